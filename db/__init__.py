@@ -1,0 +1,1 @@
+"""Storage: SQLite connection, migrations, and the SQL of each aggregate. No Qt, no desktop.ui."""

@@ -1,0 +1,1 @@
+"""Plain SQL in small named functions, one module per aggregate."""

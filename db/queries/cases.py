@@ -1,0 +1,91 @@
+"""Cases: insert, read, the derived projection, and the registry's id queries."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+CASE_FIELDS = ("case_no", "applicant_id", "channel", "received_on", "request_text", "index_no",
+               "purpose", "delivery_form", "delivery_route", "accept_other_form", "remarks",
+               "split_from_id", "created_at", "created_by", "state")
+DERIVED_FIELDS = ("state", "lead_division_id", "due_on", "paused", "outcome", "concluded_on", "overdue")
+
+
+def insert(conn: sqlite3.Connection, values: dict[str, Any]) -> int:
+    cols = [f for f in CASE_FIELDS if f in values]
+    cur = conn.execute(f"INSERT INTO cases ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                       [values[c] for c in cols])
+    return cur.lastrowid
+
+
+def get(conn: sqlite3.Connection, case_id: int) -> sqlite3.Row | None:
+    return conn.execute(
+        "SELECT c.*, a.name AS applicant_name, a.applicant_type, a.kind AS applicant_kind,"
+        " a.id_type, a.id_number, a.phone, a.address, a.email, a.postcode, a.work_unit,"
+        " a.legal_rep, a.contact_person, d.name AS lead_division_name"
+        " FROM cases c JOIN applicants a ON a.id = c.applicant_id"
+        " LEFT JOIN divisions d ON d.id = c.lead_division_id WHERE c.id = ?", (case_id,)).fetchone()
+
+
+def id_by_number(conn: sqlite3.Connection, case_no: str) -> int | None:
+    row = conn.execute("SELECT id FROM cases WHERE case_no = ?", (case_no.strip(),)).fetchone()
+    return row[0] if row else None
+
+
+def numbers_taken(conn: sqlite3.Connection, case_nos: Sequence[str]) -> set[str]:
+    taken: set[str] = set()
+    for i in range(0, len(case_nos), 500):
+        chunk = list(case_nos[i:i + 500])
+        marks = ",".join("?" * len(chunk))
+        taken.update(r[0] for r in conn.execute(f"SELECT case_no FROM cases WHERE case_no IN ({marks})",
+                                                chunk))
+    return taken
+
+
+def update_derived(conn: sqlite3.Connection, case_id: int, values: dict[str, Any],
+                   bump_version: bool = True) -> None:
+    sets = ", ".join(f"{k} = ?" for k in DERIVED_FIELDS)
+    bump = ", version = version + 1" if bump_version else ""
+    conn.execute(f"UPDATE cases SET {sets}{bump} WHERE id = ?",
+                 [values[k] for k in DERIVED_FIELDS] + [case_id])
+
+
+def set_co_divisions(conn: sqlite3.Connection, case_id: int, division_ids: Sequence[int]) -> None:
+    conn.execute("DELETE FROM case_co_divisions WHERE case_id = ?", (case_id,))
+    conn.executemany("INSERT INTO case_co_divisions (case_id, division_id) VALUES (?, ?)",
+                     [(case_id, d) for d in division_ids])
+
+
+def open_case_ids(conn: sqlite3.Connection) -> list[int]:
+    return [r[0] for r in conn.execute(
+        "SELECT id FROM cases WHERE state NOT IN ('replied','delivered','closed','archived')")]
+
+
+def ledger_rows(conn: sqlite3.Connection, year: int | None = None,
+                case_ids: Sequence[int] | None = None) -> list[sqlite3.Row]:
+    """Everything the ledger export needs, in registry order (received date, number)."""
+    sql = ("SELECT c.*, a.name AS applicant_name, a.applicant_type, a.id_type, a.id_number, a.phone,"
+           " a.address, a.email, d.name AS lead_division_name FROM cases c"
+           " JOIN applicants a ON a.id = c.applicant_id LEFT JOIN divisions d ON d.id = c.lead_division_id")
+    params: list[Any] = []
+    if year is not None:
+        sql += " WHERE c.received_on BETWEEN ? AND ?"
+        params += [f"{year}-01-01", f"{year}-12-31"]
+    sql += " ORDER BY c.received_on, c.case_no"
+    rows = conn.execute(sql, params).fetchall()
+    if case_ids is not None:
+        wanted = set(case_ids)
+        rows = [r for r in rows if r["id"] in wanted]
+    return rows
+
+
+def history_of_applicants(conn: sqlite3.Connection, applicant_ids: Sequence[int],
+                          limit: int = 50) -> list[sqlite3.Row]:
+    if not applicant_ids:
+        return []
+    marks = ",".join("?" * len(applicant_ids))
+    return conn.execute(
+        f"SELECT id, case_no, received_on, request_text, state, outcome FROM cases"
+        f" WHERE applicant_id IN ({marks}) ORDER BY received_on DESC, id DESC LIMIT ?",
+        [*applicant_ids, limit]).fetchall()

@@ -1,0 +1,76 @@
+"""Agency settings (key → text), divisions, document-number sequences, calendar rows."""
+
+from __future__ import annotations
+
+import sqlite3
+
+
+def get_all(conn: sqlite3.Connection) -> dict[str, str]:
+    return {r[0]: r[1] for r in conn.execute("SELECT key, value FROM agency_settings")}
+
+
+def put(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute("INSERT INTO agency_settings (key, value) VALUES (?, ?)"
+                 " ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
+
+
+def next_number(conn: sqlite3.Connection, kind: str, year: int) -> int:
+    """The next number of a per-year sequence (call inside a write transaction)."""
+    conn.execute("INSERT INTO doc_sequences (kind, year, last) VALUES (?, ?, 1)"
+                 " ON CONFLICT(kind, year) DO UPDATE SET last = last + 1", (kind, year))
+    return conn.execute("SELECT last FROM doc_sequences WHERE kind = ? AND year = ?",
+                        (kind, year)).fetchone()[0]
+
+
+def divisions(conn: sqlite3.Connection, active_only: bool = False) -> list[sqlite3.Row]:
+    sql = "SELECT * FROM divisions"
+    if active_only:
+        sql += " WHERE active = 1"
+    return conn.execute(sql + " ORDER BY is_office DESC, id").fetchall()
+
+
+def division_by_name(conn: sqlite3.Connection, name: str) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM divisions WHERE name = ?", (name.strip(),)).fetchone()
+
+
+def insert_division(conn: sqlite3.Connection, name: str, is_office: bool = False) -> int:
+    return conn.execute("INSERT INTO divisions (name, is_office) VALUES (?, ?)",
+                        (name, int(is_office))).lastrowid
+
+
+def calendar_overrides(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+    return conn.execute("SELECT day, is_workday, note, source FROM calendar_overrides ORDER BY day").fetchall()
+
+
+def calendar_notice_years(conn: sqlite3.Connection) -> list[int]:
+    return [r[0] for r in conn.execute("SELECT year FROM calendar_years ORDER BY year")]
+
+
+def replace_notice_year(conn: sqlite3.Connection, year: int, text: str, days: dict[str, int],
+                        imported_at: str, user_id: int | None) -> None:
+    """Store an imported notice: its days replace the earlier notice days of that year."""
+    conn.execute("DELETE FROM calendar_overrides WHERE source = 'notice' AND day BETWEEN ? AND ?",
+                 (f"{year - 1}-12-01", f"{year}-12-31"))
+    conn.executemany(
+        "INSERT INTO calendar_overrides (day, is_workday, note, source) VALUES (?, ?, ?, 'notice')"
+        " ON CONFLICT(day) DO UPDATE SET is_workday = excluded.is_workday, note = excluded.note,"
+        " source = 'notice'",
+        [(day, work, f"{year}年国务院办公厅通知") for day, work in days.items()])
+    conn.execute("INSERT INTO calendar_years (year, notice_text, imported_at, imported_by)"
+                 " VALUES (?, ?, ?, ?) ON CONFLICT(year) DO UPDATE SET notice_text = excluded.notice_text,"
+                 " imported_at = excluded.imported_at, imported_by = excluded.imported_by",
+                 (year, text, imported_at, user_id))
+
+
+def set_override(conn: sqlite3.Connection, day: str, is_workday: bool | None, note: str | None) -> None:
+    if is_workday is None:
+        conn.execute("DELETE FROM calendar_overrides WHERE day = ?", (day,))
+    else:
+        conn.execute("INSERT INTO calendar_overrides (day, is_workday, note, source) VALUES (?, ?, ?, 'manual')"
+                     " ON CONFLICT(day) DO UPDATE SET is_workday = excluded.is_workday, note = excluded.note,"
+                     " source = 'manual'", (day, int(is_workday), note))
+
+
+def audit(conn: sqlite3.Connection, recorded_at: str, actor_id: int | None, action: str, payload: str) -> None:
+    conn.execute("INSERT INTO audit_log (recorded_at, actor_id, action, payload) VALUES (?, ?, ?, ?)",
+                 (recorded_at, actor_id, action, payload))

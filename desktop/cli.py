@@ -1,0 +1,216 @@
+"""The command line (interfaces.md). Without a subcommand it opens the window.
+
+Exit codes: 0 done; 2 input rejected (nothing changed); 3 annual report failed its checks;
+1 any other error. Problems go to stderr, one readable line each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sqlite3
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_ERROR, EXIT_REJECTED, EXIT_REPORT_CHECK = 0, 1, 2, 3
+log = logging.getLogger("desktop")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="disclosure-desk", description="政府信息公开申请办理系统")
+    p.add_argument("--db", type=Path, help="数据库文件（默认：环境变量 DISCLOSURE_DESK_DB 或用户数据目录）")
+    p.add_argument("--demo", action="store_true", help="在演示数据库上打开窗口")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    s = sub.add_parser("init", help="创建并初始化数据库")
+    s.add_argument("--agency", help="机关名称")
+    s.add_argument("--admin", help="第一个系统管理员的登录名")
+    s.add_argument("--password-file", type=Path, help="含管理员密码的文件（第一行）")
+
+    sub.add_parser("demo", help="在空数据库中生成演示数据")
+
+    s = sub.add_parser("import-ledger", help="导入Excel台账（全部成功或全部不导入）")
+    s.add_argument("file", type=Path)
+    s.add_argument("--dry-run", action="store_true", help="只检查，不导入")
+
+    s = sub.add_parser("export-ledger", help="导出Excel台账（含计算列）")
+    s.add_argument("file", type=Path)
+    s.add_argument("--year", type=int)
+
+    cal = sub.add_parser("calendar", help="节假日日历").add_subparsers(dest="calendar_command",
+                                                                      metavar="SUBCOMMAND")
+    s = cal.add_parser("import-notice", help="导入国务院办公厅节假日安排通知")
+    s.add_argument("file", type=Path)
+    s.add_argument("--year", type=int, required=True)
+    s = cal.add_parser("show", help="显示某年的工作日安排")
+    s.add_argument("--year", type=int, required=True)
+
+    sub.add_parser("verify", help="检查数据库完整性和审计链")
+    return p
+
+
+def _err(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from desktop.app import run_window
+
+        return run_window(args.db, demo=args.demo)
+    if args.command == "calendar" and not args.calendar_command:
+        parser.parse_args(["calendar", "--help"])
+    from db.connection import EnvironmentProblem, explain
+    from db.migrations import DatabaseTooNew
+    from desktop.documents.ledger_xlsx import LedgerFileError
+    from desktop.services.base import ServiceError, ValidationFailed
+
+    try:
+        return _run(args)
+    except LedgerFileError as exc:
+        _err(str(exc))
+        return EXIT_REJECTED
+    except ValidationFailed as exc:
+        for problem in exc.problems:
+            _err(str(problem))
+        return EXIT_REJECTED
+    except (ServiceError, EnvironmentProblem, DatabaseTooNew) as exc:
+        for line in str(exc).splitlines():
+            _err(line)
+        return EXIT_REJECTED if _is_rejection(exc) else EXIT_ERROR
+    except sqlite3.Error as exc:
+        problem = explain(exc, args.db)
+        if problem is None:
+            log.exception("database error")
+            _err(f"数据库错误：{exc}")
+        else:
+            _err(str(problem))
+        return EXIT_ERROR
+    except OSError as exc:
+        _err(f"文件错误：{exc.strerror or exc}（{exc.filename or ''}）")
+        return EXIT_ERROR
+
+
+def _is_rejection(exc: Exception) -> bool:
+    from desktop.services.ledger import LedgerRejected
+
+    return isinstance(exc, LedgerRejected)
+
+
+def _open(args):
+    from desktop.paths import default_db_path
+    from desktop.services import agency
+    from desktop.services.base import Registry
+
+    path = args.db or default_db_path()
+    reg = Registry.open(path)
+    agency.ensure_defaults(reg)
+    return reg
+
+
+def _run(args) -> int:
+    from desktop.services.base import SYSTEM
+
+    reg = _open(args)
+    try:
+        cmd = args.command
+        if cmd == "init":
+            return _init(reg, args)
+        if cmd == "demo":
+            return _demo(reg)
+        if cmd == "import-ledger":
+            from desktop.services import ledger
+
+            result = ledger.import_ledger(reg, SYSTEM, args.file, dry_run=args.dry_run)
+            if result.dry_run:
+                print(f"检查通过：{result.rows}行，可以导入（未写入数据库）")
+            else:
+                print(f"已导入{result.rows}件：{result.case_nos[0]} … {result.case_nos[-1]}")
+            return EXIT_OK
+        if cmd == "export-ledger":
+            from desktop.services import ledger
+
+            count = ledger.export_ledger(reg, SYSTEM, args.file, year=args.year)
+            print(f"已导出{count}件到 {args.file}")
+            return EXIT_OK
+        if cmd == "calendar":
+            return _calendar(reg, args)
+        if cmd == "verify":
+            return _verify(reg)
+        raise AssertionError(cmd)
+    finally:
+        reg.close()
+
+
+def _init(reg, args) -> int:
+    from desktop.services import agency
+
+    password = None
+    if args.password_file:
+        lines = args.password_file.read_text(encoding="utf-8").splitlines()
+        password = lines[0].strip() if lines else ""
+    created = agency.initialise(reg, args.agency, args.admin, password)
+    print(f"数据库已就绪：{reg.path}")
+    if created:
+        print(f"已创建系统管理员：{args.admin}")
+    return EXIT_OK
+
+
+def _demo(reg) -> int:
+    from desktop.services import demo
+
+    logins = demo.fill(reg)
+    count = reg.conn.execute("SELECT count(*) FROM cases").fetchone()[0]
+    print(f"演示数据已生成：{count}件案件，数据库 {reg.path}")
+    print("演示账号（登录名 / 密码 / 角色）：")
+    from desktop.domain.workflow import ROLE_LABELS
+
+    for d in logins:
+        print(f"  {d.login:<10} {d.password:<12} {d.name}（{'、'.join(ROLE_LABELS[r] for r in d.roles)}）")
+    return EXIT_OK
+
+
+def _calendar(reg, args) -> int:
+    from desktop.services import calendar_admin
+    from desktop.services.base import SYSTEM
+
+    if args.calendar_command == "import-notice":
+        text = args.file.read_text(encoding="utf-8-sig")
+        notice = calendar_admin.import_notice(reg, SYSTEM, text, args.year)
+        print(f"{args.year}年节假日安排已导入：")
+        for h in notice.holidays:
+            off = "、".join(f"{d.month}月{d.day}日" for d in h.days_off)
+            work = "、".join(f"{d.month}月{d.day}日" for d in h.workdays)
+            print(f"  {h.name}：放假 {off}" + (f"；上班 {work}" if work else ""))
+        return EXIT_OK
+    view = calendar_admin.year_view(reg, args.year)
+    print(f"{view.year}年工作日安排（共{view.workday_count}个工作日）")
+    if not view.official:
+        print(f"注意：{view.year}年没有官方节假日数据，按周一至周五计算工作日。"
+              f"请用 calendar import-notice 导入国务院办公厅通知。")
+    print("工作日放假：" + ("、".join(d.isoformat() for d in view.days_off_on_weekdays) or "无"))
+    print("周末调休上班：" + ("、".join(d.isoformat() for d in view.working_weekend_days) or "无"))
+    return EXIT_OK
+
+
+def _verify(reg) -> int:
+    from db.queries import events as events_q
+
+    problems = [r[0] for r in reg.conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
+    problems += [f"外键错误：{tuple(r)}" for r in reg.conn.execute("PRAGMA foreign_key_check")]
+    problems += events_q.verify_chain(reg.conn)
+    if problems:
+        for p in problems:
+            _err(p)
+        return EXIT_ERROR
+    events = reg.conn.execute("SELECT count(*) FROM case_events").fetchone()[0]
+    print(f"检查通过：数据库完整，{events}条事件记录的审计链完整")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+

@@ -1,0 +1,1 @@
+"""Documents the registry writes and reads: letters (PDF), ledgers and reports (xlsx). No Qt."""

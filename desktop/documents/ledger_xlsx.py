@@ -1,0 +1,116 @@
+"""The Excel ledger (台账) file format of interfaces.md: reading rows, writing rows."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+INPUT_COLUMNS = (
+    "申请编号", "收到日期", "申请方式", "申请人类型", "申请人", "证件类型", "证件号码", "联系电话",
+    "通讯地址", "电子邮箱", "申请内容", "承办处室", "补正告知日期", "补正收到日期", "延期天数",
+    "暂停开始日期", "暂停结束日期", "办理结果", "答复日期", "备注",
+)
+COMPUTED_COLUMNS = ("答复期限", "剩余工作日", "办理状态", "是否超期", "年报统计行")
+REQUIRED_COLUMNS = ("收到日期", "申请方式", "申请人类型", "申请人", "申请内容")
+DATE_COLUMNS = {"收到日期", "补正告知日期", "补正收到日期", "暂停开始日期", "暂停结束日期", "答复日期", "答复期限"}
+MAX_ROWS = 2_000_000
+MAX_CELL = 32767  # Excel's own limit
+
+
+class LedgerFileError(ValueError):
+    """The file is not a ledger we can read; the message is for the user."""
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.date() if (value.hour, value.minute, value.second) == (0, 0, 0) else value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+def read_ledger(path: str | Path) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
+    """Headers found, and (row number, {header: value}) for each non-empty row of the first sheet.
+
+    Unknown headers are kept (the caller may warn); missing required ones are the caller's to report.
+    """
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    path = Path(path)
+    if not path.is_file():
+        raise LedgerFileError(f"找不到文件：{path}")
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
+        raise LedgerFileError(f"{path.name} 不是有效的Excel工作簿（.xlsx），无法读取：{type(exc).__name__}") from None
+    ws = wb.worksheets[0] if wb.worksheets else None
+    if ws is None:
+        raise LedgerFileError(f"{path.name} 中没有工作表")
+    rows = ws.iter_rows(values_only=True)
+    try:
+        header_row = next(rows)
+    except StopIteration:
+        raise LedgerFileError(f"{path.name} 的第一个工作表是空的（第1行应为列名）") from None
+    headers = [str(h).strip() if h is not None else "" for h in header_row]
+
+    def generate() -> Iterator[tuple[int, dict[str, Any]]]:
+        try:
+            for number, values in enumerate(rows, start=2):
+                if number > MAX_ROWS + 1:
+                    raise LedgerFileError(f"行数超过{MAX_ROWS}行，请分批导入")
+                if values is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                    continue
+                yield number, {h: _cell(v) for h, v in zip(headers, values, strict=False) if h}
+        finally:
+            wb.close()
+
+    return headers, generate()
+
+
+def write_ledger(path: str | Path, rows: Iterable[dict[str, Any]], total: int | None = None,
+                 progress: Callable[[int, int], None] | None = None,
+                 columns: tuple[str, ...] = INPUT_COLUMNS + COMPUTED_COLUMNS) -> int:
+    """Write the ledger (header row, then one row per case); returns the number of cases written."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("台账")
+    widths = {"申请内容": 50, "申请人": 20, "通讯地址": 30, "办理结果": 28, "申请编号": 14}
+    for i, name in enumerate(columns):
+        ws.column_dimensions[get_column_letter(i + 1)].width = widths.get(name, 13)
+    ws.freeze_panes = "A2"
+    header = []
+    for name in columns:
+        c = WriteOnlyCell(ws, value=name)
+        c.font = Font(bold=True)
+        header.append(c)
+    ws.append(header)
+    count = 0
+    for row in rows:
+        out = []
+        for name in columns:
+            value = row.get(name)
+            if isinstance(value, date) and name in DATE_COLUMNS:
+                c = WriteOnlyCell(ws, value=value)
+                c.number_format = "yyyy-mm-dd"
+                out.append(c)
+            else:
+                out.append(value)
+        ws.append(out)
+        count += 1
+        if progress and count % 1000 == 0:
+            progress(count, total or count)
+    wb.save(path)
+    if progress:
+        progress(count, total or count)
+    return count
+

@@ -1,0 +1,1 @@
+"""Rules of the registry: no Qt, no SQL."""

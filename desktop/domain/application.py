@@ -1,0 +1,174 @@
+"""The application form (domain.md §2): its fields, their Chinese labels, and validation.
+
+One validator serves the registration screen (as the clerk types), the services (before saving)
+and the ledger import (per row), so a rule lives in one place.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from desktop.domain import identity
+
+APPLICANT_TYPES = ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他")
+ORG_TYPES = APPLICANT_TYPES[1:]
+CHANNELS = ("当面", "邮寄", "平常信函", "网络", "传真", "其他")
+CHANNEL_RECEIPT_RULES = {
+    "当面": "当面提交（含口头申请代为填写）：以提交之日为收到申请之日",
+    "邮寄": "邮寄需签收（挂号、EMS等）：以本机关签收之日为收到申请之日",
+    "平常信函": "平常信函：以与申请人确认之日为收到申请之日（应于收到当日确认）",
+    "网络": "互联网渠道（网上平台、电子邮件）：以双方确认之日为收到申请之日",
+    "传真": "传真：以双方确认之日为收到申请之日",
+    "其他": "其他方式：以本机关确认收到之日为收到申请之日",
+}
+DELIVERY_FORMS = ("纸质", "电子邮件", "光盘", "磁盘(U盘)", "其他")
+DELIVERY_ROUTES = ("邮寄", "快递", "电子邮件", "传真", "自行领取", "当场阅读、抄录")
+EARLIEST_RECEIPT = date(2008, 5, 1)  # the Regulation first took effect
+
+LABELS = {
+    "applicant_type": "申请人类型",
+    "name": "申请人",
+    "id_type": "证件类型",
+    "id_number": "证件号码",
+    "work_unit": "工作单位",
+    "legal_rep": "法定代表人",
+    "contact_person": "联系人",
+    "phone": "联系电话",
+    "address": "通讯地址",
+    "postcode": "邮政编码",
+    "email": "电子邮箱",
+    "channel": "申请方式",
+    "received_on": "收到日期",
+    "request_text": "申请内容",
+    "index_no": "索引号",
+    "purpose": "所需信息的用途",
+    "delivery_form": "获取信息的形式",
+    "delivery_route": "获取信息的途径",
+    "remarks": "备注",
+}
+
+MAX_LENGTH = {
+    "name": 100, "id_number": 40, "work_unit": 100, "legal_rep": 50, "contact_person": 50,
+    "phone": 40, "address": 200, "postcode": 6, "email": 100, "request_text": 5000,
+    "index_no": 100, "purpose": 500, "remarks": 2000,
+}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str  # a key of LABELS (or another column name)
+    message: str
+
+    @property
+    def label(self) -> str:
+        return LABELS.get(self.field, self.field)
+
+    def __str__(self) -> str:
+        return f"〔{self.label}〕{self.message}"
+
+
+def clean_text(value: Any) -> str:
+    """Text as stored: NFC, trimmed, CR/LF normalised."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFC", str(value)).replace("\r\n", "\n").replace("\r", "\n")
+    return text.strip()
+
+
+def parse_date(value: Any) -> date | None:
+    """A date from an ISO text (2026-03-05, 2026/3/5, 2026年3月5日) or a date object."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    m = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+00:00(?::00)?)?", text)
+    if not m:
+        raise ValueError(f"“{text[:30]}”不是日期（应为YYYY-MM-DD）")
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        raise ValueError(f"“{text}”不是有效日期") from None
+
+
+def check_field(field: str, value: Any, values: dict[str, Any], today: date) -> str | None:
+    """Message for one field (None when fine). ``values`` gives the other fields for context."""
+    text = clean_text(value) if not isinstance(value, date) else value
+    if isinstance(text, str):
+        if _CONTROL.search(text):
+            return "含有不可见的控制字符，请删除后重新输入"
+        limit = MAX_LENGTH.get(field)
+        if limit and len(text) > limit:
+            return f"过长（{len(text)}个字符，最多{limit}个）"
+    required = {"applicant_type", "name", "channel", "received_on", "request_text"}
+    if field in required and not text:
+        return "必填"
+    if not text:
+        return None
+    if field == "applicant_type" and text not in APPLICANT_TYPES:
+        return f"应为{'、'.join(APPLICANT_TYPES)}之一"
+    if field == "channel" and text not in CHANNELS:
+        return f"应为{'、'.join(CHANNELS)}之一"
+    if field == "id_number":
+        id_type = clean_text(values.get("id_type")) or (
+            identity.ID_TYPE_CREDIT_CODE if values.get("applicant_type") in ORG_TYPES else "居民身份证")
+        return identity.check_id_number(id_type, text)
+    if field == "phone":
+        return identity.check_phone(text)
+    if field == "email":
+        return identity.check_email(text)
+    if field == "postcode" and not re.fullmatch(r"\d{6}", text):
+        return "应为6位数字"
+    if field == "received_on":
+        try:
+            day = parse_date(text)
+        except ValueError as exc:
+            return str(exc)
+        if day > today:
+            return f"不能晚于今天（{today.isoformat()}）"
+        if day < EARLIEST_RECEIPT:
+            return f"不能早于{EARLIEST_RECEIPT.isoformat()}"
+    if field == "delivery_form" and text not in DELIVERY_FORMS:
+        return f"应为{'、'.join(DELIVERY_FORMS)}之一"
+    if field == "delivery_route" and text not in DELIVERY_ROUTES:
+        return f"应为{'、'.join(DELIVERY_ROUTES)}之一"
+    return None
+
+
+def validate(values: dict[str, Any], today: date) -> list[Problem]:
+    """Every problem of an application at once (empty when it can be saved)."""
+    problems = []
+    for field in LABELS:
+        msg = check_field(field, values.get(field), values, today)
+        if msg:
+            problems.append(Problem(field, msg))
+    return problems
+
+
+def normalise(values: dict[str, Any]) -> dict[str, Any]:
+    """The stored form of a valid application: cleaned text, None for blanks, a date object."""
+    out: dict[str, Any] = {}
+    for field in LABELS:
+        v = values.get(field)
+        if field == "received_on":
+            out[field] = parse_date(v if isinstance(v, date) else clean_text(v))
+            continue
+        text = clean_text(v)
+        out[field] = text or None
+    if out["id_number"]:
+        out["id_number"] = out["id_number"].upper()
+        if not out["id_type"]:
+            out["id_type"] = (identity.ID_TYPE_CREDIT_CODE if out["applicant_type"] in ORG_TYPES
+                              else "居民身份证")
+    out["kind"] = "person" if out["applicant_type"] == "自然人" else "org"
+    for extra in ("accept_other_form",):
+        if extra in values:
+            out[extra] = values[extra]
+    return out

@@ -1,0 +1,84 @@
+"""Processing fees (《政府信息公开信息处理费管理办法》, 国办函〔2020〕109号).
+
+Both methods are progressive: only the part above a threshold is charged at that tier.
+Amounts are whole yuan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PER_APPLICATION = "per_application"
+PER_PAGE = "per_page"
+METHOD_LABELS = {PER_APPLICATION: "按件计收", PER_PAGE: "按量计收"}
+
+
+@dataclass(frozen=True)
+class FeeQuote:
+    method: str
+    quantity: int  # the n-th application of the month, or the number of pages
+    tier: str  # the tier the last unit falls in, in words for the notice
+    amount: int  # yuan
+
+
+def fee_for_nth_application(n: int) -> int:
+    """Fee for the n-th application of one applicant in one natural month."""
+    if n <= 10:
+        return 0
+    if n <= 30:
+        return 100
+    return 100 * (2 + (n - 31) // 10)
+
+
+def application_tier(n: int) -> str:
+    if n <= 10:
+        return "第1至10件，免费"
+    if n <= 30:
+        return "第11至30件，每件100元"
+    low = 31 + (n - 31) // 10 * 10
+    return f"第{low}至{low + 9}件，每件{fee_for_nth_application(n)}元"
+
+
+def quote_per_application(month_count: int) -> FeeQuote:
+    """Quote for an application that is the applicant's ``month_count``-th this natural month."""
+    if month_count < 1:
+        raise ValueError("本月申请件数至少为1")
+    return FeeQuote(PER_APPLICATION, month_count, application_tier(month_count),
+                    fee_for_nth_application(month_count))
+
+
+def total_for_applications(count: int) -> int:
+    """What ``count`` applications in one month cost together (e.g. 45 → 5 500 元)."""
+    return sum(fee_for_nth_application(n) for n in range(1, count + 1))
+
+
+_PAGE_TIERS = ((30, 0), (100, 10), (200, 20), (None, 40))
+
+
+def total_for_pages(pages: int) -> int:
+    """Progressive per-page fee: 1–30 free, 31–100 ¥10, 101–200 ¥20, 201+ ¥40 per page."""
+    if pages < 0:
+        raise ValueError("页数不能为负数")
+    total, low = 0, 0
+    for high, price in _PAGE_TIERS:
+        top = pages if high is None else min(pages, high)
+        if top > low:
+            total += (top - low) * price
+        if high is None or pages <= high:
+            break
+        low = high
+    return total
+
+
+def page_tier(pages: int) -> str:
+    if pages <= 30:
+        return "30页以内，免费"
+    if pages <= 100:
+        return "31至100页部分，每页10元"
+    if pages <= 200:
+        return "101至200页部分，每页20元"
+    return "201页以上部分，每页40元"
+
+
+def quote_per_page(pages: int) -> FeeQuote:
+    return FeeQuote(PER_PAGE, pages, page_tier(pages), total_for_pages(pages))

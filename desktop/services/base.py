@@ -1,0 +1,95 @@
+"""What every service shares: the open registry, the acting user, and the errors users see."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from db import connection
+from db.queries import settings as settings_q
+from desktop.domain.application import Problem
+from desktop.domain.calendar import WorkCalendar
+
+
+class ServiceError(Exception):
+    """A refusal the user can understand and act on."""
+
+
+class PermissionDenied(ServiceError):
+    pass
+
+
+class NotFound(ServiceError):
+    pass
+
+
+class Conflict(ServiceError):
+    """Someone else changed the case since it was loaded."""
+
+
+class ValidationFailed(ServiceError):
+    """Input with problems; every problem is listed, nothing was saved."""
+
+    def __init__(self, problems: Iterable[Problem | str]):
+        self.problems = list(problems)
+        super().__init__("；".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The signed-in user (or the system, for automatic steps and imports)."""
+    user_id: int | None
+    login: str
+    name: str
+    roles: frozenset[str]
+    division_id: int | None = None
+
+    def has(self, *roles: str) -> bool:
+        return bool(self.roles & set(roles))
+
+
+SYSTEM = Actor(None, "system", "系统", frozenset({"clerk", "office_head", "admin"}))
+
+
+@dataclass
+class Registry:
+    """An open registry database, with the clock and calendar the services use."""
+    conn: sqlite3.Connection
+    path: Path
+    today: Callable[[], date] = field(default=date.today)
+    _calendar: WorkCalendar | None = None
+
+    @classmethod
+    def open(cls, path: str | Path, today: Callable[[], date] = date.today) -> Registry:
+        return cls(connection.connect(path), Path(path), today)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def now(self) -> str:
+        return datetime.now().isoformat(timespec="seconds")
+
+    def calendar(self) -> WorkCalendar:
+        """The working-day calendar: official data plus this database's overrides (cached)."""
+        if self._calendar is None:
+            overrides = {date.fromisoformat(r["day"]): bool(r["is_workday"])
+                         for r in settings_q.calendar_overrides(self.conn)}
+            self._calendar = WorkCalendar(overrides, settings_q.calendar_notice_years(self.conn))
+        return self._calendar
+
+    def calendar_changed(self) -> None:
+        self._calendar = None
+
+    def settings(self) -> dict[str, str]:
+        return settings_q.get_all(self.conn)
+
+    def transaction(self):
+        return connection.transaction(self.conn)
+
+
+def require_role(actor: Actor, *roles: str, action: str) -> None:
+    if not actor.has(*roles):
+        raise PermissionDenied(f"您没有“{action}”的权限")

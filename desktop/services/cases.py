@@ -1,0 +1,303 @@
+"""Case use cases: register, every workflow event, and the derived projection of a case."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from db.queries import applicants as applicants_q
+from db.queries import cases as cases_q
+from db.queries import events as events_q
+from db.queries import search as search_q
+from db.queries import settings as settings_q
+from desktop.domain import application, deadlines, outcomes, workflow
+from desktop.domain.application import Problem
+from desktop.domain.calendar import WorkCalendar
+from desktop.domain.deadlines import Deadline
+from desktop.domain.workflow import DIVISION, CaseFacts, Event, WorkflowError
+from desktop.services.base import (
+    Actor,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    Registry,
+    ServiceError,
+    ValidationFailed,
+)
+
+CASE_NO_KIND = "case"
+
+
+@dataclass(frozen=True)
+class Changed:
+    """What a write changed, so screens know what to refresh."""
+    case_ids: tuple[int, ...]
+    case_nos: tuple[str, ...] = ()
+
+
+# -- reading --------------------------------------------------------------------------------
+def domain_events(rows: list[sqlite3.Row]) -> list[Event]:
+    return [Event(r["type"], date.fromisoformat(r["effective_on"]), json.loads(r["payload"]),
+                  r["actor_id"], r["recorded_at"]) for r in rows]
+
+
+def facts_of(reg: Registry, case_id: int) -> CaseFacts:
+    return workflow.replay(domain_events(events_q.for_case(reg.conn, case_id)))
+
+
+def deadline_of(reg: Registry, case_id: int) -> Deadline:
+    due_soon = int(reg.settings().get("due_soon_days", deadlines.DEFAULT_DUE_SOON))
+    return deadlines.compute(facts_of(reg, case_id), reg.calendar(), reg.today(), due_soon)
+
+
+def get_case(reg: Registry, case_id: int) -> sqlite3.Row:
+    row = cases_q.get(reg.conn, case_id)
+    if row is None:
+        raise NotFound(f"案件{case_id}不存在")
+    return row
+
+
+def case_id_by_number(reg: Registry, case_no: str) -> int:
+    case_id = cases_q.id_by_number(reg.conn, case_no)
+    if case_id is None:
+        raise NotFound(f"没有申请编号为“{case_no}”的案件")
+    return case_id
+
+
+def derived_values(facts: CaseFacts, cal: WorkCalendar, today: date) -> dict[str, Any]:
+    """The projection stored on the case row, recomputed from the facts and the calendar."""
+    dl = deadlines.compute(facts, cal, today)
+    due = dl.effective_due_on
+    return {
+        "state": facts.state,
+        "lead_division_id": facts.lead_division_id,
+        "due_on": due.isoformat() if due else None,
+        "paused": int(dl.status == "paused"),
+        "outcome": facts.outcome if facts.outcome_fixed else None,
+        "concluded_on": facts.concluded_on.isoformat() if facts.concluded_on else None,
+        "overdue": int(dl.overdue and facts.finished),
+    }
+
+
+def refresh_derived(reg: Registry, case_ids: list[int] | None = None) -> int:
+    """Recompute the projection of the given cases (default: all open ones), e.g. after a
+    calendar change. Returns how many were refreshed."""
+    ids = case_ids if case_ids is not None else cases_q.open_case_ids(reg.conn)
+    cal, today = reg.calendar(), reg.today()
+    with reg.transaction():
+        for case_id, rows in events_q.for_cases(reg.conn, ids).items():
+            facts = workflow.replay(domain_events(rows))
+            cases_q.update_derived(reg.conn, case_id, derived_values(facts, cal, today), bump_version=False)
+    return len(ids)
+
+
+# -- registering ----------------------------------------------------------------------------
+def next_case_no(reg: Registry, year: int) -> str:
+    pattern = reg.settings().get("case_no_pattern", "{year}-{seq:05d}")
+    while True:
+        number = pattern.format(year=year, seq=settings_q.next_number(reg.conn, CASE_NO_KIND, year))
+        if cases_q.id_by_number(reg.conn, number) is None:
+            return number
+
+
+def applicant_id_for(reg: Registry, values: dict[str, Any]) -> int:
+    existing = applicants_q.find_same(reg.conn, values)
+    if existing is not None:
+        return existing
+    return applicants_q.insert(reg.conn, values, reg.now())
+
+
+def register_case(reg: Registry, actor: Actor, form: dict[str, Any],
+                  parts: list[str] | None = None) -> Changed:
+    """Record an application (and, if ``parts`` lists several request texts, split it into one
+    case per part, each numbered and counted on its own). One transaction: all or nothing."""
+    workflow.check("register", None, actor.roles)
+    today = reg.today()
+    problems = application.validate(form, today)
+    texts = [application.clean_text(p) for p in parts] if parts else [None]
+    if parts:
+        for i, text in enumerate(texts, start=1):
+            msg = application.check_field("request_text", text, form, today)
+            if msg:
+                problems.append(Problem("request_text", f"第{i}项：{msg}"))
+    if problems:
+        raise ValidationFailed(problems)
+    values = application.normalise(form)
+    case_ids, case_nos = [], []
+    with reg.transaction():
+        applicant_id = applicant_id_for(reg, values)
+        first_id = None
+        for text in texts:
+            request_text = text or values["request_text"]
+            case_no = next_case_no(reg, values["received_on"].year)
+            case_id = cases_q.insert(reg.conn, {
+                "case_no": case_no, "applicant_id": applicant_id, "channel": values["channel"],
+                "received_on": values["received_on"].isoformat(), "request_text": request_text,
+                "index_no": values["index_no"], "purpose": values["purpose"],
+                "delivery_form": values["delivery_form"], "delivery_route": values["delivery_route"],
+                "accept_other_form": values.get("accept_other_form"), "remarks": values["remarks"],
+                "split_from_id": first_id, "created_at": reg.now(), "created_by": actor.user_id,
+                "state": "registered"})
+            first_id = first_id or (case_id if len(texts) > 1 else None)
+            search_q.index_case(reg.conn, case_id, request_text, values["name"])
+            _append(reg, actor, case_id, "register", values["received_on"],
+                    {"received_on": values["received_on"].isoformat(), "channel": values["channel"],
+                     "after": {"state": "registered"}})
+            case_ids.append(case_id)
+            case_nos.append(case_no)
+    return Changed(tuple(case_ids), tuple(case_nos))
+
+
+# -- every later event ----------------------------------------------------------------------
+def _append(reg: Registry, actor: Actor, case_id: int, type_: str, on: date,
+            payload: dict[str, Any]) -> CaseFacts:
+    events_q.append(reg.conn, case_id, type_, on.isoformat(), reg.now(), actor.user_id, payload)
+    facts = facts_of(reg, case_id)
+    cases_q.update_derived(reg.conn, case_id, derived_values(facts, reg.calendar(), reg.today()))
+    if type_ == "assign":
+        cases_q.set_co_divisions(reg.conn, case_id, facts.co_division_ids)
+    return facts
+
+
+def _check_scope(reg: Registry, actor: Actor, case: sqlite3.Row, facts: CaseFacts, event: str) -> None:
+    """A division user acts only on cases of their own division."""
+    t = workflow.TRANSITIONS[event]
+    acting_roles = actor.roles & t.roles
+    if acting_roles == {DIVISION}:
+        divisions = {facts.lead_division_id, *facts.co_division_ids}
+        if actor.division_id is None or actor.division_id not in divisions:
+            raise PermissionDenied(f"案件{case['case_no']}不属于您所在处室，不能执行“{t.label}”")
+
+
+def fire(reg: Registry, actor: Actor, case_id: int, event: str, on: date | None = None,
+         payload: dict[str, Any] | None = None, expected_version: int | None = None) -> Changed:
+    """Record one workflow event on a case after checking state, role, scope, dates and version."""
+    payload = dict(payload or {})
+    on = on or reg.today()
+    with reg.transaction():
+        case = get_case(reg, case_id)
+        if expected_version is not None and case["version"] != expected_version:
+            raise Conflict(f"案件{case['case_no']}已被他人修改，请刷新后再操作（您填写的内容已保留）")
+        facts = facts_of(reg, case_id)
+        try:
+            workflow.check(event, facts.state, actor.roles, facts)
+        except WorkflowError as exc:
+            raise ServiceError(str(exc)) from None
+        _check_scope(reg, actor, case, facts, event)
+        _check_date(reg, facts, event, on)
+        payload = _prepare(reg, facts, event, on, payload)
+        before = facts.state
+        _append(reg, actor, case_id, event, on, {**payload, "before": {"state": before},
+                                                 "after": {"state": _target(event, before)}})
+    return Changed((case_id,), (case["case_no"],))
+
+
+def _target(event: str, before: str | None) -> str | None:
+    target = workflow.TRANSITIONS[event].target
+    return target if target is not None else before
+
+
+def _check_date(reg: Registry, facts: CaseFacts, event: str, on: date) -> None:
+    today = reg.today()
+    if on > today:
+        raise ValidationFailed([Problem("date", f"日期{on.isoformat()}晚于今天，不能登记将来的事实")])
+    if facts.received_on and on < facts.received_on:
+        raise ValidationFailed([Problem("date", f"日期{on.isoformat()}早于收到申请之日"
+                                                f"{facts.received_on.isoformat()}")])
+
+
+def _prepare(reg: Registry, facts: CaseFacts, event: str, on: date, payload: dict[str, Any]) -> dict[str, Any]:
+    """Validate and complete an event's payload."""
+    cal = reg.calendar()
+    if event == "correction_notice":
+        items = [application.clean_text(i) for i in payload.get("items", []) if application.clean_text(i)]
+        if not items:
+            raise ValidationFailed([Problem("items", "请逐项列明需要补正的事项")])
+        period = int(payload.get("period_days", 15))
+        if not 1 <= period <= 60:
+            raise ValidationFailed([Problem("period_days", "补正期限应为1至60个工作日")])
+        payload["items"] = items
+        payload["period_days"] = period
+        payload["period_end"] = cal.add_workdays(on, period).isoformat()
+    elif event == "abandoned":
+        end = facts.correction_period_end
+        if end is not None and on <= end:
+            raise ServiceError(f"补正期限到{end.isoformat()}为止，期满后才能按逾期不补正处理")
+    elif event == "assign":
+        lead = payload.get("lead_division_id")
+        if lead is None or reg.conn.execute("SELECT 1 FROM divisions WHERE id = ? AND active = 1",
+                                            (lead,)).fetchone() is None:
+            raise ValidationFailed([Problem("lead_division_id", "请选择有效的主办处室")])
+        payload["co_division_ids"] = sorted({int(d) for d in payload.get("co_division_ids", []) if d != lead})
+    elif event == "handle_in_office":
+        office = reg.conn.execute("SELECT id FROM divisions WHERE is_office = 1 ORDER BY id LIMIT 1").fetchone()
+        payload["lead_division_id"] = office[0] if office else None
+    elif event in ("return_to_office", "review_return", "leader_return", "extension_request",
+                   "extension_refuse"):
+        key = "reason" if event in ("return_to_office", "extension_request") else "comment"
+        text = application.clean_text(payload.get(key))
+        if not text:
+            raise ValidationFailed([Problem(key, "请填写理由")])
+        if len(text) > 2000:
+            raise ValidationFailed([Problem(key, "过长（最多2000个字符）")])
+        payload[key] = text
+    elif event == "draft":
+        if "outcome" in payload and outcomes.find(str(payload["outcome"])) is None:
+            raise ValidationFailed([Problem("outcome", "请从目录中选择办理结果")])
+        if "outcome" in payload:
+            payload["outcome"] = outcomes.find(str(payload["outcome"])).code
+        if facts.approved_text_locked:
+            raise ServiceError("答复已签发，文本已锁定")
+    elif event == "extension_approve":
+        days = int(payload.get("days", 20))
+        if not 1 <= days <= deadlines.MAX_EXTENSION_DAYS:
+            raise ValidationFailed([Problem("days", "延长的期限应为1至20个工作日")])
+        payload["days"] = days
+    elif event == "consultation_start":
+        if payload.get("kind", "third_party") not in ("third_party", "agency"):
+            raise ValidationFailed([Problem("kind", "征求意见对象应为第三方或其他机关")])
+        payload.setdefault("kind", "third_party")
+    elif event == "fee_notice":
+        received = application.parse_date(payload.get("applicant_received_on")) or on
+        payload["payment_due_on"] = cal.add_workdays(received, deadlines.FEE_PAYMENT_DAYS).isoformat()
+    elif event == "fee_unpaid":
+        due = facts.fee_payment_due_on
+        if due is not None and on <= due:
+            raise ServiceError(f"缴费期限到{due.isoformat()}为止，期满后才能按逾期未缴费处理")
+    elif event == "reply_issued":
+        code = payload.get("outcome") or facts.outcome
+        if not code or outcomes.find(code) is None:
+            raise ValidationFailed([Problem("outcome", "答复前必须确定办理结果")])
+        payload["outcome"] = outcomes.find(code).code
+    elif event == "art35_delay":
+        due = application.parse_date(payload.get("due_on"))
+        if due is None or due <= on:
+            raise ValidationFailed([Problem("due_on", "请确定晚于今天的答复期限")])
+        payload["due_on"] = due.isoformat()
+    return payload
+
+
+# -- what the registration screen shows while the clerk types ---------------------------------
+@dataclass(frozen=True)
+class ApplicantContext:
+    earlier_cases: list[sqlite3.Row]
+    month_count: int  # applications this natural month (before this one)
+    year_count: int  # in the last 12 months
+
+
+def applicant_context(reg: Registry, id_number: str | None, name: str | None,
+                      on: date | None = None) -> ApplicantContext:
+    on = on or reg.today()
+    ids = applicants_q.matching_ids(reg.conn, id_number, name)
+    month_first = on.replace(day=1).isoformat()
+    try:
+        year_ago = on.replace(year=on.year - 1)
+    except ValueError:  # 29 February
+        year_ago = on.replace(year=on.year - 1, day=28)
+    return ApplicantContext(
+        cases_q.history_of_applicants(reg.conn, ids),
+        applicants_q.count_cases_between(reg.conn, ids, month_first, on.isoformat()),
+        applicants_q.count_cases_between(reg.conn, ids, year_ago.isoformat(), on.isoformat()))

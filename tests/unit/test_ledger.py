@@ -1,0 +1,155 @@
+from datetime import date, datetime
+
+import openpyxl
+import pytest
+
+from desktop.documents.ledger_xlsx import COMPUTED_COLUMNS, INPUT_COLUMNS, LedgerFileError
+from desktop.services import agency, ledger
+from desktop.services.ledger import LedgerRejected
+
+GOOD_ROWS = [
+    # a case still open, received before National Day
+    {"申请编号": "L-001", "收到日期": "2026-11-02", "申请方式": "当面", "申请人类型": "自然人",
+     "申请人": "王喆", "证件类型": "居民身份证", "证件号码": "11010519491231002X", "联系电话": "13812345678",
+     "申请内容": "养老机构补贴发放明细", "承办处室": "规划处"},
+    # finished, with correction, pause, extension; Excel date cells
+    {"申请编号": "L-002", "收到日期": datetime(2026, 3, 2), "申请方式": "邮寄", "申请人类型": "商业企业",
+     "申请人": "天津宏远建设工程有限公司", "证件类型": "统一社会信用代码", "证件号码": "91350100M000100Y43",
+     "申请内容": "某项目规划许可材料", "承办处室": "规划处", "补正告知日期": datetime(2026, 3, 5),
+     "补正收到日期": "2026-03-20", "延期天数": 10, "暂停开始日期": "2026-03-25", "暂停结束日期": "2026-04-10",
+     "办理结果": "部分公开", "答复日期": "2026-05-20", "备注": "台账迁移"},
+    # abandoned after a correction notice (outcome given by code)
+    {"收到日期": "2025-12-29", "申请方式": "网络", "申请人类型": "自然人", "申请人": "李堃",
+     "申请内容": "内容不明", "补正告知日期": "2025-12-30", "办理结果": "other_no_correction",
+     "答复日期": "2026-02-02"},
+]
+
+
+def write_book(path, rows, headers=None):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    headers = headers or list(INPUT_COLUMNS)
+    ws.append(headers)
+    for row in rows:
+        ws.append([row.get(h) for h in headers])
+    wb.save(path)
+    return path
+
+
+@pytest.fixture
+def divisions(registry, staff):
+    return staff
+
+
+def read_back(path):
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    rows = list(ws.iter_rows(values_only=True))
+    return list(rows[0]), [dict(zip(rows[0], r, strict=False)) for r in rows[1:]]
+
+
+def test_round_trip_import_export_keeps_the_facts(registry, divisions, tmp_path):
+    src = write_book(tmp_path / "in.xlsx", GOOD_ROWS)
+    result = ledger.import_ledger(registry, divisions["system"], src)
+    assert result.rows == 3 and result.case_nos[:2] == ["L-001", "L-002"]
+    assert result.case_nos[2] == "2025-00001"
+    out = tmp_path / "out.xlsx"
+    assert ledger.export_ledger(registry, divisions["system"], out) == 3
+    headers, rows = read_back(out)
+    assert headers == list(INPUT_COLUMNS + COMPUTED_COLUMNS)
+    by_no = {r["申请编号"]: r for r in rows}
+    open_case, done, abandoned = by_no["L-001"], by_no["L-002"], by_no["2025-00001"]
+    assert open_case["收到日期"].date() == date(2026, 11, 2)
+    assert open_case["答复期限"].date() == date(2026, 11, 30)
+    assert open_case["剩余工作日"] == 6  # from 2026-11-20
+    assert open_case["办理状态"] == "待签收" and open_case["是否超期"] == "否" and open_case["年报统计行"] is None
+    assert done["补正告知日期"].date() == date(2026, 3, 5) and done["补正收到日期"].date() == date(2026, 3, 20)
+    assert done["延期天数"] == 10 and done["暂停结束日期"].date() == date(2026, 4, 10)
+    assert done["办理结果"] == "部分公开" and done["年报统计行"] == "三（二）" and done["办理状态"] == "已答复"
+    assert done["剩余工作日"] is None and done["备注"] == "台账迁移"
+    # restart 03-20; 03-23..25 count, 03-26..04-10 paused, then 17 more → 05-08;
+    # +10 extension from there: 05-09 (a working Saturday), 05-11..15, 05-18..21 → 05-21
+    assert done["答复期限"].date() == date(2026, 5, 21) and done["是否超期"] == "否"
+    assert abandoned["办理结果"] == "其他处理：逾期不补正" and abandoned["年报统计行"] == "三（六）1"
+    assert abandoned["答复期限"] is None and abandoned["办理状态"] == "已办结"
+
+    # re-import the export into a fresh database: the same facts come back
+    from desktop.services.base import Registry
+    other = Registry.open(tmp_path / "other.db", today=registry.today)
+    agency.ensure_defaults(other)
+    other.conn.execute("INSERT INTO divisions (name) VALUES ('规划处')")
+    ledger.import_ledger(other, divisions["system"], out)
+    out2 = tmp_path / "out2.xlsx"
+    ledger.export_ledger(other, divisions["system"], out2)
+    assert read_back(out2)[1] == rows
+    other.close()
+
+
+BAD = [
+    ({"收到日期": "2026-13-01"}, "第2行 〔收到日期〕 “2026-13-01”不是有效日期"),
+    ({"收到日期": "2026-12-01"}, "第2行 〔收到日期〕 不能晚于今天（2026-11-20）"),
+    ({"申请方式": "信鸽"}, "第2行 〔申请方式〕 应为当面、邮寄、平常信函、网络、传真、其他之一"),
+    ({"申请人": ""}, "第2行 〔申请人〕 必填"),
+    ({"证件号码": "110105194912310021"}, "第2行 〔证件号码〕 校验位错误（应为X），请核对号码"),
+    ({"承办处室": "火星处"}, "第2行 〔承办处室〕 “火星处”不是已有的处室，请先在系统管理中添加"),
+    ({"延期天数": 25}, "第2行 〔延期天数〕 25不在1至20之间"),
+    ({"延期天数": "十天"}, "第2行 〔延期天数〕 “十天”不是整数（应为1至20）"),
+    ({"办理结果": "已办"}, "第2行 〔办理结果〕 “已办”不是办理结果目录中的名称或代码"),
+    ({"办理结果": "予以公开"}, "第2行 〔答复日期〕 填写了办理结果时必填"),
+    ({"答复日期": "2026-11-10"}, "第2行 〔办理结果〕 填写了答复日期，但没有办理结果"),
+    ({"补正收到日期": "2026-11-10"}, "第2行 〔补正收到日期〕 填写了补正收到日期，但没有补正告知日期"),
+    ({"暂停开始日期": "2026-11-01"}, "第2行 〔暂停开始日期〕 2026-11-01早于收到日期2026-11-02"),
+    ({"申请内容": "x" * 6000}, "第2行 〔申请内容〕 过长（6000个字符，最多5000个）"),
+    ({"申请人类型": "个人"}, "第2行 〔申请人类型〕 应为自然人、商业企业、科研机构、社会公益组织、法律服务机构、其他之一"),
+    ({"申请编号": "L-001"}, "第2行 〔申请编号〕 “L-001”已在系统中存在"),
+]
+
+
+@pytest.mark.parametrize("change, message", BAD)
+def test_each_bad_row_is_named_and_nothing_is_written(registry, divisions, tmp_path, change, message):
+    ledger.import_ledger(registry, divisions["system"], write_book(tmp_path / "first.xlsx", GOOD_ROWS[:1]))
+    before = [registry.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+              for t in ("cases", "case_events", "applicants")]
+    row = {**GOOD_ROWS[0], "申请编号": "NEW-1", **change}
+    src = write_book(tmp_path / "bad.xlsx", [row, {**GOOD_ROWS[0], "申请编号": "NEW-2"}])
+    with pytest.raises(LedgerRejected) as err:
+        ledger.import_ledger(registry, divisions["system"], src)
+    assert message in err.value.problems
+    after = [registry.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+             for t in ("cases", "case_events", "applicants")]
+    assert after == before
+
+
+def test_all_problems_of_many_rows_are_reported_in_row_order(registry, divisions, tmp_path):
+    rows = [{**GOOD_ROWS[0], "申请编号": f"N{i}"} for i in range(6)]
+    rows[1]["申请人"] = ""
+    rows[4]["收到日期"] = "昨天"
+    rows[5]["申请编号"] = "N0"
+    with pytest.raises(LedgerRejected) as err:
+        ledger.import_ledger(registry, divisions["system"], write_book(tmp_path / "b.xlsx", rows))
+    assert err.value.problems == ["第3行 〔申请人〕 必填", "第6行 〔收到日期〕 “昨天”不是日期（应为YYYY-MM-DD）",
+                                  "第7行 〔申请编号〕 “N0”与第2行重复"]
+
+
+def test_missing_columns_are_named(registry, divisions, tmp_path):
+    src = write_book(tmp_path / "cols.xlsx", [{"申请人": "王喆"}], headers=["申请人", "申请内容"])
+    with pytest.raises(LedgerRejected) as err:
+        ledger.import_ledger(registry, divisions["system"], src)
+    assert err.value.problems == ["第1行 〔收到日期〕 缺少此列", "第1行 〔申请方式〕 缺少此列", "第1行 〔申请人类型〕 缺少此列"]
+
+
+def test_column_order_is_free_and_dry_run_writes_nothing(registry, divisions, tmp_path):
+    headers = list(reversed(INPUT_COLUMNS))
+    src = write_book(tmp_path / "rev.xlsx", GOOD_ROWS, headers=headers)
+    result = ledger.import_ledger(registry, divisions["system"], src, dry_run=True)
+    assert result.rows == 3 and result.dry_run
+    assert registry.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 0
+    ledger.import_ledger(registry, divisions["system"], src)
+    assert registry.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 3
+
+
+def test_a_file_that_is_not_a_workbook(registry, divisions, tmp_path):
+    fake = tmp_path / "notes.xlsx"
+    fake.write_text("这不是表格", encoding="utf-8")
+    with pytest.raises(LedgerFileError, match="不是有效的Excel工作簿"):
+        ledger.import_ledger(registry, divisions["system"], fake)

@@ -1,0 +1,131 @@
+from datetime import date
+
+import pytest
+
+from desktop.services import calendar_admin, cases
+from desktop.services.base import Conflict, PermissionDenied, ServiceError, ValidationFailed
+from tests.helpers import person_form
+
+
+def count(registry, table):
+    return registry.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def test_register_gives_a_number_and_a_due_date(registry, staff):
+    changed = cases.register_case(registry, staff["clerk"], person_form())
+    assert changed.case_nos == ("2026-00001",)
+    row = cases.get_case(registry, changed.case_ids[0])
+    assert row["state"] == "registered"
+    assert row["due_on"] == "2026-10-19"
+    events = registry.conn.execute("SELECT type, actor_id, effective_on FROM case_events").fetchall()
+    assert [tuple(e) for e in events] == [("register", staff["clerk"].user_id, "2026-09-15")]
+
+
+def test_every_problem_is_listed_and_nothing_is_saved(registry, staff):
+    form = person_form(id_number="110105194912310021", received_on="2026-12-01", request_text="",
+                       phone="12", email="x@")
+    with pytest.raises(ValidationFailed) as err:
+        cases.register_case(registry, staff["clerk"], form)
+    messages = [str(p) for p in err.value.problems]
+    assert "〔证件号码〕校验位错误（应为X），请核对号码" in messages
+    assert "〔收到日期〕不能晚于今天（2026-11-20）" in messages
+    assert "〔申请内容〕必填" in messages
+    assert any(m.startswith("〔联系电话〕") for m in messages)
+    assert any(m.startswith("〔电子邮箱〕") for m in messages)
+    assert count(registry, "cases") == 0 and count(registry, "applicants") == 0
+
+
+def test_huge_paste_is_refused_by_name(registry, staff):
+    with pytest.raises(ValidationFailed, match="〔申请内容〕过长（10000000个字符，最多5000个）"):
+        cases.register_case(registry, staff["clerk"], person_form(request_text="政" * 10_000_000))
+    assert count(registry, "cases") == 0
+
+
+def test_split_application_makes_one_case_per_part_or_none(registry, staff):
+    with pytest.raises(ValidationFailed, match="第2项"):
+        cases.register_case(registry, staff["clerk"], person_form(), parts=["甲项信息", "\x01坏"])
+    assert count(registry, "cases") == 0
+    changed = cases.register_case(registry, staff["clerk"], person_form(), parts=["甲项信息", "乙项信息"])
+    assert changed.case_nos == ("2026-00001", "2026-00002")
+    texts = [r[0] for r in registry.conn.execute("SELECT request_text FROM cases ORDER BY id")]
+    assert texts == ["甲项信息", "乙项信息"]
+    assert count(registry, "applicants") == 1
+
+
+def test_whole_case_through_the_services(registry, staff):
+    case_id = cases.register_case(registry, staff["clerk"], person_form()).case_ids[0]
+    cases.fire(registry, staff["head"], case_id, "assign", date(2026, 9, 16),
+               {"lead_division_id": staff["planning_id"]})
+    cases.fire(registry, staff["planner"], case_id, "sign_for", date(2026, 9, 16))
+    cases.fire(registry, staff["planner"], case_id, "consultation_start", date(2026, 9, 22),
+               {"kind": "third_party"})
+    assert cases.get_case(registry, case_id)["paused"] == 1
+    cases.fire(registry, staff["planner"], case_id, "consultation_end", date(2026, 10, 9))
+    assert cases.get_case(registry, case_id)["due_on"] == "2026-10-28"
+    cases.fire(registry, staff["planner"], case_id, "draft", date(2026, 10, 12),
+               {"outcome": "部分公开", "text": "……"})
+    cases.fire(registry, staff["planner"], case_id, "submit_for_review", date(2026, 10, 12))
+    cases.fire(registry, staff["reviewer"], case_id, "review_return", date(2026, 10, 13), {"comment": "补充理由"})
+    cases.fire(registry, staff["planner"], case_id, "submit_for_review", date(2026, 10, 14))
+    cases.fire(registry, staff["reviewer"], case_id, "review_approve", date(2026, 10, 15))
+    cases.fire(registry, staff["leader"], case_id, "leader_approve", date(2026, 10, 16))
+    cases.fire(registry, staff["clerk"], case_id, "reply_issued", date(2026, 10, 19))
+    row = cases.get_case(registry, case_id)
+    assert (row["state"], row["outcome"], row["concluded_on"], row["overdue"]) == \
+        ("replied", "partial", "2026-10-19", 0)
+    facts = cases.facts_of(registry, case_id)
+    assert facts.last_return_comment == "补充理由"
+
+
+def test_division_user_cannot_act_on_another_divisions_case(registry, staff):
+    case_id = cases.register_case(registry, staff["clerk"], person_form()).case_ids[0]
+    cases.fire(registry, staff["head"], case_id, "assign", date(2026, 9, 16),
+               {"lead_division_id": staff["planning_id"]})
+    with pytest.raises(PermissionDenied, match="不属于您所在处室"):
+        cases.fire(registry, staff["social"], case_id, "sign_for", date(2026, 9, 16))
+    with pytest.raises(ServiceError, match="只能由"):
+        cases.fire(registry, staff["planner"], case_id, "assign", date(2026, 9, 16),
+                   {"lead_division_id": staff["planning_id"]})
+
+
+def test_future_dates_and_stale_versions_are_refused(registry, staff):
+    case_id = cases.register_case(registry, staff["clerk"], person_form()).case_ids[0]
+    with pytest.raises(ValidationFailed, match="晚于今天"):
+        cases.fire(registry, staff["clerk"], case_id, "withdrawn", date(2026, 11, 21))
+    version = cases.get_case(registry, case_id)["version"]
+    cases.fire(registry, staff["clerk"], case_id, "correction_notice", date(2026, 9, 16),
+               {"items": ["请写明文号"]}, expected_version=version)
+    with pytest.raises(Conflict, match="已被他人修改"):
+        cases.fire(registry, staff["clerk"], case_id, "withdrawn", date(2026, 9, 17), expected_version=version)
+    assert cases.get_case(registry, case_id)["state"] == "awaiting_correction"
+
+
+def test_abandonment_only_after_the_correction_period(registry, staff):
+    case_id = cases.register_case(registry, staff["clerk"], person_form()).case_ids[0]
+    cases.fire(registry, staff["clerk"], case_id, "correction_notice", date(2026, 9, 16),
+               {"items": ["请写明文号"], "period_days": 10})
+    # 10 working days after 09-16: 09-20 (a working Sunday) counts, the National Day week does not
+    with pytest.raises(ServiceError, match="补正期限到2026-09-30为止"):
+        cases.fire(registry, staff["clerk"], case_id, "abandoned", date(2026, 9, 30))
+    cases.fire(registry, staff["clerk"], case_id, "abandoned", date(2026, 10, 1))
+    row = cases.get_case(registry, case_id)
+    assert (row["state"], row["outcome"], row["concluded_on"]) == ("closed", "other_no_correction", "2026-10-01")
+
+
+def test_applicant_context_counts_this_month_and_lists_history(registry, staff):
+    for day in ("2026-10-30", "2026-11-02", "2026-11-19"):
+        cases.register_case(registry, staff["clerk"], person_form(received_on=day))
+    ctx = cases.applicant_context(registry, "11010519491231002X", None)
+    assert ctx.month_count == 2 and ctx.year_count == 3
+    assert [r["received_on"] for r in ctx.earlier_cases] == ["2026-11-19", "2026-11-02", "2026-10-30"]
+    assert cases.applicant_context(registry, None, "王喆").month_count == 2
+    assert cases.applicant_context(registry, None, "无此人").earlier_cases == []
+
+
+def test_calendar_change_moves_open_deadlines(registry, staff):
+    case_id = cases.register_case(registry, staff["clerk"], person_form(received_on="2026-11-19")).case_ids[0]
+    assert cases.get_case(registry, case_id)["due_on"] == "2026-12-17"
+    calendar_admin.set_day(registry, staff["admin"], date(2026, 12, 1), False, "临时停工")
+    assert cases.get_case(registry, case_id)["due_on"] == "2026-12-18"
+    with pytest.raises(PermissionDenied):
+        calendar_admin.set_day(registry, staff["clerk"], date(2026, 12, 2), False)
