@@ -11,9 +11,10 @@ from typing import Any
 from db.queries import applicants as applicants_q
 from db.queries import cases as cases_q
 from db.queries import events as events_q
+from db.queries import fees as fees_q
 from db.queries import search as search_q
 from db.queries import settings as settings_q
-from desktop.domain import application, deadlines, outcomes, workflow
+from desktop.domain import application, deadlines, fees, outcomes, workflow
 from desktop.domain.application import Problem
 from desktop.domain.calendar import WorkCalendar
 from desktop.domain.deadlines import Deadline
@@ -188,7 +189,7 @@ def fire(reg: Registry, actor: Actor, case_id: int, event: str, on: date | None 
             raise ServiceError(str(exc)) from None
         _check_scope(reg, actor, case, facts, event)
         _check_date(reg, facts, event, on)
-        payload = _prepare(reg, facts, event, on, payload)
+        payload = _prepare(reg, case_id, facts, event, on, payload)
         before = facts.state
         _append(reg, actor, case_id, event, on, {**payload, "before": {"state": before},
                                                  "after": {"state": _target(event, before)}})
@@ -209,7 +210,8 @@ def _check_date(reg: Registry, facts: CaseFacts, event: str, on: date) -> None:
                                                 f"{facts.received_on.isoformat()}")])
 
 
-def _prepare(reg: Registry, facts: CaseFacts, event: str, on: date, payload: dict[str, Any]) -> dict[str, Any]:
+def _prepare(reg: Registry, case_id: int, facts: CaseFacts, event: str, on: date,
+             payload: dict[str, Any]) -> dict[str, Any]:
     """Validate and complete an event's payload."""
     cal = reg.calendar()
     if event == "correction_notice":
@@ -261,8 +263,30 @@ def _prepare(reg: Registry, facts: CaseFacts, event: str, on: date, payload: dic
             raise ValidationFailed([Problem("kind", "征求意见对象应为第三方或其他机关")])
         payload.setdefault("kind", "third_party")
     elif event == "fee_notice":
+        method = payload.get("method", fees.PER_APPLICATION)
+        if method == fees.PER_APPLICATION:
+            quote = fees.quote_per_application(fees_q.month_position(reg.conn, case_id))
+        elif method == fees.PER_PAGE:
+            pages = payload.get("pages")
+            if not isinstance(pages, int) or not 1 <= pages <= 1_000_000:
+                raise ValidationFailed([Problem("pages", "页数应为正整数")])
+            quote = fees.quote_per_page(pages)
+        else:
+            raise ValidationFailed([Problem("method", "收费方式应为按件或按量，二者只能选一")])
+        if quote.amount <= 0:
+            raise ServiceError(f"按{fees.METHOD_LABELS[method]}标准属于免费范围（{quote.tier}），不应收费")
         received = application.parse_date(payload.get("applicant_received_on")) or on
-        payload["payment_due_on"] = cal.add_workdays(received, deadlines.FEE_PAYMENT_DAYS).isoformat()
+        due = cal.add_workdays(received, deadlines.FEE_PAYMENT_DAYS)
+        payload.update(method=method, quantity=quote.quantity, tier=quote.tier, amount=quote.amount,
+                       payment_due_on=due.isoformat())
+        fees_q.insert_notice(reg.conn, case_id, method, quote.quantity, quote.tier, quote.amount,
+                             on.isoformat(), due.isoformat())
+    elif event == "fee_paid":
+        notice = fees_q.open_notice(reg.conn, case_id)
+        if notice is None:
+            raise ServiceError("没有待缴费的收费通知")
+        payload["amount"] = notice["amount"]
+        fees_q.insert_payment(reg.conn, notice["id"], on.isoformat(), notice["amount"])
     elif event == "fee_unpaid":
         due = facts.fee_payment_due_on
         if due is not None and on <= due:

@@ -160,7 +160,7 @@ def _one_case(reg: Registry, rng: random.Random, actors: dict[str, Actor], recei
         if not step(division, "consultation_end", rng.randint(5, 15)):
             return
     if rng.random() < 0.06:
-        if not step(division, "fee_notice", 3, method="per_application"):
+        if not step(division, "fee_notice", 3, method="per_page", pages=rng.randint(60, 400)):
             return
         if rng.random() < 0.5:
             step("clerk", "fee_unpaid", 21)

@@ -129,3 +129,41 @@ def test_calendar_change_moves_open_deadlines(registry, staff):
     assert cases.get_case(registry, case_id)["due_on"] == "2026-12-18"
     with pytest.raises(PermissionDenied):
         calendar_admin.set_day(registry, staff["clerk"], date(2026, 12, 2), False)
+
+
+def _handling_case(registry, staff, **form):
+    case_id = cases.register_case(registry, staff["clerk"], person_form(**form)).case_ids[0]
+    cases.fire(registry, staff["head"], case_id, "assign", date(2026, 9, 16),
+               {"lead_division_id": staff["planning_id"]})
+    cases.fire(registry, staff["planner"], case_id, "sign_for", date(2026, 9, 16))
+    return case_id
+
+
+def test_fee_notice_quotes_from_the_facts_and_records_payment(registry, staff):
+    case_id = _handling_case(registry, staff)
+    cases.fire(registry, staff["planner"], case_id, "fee_notice", date(2026, 9, 18),
+               {"method": "per_page", "pages": 250, "applicant_received_on": "2026-09-21"})
+    notice = registry.conn.execute("SELECT method, quantity, amount, payment_due_on FROM fee_notices").fetchone()
+    assert tuple(notice) == ("per_page", 250, 4700, "2026-10-26")  # 20 WD from 09-21, National Day skipped
+    row = cases.get_case(registry, case_id)
+    assert row["state"] == "awaiting_payment" and row["paused"] == 1
+    cases.fire(registry, staff["clerk"], case_id, "fee_paid", date(2026, 9, 30))
+    assert tuple(registry.conn.execute("SELECT amount, paid_on FROM fee_payments").fetchone()) == (4700, "2026-09-30")
+    # 09-16,17,18 count; 09-19..30 paused (the working Sunday 09-20 too); 10-08 is the 4th → 10-29
+    assert cases.get_case(registry, case_id)["due_on"] == "2026-10-29"
+
+
+def test_fee_within_the_free_range_is_refused(registry, staff):
+    case_id = _handling_case(registry, staff)
+    with pytest.raises(ServiceError, match="免费范围（第1至10件，免费）"):
+        cases.fire(registry, staff["planner"], case_id, "fee_notice", date(2026, 9, 18), {"method": "per_application"})
+    assert registry.conn.execute("SELECT count(*) FROM fee_notices").fetchone()[0] == 0
+
+
+def test_fee_for_the_applicants_eleventh_application_this_month(registry, staff):
+    for _ in range(10):
+        cases.register_case(registry, staff["clerk"], person_form(received_on="2026-09-02"))
+    case_id = _handling_case(registry, staff)
+    cases.fire(registry, staff["planner"], case_id, "fee_notice", date(2026, 9, 18), {"method": "per_application"})
+    assert tuple(registry.conn.execute("SELECT quantity, amount, tier FROM fee_notices").fetchone()) == \
+        (11, 100, "第11至30件，每件100元")
