@@ -36,6 +36,21 @@ def append(conn: sqlite3.Connection, case_id: int, type_: str, effective_on: str
     return cur.lastrowid
 
 
+def append_many(conn: sqlite3.Connection,
+                rows: list[tuple[int, str, str, str, int | None, dict[str, Any]]]) -> None:
+    """Add many events (case_id, type, effective_on, recorded_at, actor_id, payload), chained in order."""
+    row = conn.execute("SELECT hash FROM case_events ORDER BY id DESC LIMIT 1").fetchone()
+    prev = row[0] if row else GENESIS
+    out = []
+    for case_id, type_, effective_on, recorded_at, actor_id, payload in rows:
+        text = dump_payload(payload)
+        digest = _digest(prev, case_id, type_, effective_on, recorded_at, actor_id, text)
+        out.append((case_id, type_, effective_on, recorded_at, actor_id, text, prev, digest))
+        prev = digest
+    conn.executemany("INSERT INTO case_events (case_id, type, effective_on, recorded_at, actor_id, payload,"
+                     " prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)", out)
+
+
 def for_case(conn: sqlite3.Connection, case_id: int) -> list[sqlite3.Row]:
     return conn.execute(
         "SELECT e.*, u.name AS actor_name FROM case_events e LEFT JOIN users u ON u.id = e.actor_id"

@@ -100,25 +100,24 @@ class WorkCalendar:
         """The n-th working day after ``start`` that is not inside a pause (S < d <= E)."""
         if n <= 0:
             return start
-        pause_list = [(s.toordinal(), e.toordinal()) for s, e in pauses]
-        counted = 0
-        year = start.year
-        ordinal = start.toordinal()
-        while True:
+        pause_list = [(s.toordinal(), e.toordinal()) for s, e in pauses if e > s]
+        year, remaining = start.year, n
+        index = bisect_right(self._year_list(year), start.toordinal())
+        while year <= start.year + 50:
             days = self._year_list(year)
-            i = bisect_right(days, ordinal)
-            while i < len(days):
-                o = days[i]
-                i += 1
-                if any(s < o <= e for s, e in pause_list):
-                    continue
-                counted += 1
-                if counted == n:
-                    return date.fromordinal(o)
-            year += 1
-            ordinal = date(year, 1, 1).toordinal() - 1
-            if year > start.year + 50:
-                raise ValueError("working-day count ran past 50 years")
+            if not pause_list:
+                if index + remaining <= len(days):
+                    return date.fromordinal(days[index + remaining - 1])
+                remaining -= len(days) - index
+            else:
+                for o in days[index:]:
+                    if any(s < o <= e for s, e in pause_list):
+                        continue
+                    remaining -= 1
+                    if remaining == 0:
+                        return date.fromordinal(o)
+            year, index = year + 1, 0
+        raise ValueError("working-day count ran past 50 years")
 
     def first_workday_on_or_after(self, d: date) -> date:
         days = self._year_list(d.year)

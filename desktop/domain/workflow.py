@@ -91,6 +91,7 @@ TRANSITIONS: dict[str, Transition] = {t.event: t for t in (
     _t("delivered", "送达", ["replied"], "delivered", CLERK),
     _t("withdrawn", "申请人撤回", OPEN_STATES, "closed", CLERK, OFFICE_HEAD),
     _t("archive", "归档", ["delivered", "closed"], "archived", CLERK),
+    _t("attach", "添加附件", STATES, None, CLERK, OFFICE_HEAD, DIVISION, REVIEWER, LEADER),
     _t("reopen", "重新打开", ["closed", "archived", "replied", "delivered"], "registered", ADMIN),
 )}
 

@@ -54,6 +54,9 @@ def update_settings(reg: Registry, actor: Actor, changes: dict[str, str]) -> Non
     unknown = sorted(set(changes) - set(DEFAULT_SETTINGS))
     if unknown:
         raise ValidationFailed([f"〔{k}〕不是可设置的项目" for k in unknown])
+    problems = [f"〔{SETTING_LABELS[k]}〕{m}" for k, v in changes.items() if (m := check_setting(k, str(v)))]
+    if problems:
+        raise ValidationFailed(problems)
     with reg.transaction():
         before = settings_q.get_all(reg.conn)
         for key, value in changes.items():
@@ -74,3 +77,50 @@ def add_division(reg: Registry, actor: Actor, name: str) -> int:
         settings_q.audit(reg.conn, reg.now(), actor.user_id, "add_division",
                          json.dumps({"name": name}, ensure_ascii=False))
     return division_id
+
+
+def update_division(reg: Registry, actor: Actor, division_id: int, name: str, active: bool) -> None:
+    require_role(actor, "admin", action="管理处室")
+    name = name.strip()
+    if not name or len(name) > 50:
+        raise ValidationFailed(["〔处室名称〕应为1至50个字符"])
+    with reg.transaction():
+        other = settings_q.division_by_name(reg.conn, name)
+        if other and other["id"] != division_id:
+            raise ValidationFailed([f"〔处室名称〕“{name}”已存在"])
+        before = reg.conn.execute("SELECT name, active FROM divisions WHERE id = ?", (division_id,)).fetchone()
+        reg.conn.execute("UPDATE divisions SET name = ?, active = ? WHERE id = ?", (name, int(active), division_id))
+        settings_q.audit(reg.conn, reg.now(), actor.user_id, "update_division", json.dumps(
+            {"before": dict(before) if before else None, "after": {"name": name, "active": active}},
+            ensure_ascii=False))
+
+
+SETTING_LABELS = {
+    "agency_name": "机关名称",
+    "office_name": "政府信息公开工作机构",
+    "case_no_pattern": "申请编号格式（{year}年份，{seq:05d}序号）",
+    "doc_no_prefix": "文书编号机关代字（如 津民公开）",
+    "reconsideration_body": "行政复议机关",
+    "court": "管辖法院",
+    "contact_phone": "咨询电话",
+    "address": "机关地址",
+    "due_soon_days": "即将到期提醒（工作日）",
+}
+
+
+def check_setting(key: str, value: str) -> str | None:
+    value = value.strip()
+    if key in ("agency_name", "office_name", "case_no_pattern") and not value:
+        return "必填"
+    if key == "case_no_pattern":
+        try:
+            sample = value.format(year=2026, seq=1)
+        except (KeyError, IndexError, ValueError):
+            return "格式错误：只能使用 {year} 和 {seq}（如 {seq:05d}）"
+        if "{seq" not in value or sample == value.format(year=2026, seq=2):
+            return "必须包含序号 {seq}"
+    if key == "due_soon_days" and not (value.isdigit() and 1 <= int(value) <= 20):
+        return "应为1至20的整数"
+    if len(value) > 200:
+        return "过长（最多200个字符）"
+    return None

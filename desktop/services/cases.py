@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from dataclasses import dataclass
 from datetime import date
@@ -325,3 +326,95 @@ def applicant_context(reg: Registry, id_number: str | None, name: str | None,
         cases_q.history_of_applicants(reg.conn, ids),
         applicants_q.count_cases_between(reg.conn, ids, month_first, on.isoformat()),
         applicants_q.count_cases_between(reg.conn, ids, year_ago.isoformat(), on.isoformat()))
+
+
+_COMMON = re.compile(r"申请|公开|关于|有关|相关|政府信息|信息|本机关|贵单位|贵局|请求|要求|提供|请|的|和|及|与|等|年度|年|月")
+
+
+def similar_requests(reg: Registry, text: str, limit: int = 8,
+                     exclude_ids: tuple[int, ...] = ()) -> list[sqlite3.Row]:
+    """Earlier cases whose request text shares the distinctive parts of ``text`` (best first)."""
+    chunks = [c for c in re.split(r"[\W_]+", _COMMON.sub(" ", text or "")) if len(c) >= 2]
+    chunks = sorted(set(chunks), key=len, reverse=True)[:3]
+    if not chunks:
+        return []
+    expr = " OR ".join(search_q.match_expression(c[:8]) or "" for c in chunks if search_q.match_expression(c))
+    if not expr:
+        return []
+    rows = reg.conn.execute(
+        "SELECT c.id, c.case_no, c.received_on, c.request_text, c.state, a.name AS applicant_name"
+        " FROM (SELECT rowid, rank FROM case_search WHERE case_search MATCH ? ORDER BY rank LIMIT ?) s"
+        " JOIN cases c ON c.id = s.rowid JOIN applicants a ON a.id = c.applicant_id ORDER BY s.rank",
+        (expr, limit + len(exclude_ids))).fetchall()
+    return [r for r in rows if r["id"] not in exclude_ids][:limit]
+
+
+# -- the case as the detail screen shows it ---------------------------------------------------
+@dataclass(frozen=True)
+class TimelineEntry:
+    recorded_at: str
+    effective_on: str
+    action: str
+    actor: str
+    details: str
+
+
+@dataclass(frozen=True)
+class CaseView:
+    row: sqlite3.Row
+    facts: CaseFacts
+    deadline: Deadline
+    co_divisions: list[str]
+    timeline: list[TimelineEntry]
+
+
+_PAUSE_KINDS = {"third_party": "征求第三方意见", "agency": "征求其他机关意见", "fee": "收费通知", "other": "暂停"}
+
+
+def describe_event(type_: str, payload: dict[str, Any], division_names: dict[int, str]) -> str:
+    """One line saying what an event recorded, in the users' words."""
+    parts = []
+    if type_ == "register":
+        parts.append(f"申请方式：{payload.get('channel', '')}，收到日期：{payload.get('received_on', '')}")
+    if type_ == "ledger_import":
+        parts.append(f"来源：{payload.get('source', '台账')}")
+    if payload.get("lead_division_id") and type_ in ("assign", "handle_in_office"):
+        parts.append(f"主办：{division_names.get(payload['lead_division_id'], '')}")
+    if payload.get("co_division_ids"):
+        parts.append("协办：" + "、".join(division_names.get(d, str(d)) for d in payload["co_division_ids"]))
+    if payload.get("items"):
+        parts.append("补正事项：" + "；".join(payload["items"]))
+    if payload.get("period_end"):
+        parts.append(f"补正期限至{payload['period_end']}")
+    if payload.get("outcome") and outcomes.find(payload["outcome"]):
+        parts.append(f"办理结果：{outcomes.find(payload['outcome']).label}")
+    if type_ == "extension_approve":
+        parts.append(f"延长{payload.get('days')}个工作日")
+    if type_ == "consultation_start":
+        parts.append(_PAUSE_KINDS.get(payload.get("kind", ""), ""))
+    if type_ == "fee_notice":
+        parts.append(f"{fees.METHOD_LABELS.get(payload.get('method', ''), '')}，{payload.get('tier', '')}，"
+                     f"金额{payload.get('amount', '')}元，缴费期限{payload.get('payment_due_on', '')}")
+    if type_ == "fee_paid" and payload.get("amount") is not None:
+        parts.append(f"已缴{payload['amount']}元")
+    if type_ == "art35_delay":
+        parts.append(f"答复期限确定为{payload.get('due_on')}")
+    if type_ == "attach":
+        parts.append(f"附件：{payload.get('file_name', '')}")
+    for key, label in (("reason", "理由"), ("comment", "意见"), ("method", "方式")):
+        if payload.get(key) and not (key == "method" and type_ == "fee_notice"):
+            parts.append(f"{label}：{payload[key]}")
+    return "；".join(p for p in parts if p)
+
+
+def case_view(reg: Registry, case_id: int) -> CaseView:
+    row = get_case(reg, case_id)
+    event_rows = events_q.for_case(reg.conn, case_id)
+    facts = workflow.replay(domain_events(event_rows))
+    due_soon = int(reg.settings().get("due_soon_days", deadlines.DEFAULT_DUE_SOON))
+    dl = deadlines.compute(facts, reg.calendar(), reg.today(), due_soon)
+    names = {r["id"]: r["name"] for r in settings_q.divisions(reg.conn)}
+    timeline = [TimelineEntry(r["recorded_at"].replace("T", " "), r["effective_on"],
+                              workflow.EVENT_LABELS.get(r["type"], r["type"]), r["actor_name"] or "系统",
+                              describe_event(r["type"], json.loads(r["payload"]), names)) for r in event_rows]
+    return CaseView(row, facts, dl, [names.get(d, "") for d in facts.co_division_ids], timeline)

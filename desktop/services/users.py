@@ -122,3 +122,54 @@ def authenticate(reg: Registry, login: str, password: str) -> Actor:
     if wrong:
         raise wrong
     return actor_for(reg, row["id"])
+
+
+def update_user(reg: Registry, actor: Actor, user_id: int, name: str, division_id: int | None,
+                roles: Iterable[str], active: bool) -> None:
+    """Change a user's name, division, roles or active flag (administrator only)."""
+    require_role(actor, "admin", action="管理用户")
+    roles = list(roles)
+    problems = []
+    if not name.strip():
+        problems.append("〔姓名〕必填")
+    if not roles or any(r not in ROLES for r in roles):
+        problems.append("〔角色〕至少选择一个角色")
+    if user_id == actor.user_id and ("admin" not in roles or not active):
+        problems.append("〔角色〕不能取消自己的系统管理员角色或停用自己的账户")
+    if problems:
+        raise ValidationFailed(problems)
+    with reg.transaction():
+        before = users_q.by_id(reg.conn, user_id)
+        if before is None:
+            raise ServiceError("用户不存在")
+        old_roles = users_q.roles(reg.conn, user_id)
+        reg.conn.execute("UPDATE users SET name = ?, division_id = ?, active = ? WHERE id = ?",
+                         (name.strip(), division_id, int(active), user_id))
+        users_q.set_roles(reg.conn, user_id, roles)
+        settings_q.audit(reg.conn, reg.now(), actor.user_id, "update_user", json.dumps({
+            "user": before["login"],
+            "before": {"name": before["name"], "division_id": before["division_id"], "roles": old_roles,
+                       "active": bool(before["active"])},
+            "after": {"name": name.strip(), "division_id": division_id, "roles": roles, "active": active}},
+            ensure_ascii=False))
+
+
+def reset_password(reg: Registry, actor: Actor, user_id: int, new_password: str) -> None:
+    """Administrator sets a new password (and clears a lock)."""
+    require_role(actor, "admin", action="重置密码")
+    weak = check_password_strength(new_password)
+    if weak:
+        raise ValidationFailed([f"〔新密码〕{weak}"])
+    with reg.transaction():
+        row = users_q.by_id(reg.conn, user_id)
+        if row is None:
+            raise ServiceError("用户不存在")
+        reg.conn.execute("UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL WHERE id = ?",
+                         (hash_password(new_password), user_id))
+        settings_q.audit(reg.conn, reg.now(), actor.user_id, "reset_password",
+                         json.dumps({"user": row["login"]}, ensure_ascii=False))
+
+
+def list_users(reg: Registry, actor: Actor) -> list[dict]:
+    require_role(actor, "admin", action="查看用户")
+    return [{**dict(r), "roles": users_q.roles(reg.conn, r["id"])} for r in users_q.all_users(reg.conn)]

@@ -1,0 +1,116 @@
+"""The registry list: one SQL query for the ordered ids of a filter, one for the visible rows."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from db.queries.search import match_expression
+
+SORT_COLUMNS = {
+    "case_no": "c.case_no",
+    "received_on": "c.received_on",
+    "applicant": "a.name",
+    "applicant_type": "a.applicant_type",
+    "summary": "c.request_text",
+    "division": "c.lead_division_id",
+    "state": "c.state",
+    "due_on": "c.due_on",
+}
+OPEN_STATES_SQL = "c.state NOT IN ('replied','delivered','closed','archived')"
+
+
+@dataclass
+class Query:
+    """Filter and order of the registry list, as SQL-ready values."""
+    states: Sequence[str] = ()
+    division_ids: Sequence[int] = ()
+    received_from: str | None = None
+    received_to: str | None = None
+    applicant_type: str | None = None
+    outcome: str | None = None
+    deadline: str | None = None  # overdue | due_soon | paused | finished_late | open
+    text: str | None = None
+    sort: str = "received_on"
+    descending: bool = True
+    today: str = ""
+    due_soon_until: str = ""
+    extra: list[tuple[str, list]] = field(default_factory=list)
+
+
+def _where(q: Query) -> tuple[str, list, bool]:
+    clauses, params, needs_applicant = [], [], False
+    if q.states:
+        clauses.append(f"c.state IN ({','.join('?' * len(q.states))})")
+        params += list(q.states)
+    if q.division_ids:
+        clauses.append(f"(c.lead_division_id IN ({','.join('?' * len(q.division_ids))}) OR c.id IN"
+                       f" (SELECT case_id FROM case_co_divisions WHERE division_id IN"
+                       f" ({','.join('?' * len(q.division_ids))})))")
+        params += list(q.division_ids) * 2
+    if q.received_from:
+        clauses.append("c.received_on >= ?")
+        params.append(q.received_from)
+    if q.received_to:
+        clauses.append("c.received_on <= ?")
+        params.append(q.received_to)
+    if q.applicant_type:
+        clauses.append("a.applicant_type = ?")
+        params.append(q.applicant_type)
+        needs_applicant = True
+    if q.outcome:
+        clauses.append("c.outcome = ?")
+        params.append(q.outcome)
+    if q.deadline == "overdue":
+        clauses.append(f"{OPEN_STATES_SQL} AND c.paused = 0 AND c.due_on < ?")
+        params.append(q.today)
+    elif q.deadline == "due_soon":
+        clauses.append(f"{OPEN_STATES_SQL} AND c.paused = 0 AND c.due_on BETWEEN ? AND ?")
+        params += [q.today, q.due_soon_until]
+    elif q.deadline == "paused":
+        clauses.append(f"{OPEN_STATES_SQL} AND c.paused = 1")
+    elif q.deadline == "finished_late":
+        clauses.append("c.overdue = 1")
+    elif q.deadline == "open":
+        clauses.append(OPEN_STATES_SQL)
+    if q.text:
+        expr = match_expression(q.text)
+        if expr:
+            clauses.append("c.id IN (SELECT rowid FROM case_search WHERE case_search MATCH ?)")
+            params.append(expr)
+    for clause, values in q.extra:
+        clauses.append(clause)
+        params += values
+    needs_applicant = needs_applicant or q.sort in ("applicant", "applicant_type")
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params, needs_applicant
+
+
+def ids(conn: sqlite3.Connection, q: Query) -> list[int]:
+    """The ids of the cases matching ``q``, in display order (ties broken by id)."""
+    where, params, join = _where(q)
+    order = SORT_COLUMNS.get(q.sort, "c.received_on")
+    direction = "DESC" if q.descending else "ASC"
+    nulls = f"{order} IS NULL, " if q.sort == "due_on" else ""
+    sql = (f"SELECT c.id FROM cases c {'JOIN applicants a ON a.id = c.applicant_id' if join else ''}"
+           f"{where} ORDER BY {nulls}{order} {direction}, c.id {direction}")
+    return [r[0] for r in conn.execute(sql, params)]
+
+
+def rows(conn: sqlite3.Connection, case_ids: Sequence[int]) -> dict[int, sqlite3.Row]:
+    """The list columns of these cases, by id."""
+    if not case_ids:
+        return {}
+    marks = ",".join("?" * len(case_ids))
+    return {r["id"]: r for r in conn.execute(
+        "SELECT c.id, c.case_no, c.received_on, c.request_text, c.state, c.due_on, c.paused, c.outcome,"
+        " c.overdue, c.concluded_on, a.name AS applicant_name, a.applicant_type, d.name AS division_name"
+        " FROM cases c JOIN applicants a ON a.id = c.applicant_id"
+        f" LEFT JOIN divisions d ON d.id = c.lead_division_id WHERE c.id IN ({marks})", list(case_ids))}
+
+
+def counts_by_state(conn: sqlite3.Connection, q: Query) -> dict[str, int]:
+    where, params, join = _where(q)
+    sql = (f"SELECT c.state, count(*) FROM cases c {'JOIN applicants a ON a.id = c.applicant_id' if join else ''}"
+           f"{where} GROUP BY c.state")
+    return {r[0]: r[1] for r in conn.execute(sql, params)}

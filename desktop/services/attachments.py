@@ -1,0 +1,105 @@
+"""Files stored with a case: copied into the attachments folder beside the database, hashed, and
+recorded as an event of the case."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from desktop.services import cases
+from desktop.services.base import Actor, NotFound, Registry, ValidationFailed
+
+MAX_BYTES = 50 * 1024 * 1024
+KIND_LABELS = {
+    "application_scan": "申请书扫描件",
+    "id_copy": "身份证明复印件",
+    "release": "拟公开的材料",
+    "delivery_proof": "送达回证",
+    "other": "其他",
+}
+
+
+@dataclass(frozen=True)
+class Attachment:
+    id: int
+    case_id: int
+    kind: str
+    file_name: str
+    path: Path
+    sha256: str
+    size: int
+    added_at: str
+    missing: bool
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+
+def folder(reg: Registry) -> Path:
+    return reg.path.with_name(f"{reg.path.stem}-files")
+
+
+def _safe_name(name: str) -> str:
+    name = re.sub(r"[\\/:*?\"<>|\x00-\x1f]", "_", name).strip(". ") or "file"
+    return name[-120:]
+
+
+def add(reg: Registry, actor: Actor, case_id: int, source: str | Path, kind: str = "other") -> Attachment:
+    """Copy ``source`` into the case's folder and record it; the copy is removed if recording fails."""
+    source = Path(source)
+    if kind not in KIND_LABELS:
+        raise ValidationFailed([f"〔附件类型〕{kind}不是有效的类型"])
+    if not source.is_file():
+        raise ValidationFailed([f"〔附件〕找不到文件：{source}"])
+    size = source.stat().st_size
+    if size > MAX_BYTES:
+        raise ValidationFailed([f"〔附件〕{source.name} 有 {size // (1024 * 1024)} MB，超过 {MAX_BYTES // (1024 * 1024)} MB 上限"])
+    if size == 0:
+        raise ValidationFailed([f"〔附件〕{source.name} 是空文件"])
+    digest = hashlib.sha256()
+    with source.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    sha = digest.hexdigest()
+    case = cases.get_case(reg, case_id)
+    relative = Path(_safe_name(case["case_no"])) / f"{sha[:12]}-{_safe_name(source.name)}"
+    target = folder(reg) / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    existed = target.exists()
+    if not existed:
+        shutil.copyfile(source, target)
+    try:
+        with reg.transaction():
+            attachment_id = reg.conn.execute(
+                "INSERT INTO attachments (case_id, kind, file_name, stored_name, sha256, size, added_at, added_by)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (case_id, kind, source.name, relative.as_posix(), sha, size, reg.now(), actor.user_id)).lastrowid
+            cases.fire(reg, actor, case_id, "attach", payload={
+                "attachment_id": attachment_id, "file_name": source.name, "kind": kind, "sha256": sha})
+    except BaseException:
+        if not existed:
+            target.unlink(missing_ok=True)
+        raise
+    return get(reg, attachment_id)
+
+
+def _from_row(reg: Registry, r) -> Attachment:
+    path = folder(reg) / r["stored_name"]
+    return Attachment(r["id"], r["case_id"], r["kind"], r["file_name"], path, r["sha256"], r["size"],
+                      r["added_at"], not path.is_file())
+
+
+def get(reg: Registry, attachment_id: int) -> Attachment:
+    r = reg.conn.execute("SELECT * FROM attachments WHERE id = ?", (attachment_id,)).fetchone()
+    if r is None:
+        raise NotFound("附件不存在")
+    return _from_row(reg, r)
+
+
+def for_case(reg: Registry, case_id: int) -> list[Attachment]:
+    return [_from_row(reg, r) for r in
+            reg.conn.execute("SELECT * FROM attachments WHERE case_id = ? ORDER BY id", (case_id,))]

@@ -1,0 +1,140 @@
+"""The registry list and work queues: filters in the users' terms, rows with live deadlines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from db.queries import registry as registry_q
+from desktop.domain import deadlines, outcomes, workflow
+from desktop.domain.workflow import DIVISION, STATE_LABELS
+from desktop.services.base import Actor, Registry
+
+COLUMNS = (
+    ("case_no", "申请编号"),
+    ("received_on", "收到日期"),
+    ("applicant", "申请人"),
+    ("applicant_type", "申请人类型"),
+    ("summary", "申请内容"),
+    ("division", "主办处室"),
+    ("state", "办理状态"),
+    ("due_on", "答复期限"),
+    ("days_left", "剩余工作日"),
+)
+DEADLINE_FILTERS = {
+    "open": "未办结",
+    "overdue": "已超期",
+    "due_soon": "即将到期",
+    "paused": "暂停计时",
+    "finished_late": "超期办结",
+}
+# The states in which each role is the next actor (domain.md §1): the work queues.
+QUEUE_STATES = {
+    "clerk": ("registered", "awaiting_correction", "awaiting_payment", "approved", "replied", "delivered"),
+    "office_head": ("registered",),
+    "division": ("assigned", "handling"),
+    "reviewer": ("in_review",),
+    "leader": ("awaiting_approval",),
+}
+
+
+@dataclass(frozen=True)
+class Filter:
+    """What the user chose in the filter bar."""
+    states: tuple[str, ...] = ()
+    division_id: int | None = None
+    year: int | None = None
+    applicant_type: str | None = None
+    outcome: str | None = None
+    deadline: str | None = None
+    text: str = ""
+    sort: str = "received_on"
+    descending: bool = True
+    queue_of: Actor | None = None  # restrict to this user's work queue
+
+
+@dataclass(frozen=True)
+class Row:
+    id: int
+    case_no: str
+    received_on: str
+    applicant: str
+    applicant_type: str
+    summary: str
+    division: str
+    state: str
+    state_label: str
+    due_on: str
+    days_left: int | None
+    status: str  # on_time | due_soon | overdue | paused | awaiting_correction | finished
+
+    def cell(self, key: str) -> str:
+        if key == "days_left":
+            return "" if self.days_left is None else str(self.days_left)
+        if key == "state":
+            return self.state_label
+        if key == "due_on" and self.status == "paused":
+            return f"暂停（预计{self.due_on}）" if self.due_on else "暂停"
+        return str(getattr(self, key) or "")
+
+
+def _query(reg: Registry, f: Filter) -> registry_q.Query:
+    today = reg.today()
+    due_soon_days = int(reg.settings().get("due_soon_days", deadlines.DEFAULT_DUE_SOON))
+    q = registry_q.Query(
+        states=f.states, division_ids=(f.division_id,) if f.division_id else (),
+        received_from=f"{f.year}-01-01" if f.year else None, received_to=f"{f.year}-12-31" if f.year else None,
+        applicant_type=f.applicant_type, outcome=f.outcome, deadline=f.deadline, text=f.text.strip() or None,
+        sort="due_on" if f.sort == "days_left" else f.sort, descending=f.descending, today=today.isoformat(),
+        due_soon_until=reg.calendar().add_workdays(today, due_soon_days).isoformat())
+    if f.queue_of is not None:
+        actor = f.queue_of
+        states = sorted({s for role in actor.roles for s in QUEUE_STATES.get(role, ())})
+        clause = f"c.state IN ({','.join('?' * len(states))})" if states else "0"
+        values: list = list(states)
+        if actor.roles & set(QUEUE_STATES) == {DIVISION}:
+            clause += (" AND (c.lead_division_id = ? OR c.id IN (SELECT case_id FROM case_co_divisions"
+                       " WHERE division_id = ?))")
+            values += [actor.division_id, actor.division_id]
+        q.extra.append((clause, values))
+    return q
+
+
+def case_ids(reg: Registry, f: Filter) -> list[int]:
+    """The ordered ids of the cases matching ``f`` (one query)."""
+    return registry_q.ids(reg.conn, _query(reg, f))
+
+
+def state_counts(reg: Registry, f: Filter) -> dict[str, int]:
+    return registry_q.counts_by_state(reg.conn, _query(reg, replace(f, sort="received_on")))
+
+
+def rows(reg: Registry, ids: list[int]) -> dict[int, Row]:
+    """The display rows of these ids, with working days left computed for today."""
+    cal, today = reg.calendar(), reg.today()
+    due_soon_days = int(reg.settings().get("due_soon_days", deadlines.DEFAULT_DUE_SOON))
+    out = {}
+    for case_id, r in registry_q.rows(reg.conn, ids).items():
+        state = r["state"]
+        days_left, status = None, "finished"
+        if state == "awaiting_correction":
+            status = "awaiting_correction"
+        elif state in workflow.OPEN_STATES and r["paused"]:
+            status = "paused"
+        elif state in workflow.OPEN_STATES and r["due_on"]:
+            due = date.fromisoformat(r["due_on"])
+            days_left = cal.count_workdays(today, due)
+            if due < today:
+                days_left = min(days_left, -1)
+                status = "overdue"
+            else:
+                status = "due_soon" if days_left <= due_soon_days else "on_time"
+        summary = " ".join(r["request_text"].split())
+        out[case_id] = Row(case_id, r["case_no"], r["received_on"], r["applicant_name"], r["applicant_type"],
+                           summary[:60], r["division_name"] or "", state, STATE_LABELS.get(state, state),
+                           r["due_on"] or "", days_left, status)
+    return out
+
+
+def outcome_choices() -> list[tuple[str, str]]:
+    return [(o.code, o.label) for o in outcomes.CATALOGUE]

@@ -1,0 +1,24 @@
+"""Turning exceptions into what the user is told."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from db.connection import EnvironmentProblem, explain
+from db.migrations import DatabaseTooNew
+from desktop.documents.ledger_xlsx import LedgerFileError
+from desktop.services.base import ServiceError, ValidationFailed
+
+
+def user_message(exc: BaseException) -> str | None:
+    """A message for errors the user can act on; None for a bug."""
+    if isinstance(exc, ValidationFailed):
+        return "\n".join(str(p) for p in exc.problems)
+    if isinstance(exc, ServiceError | EnvironmentProblem | DatabaseTooNew | LedgerFileError):
+        return str(exc)
+    if isinstance(exc, sqlite3.Error):
+        problem = explain(exc)
+        return str(problem) if problem else None
+    if isinstance(exc, OSError):
+        return f"文件操作失败：{exc.strerror or exc}（{exc.filename or ''}）"
+    return None

@@ -1,0 +1,159 @@
+"""The main window: navigation by role, the pages, menus, shortcuts and the status bar."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+)
+
+from desktop import __version__
+from desktop.domain.workflow import ROLE_LABELS
+from desktop.services.base import Actor, Registry
+from desktop.ui.dialogs.messages import Ask
+from desktop.ui.views.admin_view import AdminView
+from desktop.ui.views.calendar_view import CalendarView
+from desktop.ui.views.case_detail import CaseDetailView
+from desktop.ui.views.registration import RegistrationView
+from desktop.ui.views.registry_view import RegistryView
+from desktop.ui.views.stats_view import StatsView
+
+# (key, label, roles that see it; empty = everyone)
+SECTIONS = (
+    ("register", "登记", {"clerk", "office_head"}),
+    ("queue", "我的待办", {"clerk", "office_head", "division", "reviewer", "leader"}),
+    ("all", "全部案件", set()),
+    ("stats", "统计报表", {"office_head", "leader", "admin", "clerk"}),
+    ("admin", "系统管理", {"admin"}),
+)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, reg: Registry, actor: Actor):
+        super().__init__()
+        self.reg, self.actor = reg, actor
+        agency = reg.settings().get("agency_name", "")
+        self.setWindowTitle(f"政府信息公开申请办理系统 — {agency}")
+        self.resize(1400, 860)
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.setMaximumWidth(150)
+        self.stack = QStackedWidget()
+        splitter = QSplitter()
+        splitter.addWidget(self.nav)
+        splitter.addWidget(self.stack)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([150, 1250])
+        self.setCentralWidget(splitter)
+        self.pages: dict[str, object] = {}
+        self._page_index: dict[str, int] = {}
+        for key, label, roles in SECTIONS:
+            if roles and not actor.roles & roles:
+                continue
+            page = self._make_page(key)
+            self.pages[key] = page
+            self._page_index[key] = self.stack.addWidget(page)
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.nav.addItem(item)
+        self.detail = CaseDetailView(reg, actor)
+        self.detail.back.connect(self._back_from_case)
+        self.detail.changed.connect(lambda _id: self.refresh_lists())
+        self._page_index["case"] = self.stack.addWidget(self.detail)
+        self._return_to = "all"
+        self.nav.currentItemChanged.connect(self._nav_changed)
+        self._menus()
+        roles = "、".join(ROLE_LABELS[r] for r in sorted(actor.roles, key=list(ROLE_LABELS).index))
+        self.user_label = QLabel(f"用户：{actor.name}（{roles}）")
+        self.db_label = QLabel(f"数据库：{reg.path}")
+        self.statusBar().addWidget(self.user_label)
+        self.statusBar().addPermanentWidget(self.db_label)
+        self.nav.setCurrentRow(0)
+
+    def _make_page(self, key: str):
+        if key == "register":
+            page = RegistrationView(self.reg, self.actor)
+            page.registered.connect(lambda ids: self.refresh_lists())
+            page.open_case.connect(self.open_case)
+            return page
+        if key in ("queue", "all"):
+            page = RegistryView(self.reg, self.actor, queue=key == "queue")
+            page.open_case.connect(self.open_case)
+            return page
+        if key == "stats":
+            return StatsView(self.reg)
+        if key == "admin":
+            return AdminView(self.reg, self.actor, CalendarView(self.reg, self.actor))
+        raise KeyError(key)
+
+    def _menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("文件(&F)")
+        export = QAction("导出台账(&E)…", self, shortcut=QKeySequence("Ctrl+E"), triggered=self._export)
+        quit_action = QAction("退出(&X)", self, shortcut=QKeySequence("Ctrl+Q"), triggered=self.close)
+        file_menu.addAction(export)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+        case_menu = bar.addMenu("案件(&C)")
+        if "register" in self.pages:
+            case_menu.addAction(QAction("新登记(&N)", self, shortcut=QKeySequence("Ctrl+N"),
+                                        triggered=lambda: self.show_section("register")))
+        case_menu.addAction(QAction("查找(&F)", self, shortcut=QKeySequence("Ctrl+F"), triggered=self._find))
+        case_menu.addAction(QAction("刷新(&R)", self, shortcut=QKeySequence("F5"), triggered=self.refresh_lists))
+        help_menu = bar.addMenu("帮助(&H)")
+        help_menu.addAction(QAction("关于(&A)", self, triggered=self._about))
+
+    # -- navigation ---------------------------------------------------------------------------
+    def show_section(self, key: str) -> None:
+        for i in range(self.nav.count()):
+            if self.nav.item(i).data(Qt.ItemDataRole.UserRole) == key:
+                self.nav.setCurrentRow(i)
+                self.stack.setCurrentIndex(self._page_index[key])
+                return
+
+    def _nav_changed(self, current, _previous) -> None:
+        if current is not None:
+            key = current.data(Qt.ItemDataRole.UserRole)
+            self.stack.setCurrentIndex(self._page_index[key])
+            page = self.pages[key]
+            if isinstance(page, RegistryView | StatsView):
+                page.refresh()
+
+    def open_case(self, case_id: int) -> None:
+        current = self.nav.currentItem()
+        self._return_to = current.data(Qt.ItemDataRole.UserRole) if current else "all"
+        self.detail.show_case(case_id)
+        self.stack.setCurrentIndex(self._page_index["case"])
+
+    def _back_from_case(self) -> None:
+        self.show_section(self._return_to)
+
+    def refresh_lists(self) -> None:
+        for page in self.pages.values():
+            if isinstance(page, RegistryView):
+                page.refresh()
+        if self.stack.currentWidget() is self.detail and self.detail.case_id is not None:
+            self.detail.show_case(self.detail.case_id)
+
+    def _find(self) -> None:
+        self.show_section("all")
+        page = self.pages["all"]
+        page.search.setFocus()
+        page.search.selectAll()
+
+    def _export(self) -> None:
+        page = self.stack.currentWidget()
+        if not isinstance(page, RegistryView):
+            self.show_section("all")
+            page = self.pages["all"]
+        page.export_ledger()
+
+    def _about(self) -> None:
+        Ask.info(self, "关于", f"政府信息公开申请办理系统 {__version__}\n数据库：{self.reg.path}")

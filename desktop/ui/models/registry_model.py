@@ -1,0 +1,107 @@
+"""The registry table: holds only the ordered ids of the current filter; rows are fetched in pages
+as they become visible, so a list of a million cases costs one id query and a page of rows."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor
+
+from desktop.services import registry_list
+from desktop.services.base import Registry
+from desktop.services.registry_list import COLUMNS, Filter, Row
+
+PAGE = 200
+CACHE_PAGES = 50
+STATUS_COLOURS = {
+    "overdue": QColor("#f8d0cc"),
+    "due_soon": QColor("#fde9b8"),
+    "paused": QColor("#dde6f3"),
+    "awaiting_correction": QColor("#ece4f5"),
+}
+STATUS_TIPS = {
+    "overdue": "已超过答复期限", "due_soon": "即将到期", "paused": "征求意见或缴费期间，暂停计时",
+    "awaiting_correction": "等待申请人补正，期限未开始计算",
+}
+
+
+class RegistryModel(QAbstractTableModel):
+    def __init__(self, reg: Registry, parent=None):
+        super().__init__(parent)
+        self.reg = reg
+        self.filter = Filter()
+        self.ids: list[int] = []
+        self._pages: dict[int, dict[int, Row]] = {}
+
+    # -- loading ------------------------------------------------------------------------
+    def set_filter(self, f: Filter) -> None:
+        self.beginResetModel()
+        self.filter = f
+        self.ids = registry_list.case_ids(self.reg, f)
+        self._pages.clear()
+        self.endResetModel()
+
+    def reload(self) -> None:
+        """Run the current filter again (after a change by this or another seat)."""
+        self.set_filter(self.filter)
+
+    def invalidate_rows(self) -> None:
+        self._pages.clear()
+        if self.ids:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.ids) - 1, len(COLUMNS) - 1))
+
+    def row_at(self, row: int) -> Row | None:
+        if not 0 <= row < len(self.ids):
+            return None
+        page_no = row // PAGE
+        page = self._pages.get(page_no)
+        if page is None:
+            if len(self._pages) >= CACHE_PAGES:
+                self._pages.pop(next(iter(self._pages)))
+            page = registry_list.rows(self.reg, self.ids[page_no * PAGE:(page_no + 1) * PAGE])
+            self._pages[page_no] = page
+        return page.get(self.ids[row])
+
+    def case_id_at(self, row: int) -> int | None:
+        return self.ids[row] if 0 <= row < len(self.ids) else None
+
+    # -- Qt model interface ---------------------------------------------------------------
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.ids)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section][1]
+        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
+            return str(section + 1)
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        row = self.row_at(index.row())
+        if row is None:
+            return None
+        key = COLUMNS[index.column()][0]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.cell(key)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            colour = STATUS_COLOURS.get(row.status)
+            return QBrush(colour) if colour else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if key == "summary":
+                return row.summary
+            return STATUS_TIPS.get(row.status)
+        if role == Qt.ItemDataRole.TextAlignmentRole and key == "days_left":
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.UserRole:
+            return row.id
+        return None
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        from dataclasses import replace
+
+        key = COLUMNS[column][0]
+        self.set_filter(replace(self.filter, sort=key, descending=order == Qt.SortOrder.DescendingOrder))

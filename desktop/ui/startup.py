@@ -1,0 +1,78 @@
+"""Qt start-up: QApplication, open/migrate the database, first administrator, login, main window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+from desktop.paths import data_dir, default_db_path
+
+log = logging.getLogger(__name__)
+
+
+def _demo_path(db: Path | None) -> Path:
+    return db or data_dir() / "demo.db"
+
+
+def run_window(db: Path | None, demo: bool = False) -> int:
+    """Open the window on ``db`` (or the default database; with ``demo`` a demo database)."""
+    from PySide6.QtWidgets import QApplication
+
+    from db.connection import EnvironmentProblem
+    from db.migrations import DatabaseTooNew
+    from desktop.services import agency
+    from desktop.services import demo as demo_svc
+    from desktop.services.base import Registry
+    from desktop.ui.dialogs.login import LoginDialog
+    from desktop.ui.dialogs.messages import Ask
+    from desktop.ui.main_window import MainWindow
+
+    log_dir = data_dir()
+    log_dir.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(filename=log_dir / "disclosure-desk.log", level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("政府信息公开申请办理系统")
+    from PySide6.QtCore import QLocale
+
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    path = _demo_path(db) if demo else (db or default_db_path())
+    try:
+        reg = Registry.open(path)
+    except (EnvironmentProblem, DatabaseTooNew) as exc:
+        Ask.error(None, "无法打开数据库", str(exc))
+        return 1
+    agency.ensure_defaults(reg)
+    hint = ""
+    if demo:
+        if reg.conn.execute("SELECT count(*) FROM users").fetchone()[0] == 0:
+            demo_svc.fill(reg)
+        accounts = [f"{name}：{login} / {password}" for login, name, _r, _d, password in demo_svc.DEMO_USERS]
+        print("演示账号（登录名 / 密码）：" + "，".join(accounts))
+        hint = "演示账号（登录名 / 密码）：<br>" + "<br>".join(accounts)
+    if reg.conn.execute("SELECT count(*) FROM users").fetchone()[0] == 0:
+        from desktop.ui.dialogs.first_admin import FirstAdminDialog
+
+        if not FirstAdminDialog.ask(reg):
+            return 0
+    actor = LoginDialog.ask(reg, reg.settings().get("agency_name", ""), hint=hint)
+    if actor is None:
+        return 0
+    window = MainWindow(reg, actor)
+    window.show()
+    _install_excepthook(window)
+    code = app.exec()
+    reg.close()
+    return code
+
+
+def _install_excepthook(window) -> None:
+    """A bug in a slot: log it and apologise; the window (and what was typed) stays."""
+    from desktop.ui.dialogs.messages import Ask
+
+    def hook(kind, value, tb):
+        log.error("unhandled error", exc_info=(kind, value, tb))
+        Ask.bug(window)
+
+    sys.excepthook = hook

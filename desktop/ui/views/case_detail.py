@@ -1,0 +1,236 @@
+"""The case detail: every fact, the deadline panel, the timeline, the outcome, the attachments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain import outcomes
+from desktop.domain.workflow import STATE_LABELS
+from desktop.services import attachments, cases
+from desktop.services.base import Actor, Registry
+from desktop.ui.dialogs.messages import Ask
+from desktop.ui.errors import user_message
+
+
+def _label(text: str = "", name: str | None = None) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if name:
+        label.setObjectName(name)
+    return label
+
+
+class CaseDetailView(QWidget):
+    back = Signal()
+    changed = Signal(int)
+
+    def __init__(self, reg: Registry, actor: Actor, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.reg, self.actor = reg, actor
+        self.case_id: int | None = None
+        self.setAcceptDrops(True)
+        outer = QVBoxLayout(self)
+        head = QHBoxLayout()
+        self.back_button = QPushButton("← 返回列表 (Esc)")
+        self.back_button.setShortcut("Esc")
+        self.back_button.clicked.connect(self.back.emit)
+        self.title = _label(name="title")
+        head.addWidget(self.back_button)
+        head.addWidget(self.title, 1)
+        outer.addLayout(head)
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        outer.addWidget(splitter, 1)
+        top = QWidget()
+        top_layout = QHBoxLayout(top)
+        facts_box = QGroupBox("申请信息")
+        self.facts = QFormLayout(facts_box)
+        self.fact_labels: dict[str, QLabel] = {}
+        for key, label in (("applicant", "申请人"), ("applicant_type", "申请人类型"), ("id", "证件"),
+                           ("contact", "联系方式"), ("address", "通讯地址"), ("channel", "申请方式"),
+                           ("received_on", "收到申请之日"), ("request_text", "申请内容"),
+                           ("delivery", "获取形式和途径"), ("division", "主办处室"), ("co_divisions", "协办处室"),
+                           ("remarks", "备注")):
+            self.fact_labels[key] = _label(name=f"fact_{key}")
+            self.facts.addRow(label, self.fact_labels[key])
+        top_layout.addWidget(facts_box, 3)
+
+        right = QVBoxLayout()
+        deadline_box = QGroupBox("期限")
+        self.deadline_form = QFormLayout(deadline_box)
+        self.deadline_labels: dict[str, QLabel] = {}
+        for key, label in (("due_on", "答复期限"), ("days_left", "剩余工作日"), ("status", "期限状态"),
+                           ("correction_due", "补正告知期限"), ("extension", "延期"), ("pauses", "暂停计时")):
+            self.deadline_labels[key] = _label(name=f"deadline_{key}")
+            self.deadline_form.addRow(label, self.deadline_labels[key])
+        self.warnings = _label(name="warnings")
+        self.warnings.setStyleSheet("color: #b3261e")
+        self.deadline_form.addRow(self.warnings)
+        right.addWidget(deadline_box)
+        outcome_box = QGroupBox("办理结果")
+        outcome_layout = QVBoxLayout(outcome_box)
+        self.outcome = _label(name="outcome")
+        outcome_layout.addWidget(self.outcome)
+        right.addWidget(outcome_box)
+        files_box = QGroupBox("附件（可拖入文件）")
+        files_layout = QVBoxLayout(files_box)
+        self.files = QListWidget()
+        self.files.setObjectName("attachments")
+        self.files.itemActivated.connect(self._open_attachment)
+        files_layout.addWidget(self.files)
+        row = QHBoxLayout()
+        self.kind = QComboBox()
+        for key, label in attachments.KIND_LABELS.items():
+            self.kind.addItem(label, key)
+        add = QPushButton("添加附件…")
+        add.setObjectName("add_attachment")
+        add.clicked.connect(self._choose_files)
+        open_button = QPushButton("打开")
+        open_button.clicked.connect(lambda: self._open_attachment(self.files.currentItem()))
+        row.addWidget(self.kind, 1)
+        row.addWidget(add)
+        row.addWidget(open_button)
+        files_layout.addLayout(row)
+        right.addWidget(files_box, 1)
+        top_layout.addLayout(right, 2)
+        splitter.addWidget(top)
+
+        self.timeline = QTableWidget(0, 5)
+        self.timeline.setObjectName("timeline")
+        self.timeline.setHorizontalHeaderLabels(["记录时间", "生效日期", "操作", "办理人", "说明"])
+        self.timeline.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.timeline.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.timeline.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.timeline.verticalHeader().setVisible(False)
+        splitter.addWidget(self.timeline)
+        splitter.setSizes([420, 240])
+
+    # -- showing ------------------------------------------------------------------------------
+    def show_case(self, case_id: int) -> None:
+        self.case_id = case_id
+        view = cases.case_view(self.reg, case_id)
+        r, f, dl = view.row, view.facts, view.deadline
+        state = STATE_LABELS.get(r["state"], r["state"])
+        self.title.setText(f"<h2>{r['case_no']}　{r['applicant_name']}　<small>{state}</small></h2>")
+        ident = f"{r['id_type'] or ''} {r['id_number'] or ''}".strip()
+        contact = "　".join(x for x in (r["phone"], r["email"]) if x)
+        values = {
+            "applicant": r["applicant_name"] + (f"（{r['work_unit']}）" if r["work_unit"] else ""),
+            "applicant_type": r["applicant_type"], "id": ident or "—", "contact": contact or "—",
+            "address": " ".join(x for x in (r["address"], r["postcode"]) if x) or "—",
+            "channel": r["channel"], "received_on": f.received_on.isoformat() if f.received_on else r["received_on"],
+            "request_text": r["request_text"],
+            "delivery": "，".join(x for x in (r["delivery_form"], r["delivery_route"]) if x) or "—",
+            "division": r["lead_division_name"] or "（未分办）", "co_divisions": "、".join(view.co_divisions) or "—",
+            "remarks": r["remarks"] or "—",
+        }
+        for key, text in values.items():
+            self.fact_labels[key].setText(text)
+        if dl.status == "paused":
+            due = f"暂停计时（如今天恢复，预计 {dl.projected_due_on}）"
+        elif dl.status == "awaiting_correction":
+            due = "待补正（收到补正申请后重新计算20个工作日）"
+        else:
+            due = dl.due_on.isoformat() if dl.due_on else "—"
+        self.deadline_labels["due_on"].setText(due)
+        self.deadline_labels["days_left"].setText("—" if dl.days_left is None else
+                                                  (f"{dl.days_left}" if dl.days_left >= 0 else f"已超期 {-dl.days_left} 个工作日"))
+        self.deadline_labels["status"].setText(dl.status_label + ("（超期办结）" if dl.overdue and f.finished else ""))
+        colour = {"overdue": "#b3261e", "due_soon": "#b26a00", "paused": "#1f4e8c"}.get(dl.status, "#1e5e25")
+        self.deadline_labels["status"].setStyleSheet(f"color: {colour}; font-weight: bold")
+        self.deadline_labels["correction_due"].setText(
+            f"{dl.correction_notice_due_on}" + (f"（已于 {f.correction_notice_on} 告知）" if f.correction_notice_on else ""))
+        ext = f"已批准延长 {f.extension_days} 个工作日（原期限 {dl.original_due_on}）" if f.extension_days else (
+            "延期申请待审批" if f.extension_pending else "无")
+        self.deadline_labels["extension"].setText(ext)
+        pauses = [f"{'征求第三方意见' if p.kind == 'third_party' else '征求其他机关意见' if p.kind == 'agency' else '收费' if p.kind == 'fee' else '暂停'}："
+                  f"{p.start} 至 {p.end or '（尚未结束）'}" for p in f.pauses]
+        self.deadline_labels["pauses"].setText("\n".join(pauses) or "无")
+        self.warnings.setText("\n".join(f"⚠ {w}" for w in dl.warnings))
+        if f.outcome and f.outcome_fixed:
+            o = outcomes.get(f.outcome)
+            self.outcome.setText(f"<b>{o.label}</b><br>依据：《条例》{o.basis or '（说明理由）'}<br>"
+                                 f"办结日期：{f.concluded_on}　年报统计行：{o.report_row}")
+        elif f.outcome:
+            self.outcome.setText(f"拟：{outcomes.get(f.outcome).label}（尚未答复）")
+        else:
+            self.outcome.setText("尚未确定")
+        self.timeline.setRowCount(len(view.timeline))
+        for i, e in enumerate(view.timeline):
+            for j, text in enumerate((e.recorded_at, e.effective_on, e.action, e.actor, e.details)):
+                self.timeline.setItem(i, j, QTableWidgetItem(text))
+        self.timeline.resizeColumnsToContents()
+        self.timeline.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self._show_files()
+
+    def _show_files(self) -> None:
+        self.files.clear()
+        for a in attachments.for_case(self.reg, self.case_id):
+            text = f"{a.kind_label}：{a.file_name}（{a.size // 1024 or 1} KB，{a.added_at[:10]}）"
+            if a.missing:
+                text += " ⚠ 文件缺失"
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, a.id)
+            self.files.addItem(item)
+
+    # -- attachments --------------------------------------------------------------------------
+    def add_files(self, paths: list[str]) -> None:
+        problems = []
+        for p in paths:
+            try:
+                attachments.add(self.reg, self.actor, self.case_id, p, self.kind.currentData())
+            except Exception as exc:
+                message = user_message(exc)
+                if message is None:
+                    raise
+                problems.append(message)
+        self.show_case(self.case_id)
+        self.changed.emit(self.case_id)
+        if problems:
+            Ask.error(self, "添加附件", "\n".join(problems))
+
+    def _choose_files(self) -> None:
+        paths = Ask.open_paths(self, "选择附件", "所有文件 (*)")
+        if paths:
+            self.add_files(paths)
+
+    def _open_attachment(self, item) -> None:
+        if item is None:
+            return
+        a = attachments.get(self.reg, item.data(Qt.ItemDataRole.UserRole))
+        if a.missing:
+            Ask.error(self, "打开附件", f"附件文件已不存在：{a.path}\n请从备份恢复或重新添加。")
+            return
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(a.path)))
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if event.mimeData().hasUrls() and self.case_id is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        paths = [p for p in paths if Path(p).is_file()]
+        if paths:
+            self.add_files(paths)
+            event.acceptProposedAction()

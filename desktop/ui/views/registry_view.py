@@ -1,0 +1,208 @@
+"""全部案件 / 我的待办: the registry list with filters, search, sort, colours and ledger export."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from db.queries import settings as settings_q
+from desktop.domain.application import APPLICANT_TYPES
+from desktop.domain.workflow import STATE_LABELS
+from desktop.services import ledger, registry_list
+from desktop.services.base import Actor, Registry
+from desktop.services.registry_list import DEADLINE_FILTERS, Filter
+from desktop.ui.dialogs.messages import Ask
+from desktop.ui.models.registry_model import RegistryModel
+from desktop.ui.workers import Worker
+
+ALL = "全部"
+
+
+def _combo(name: str, items: list[tuple[str, object]]) -> QComboBox:
+    box = QComboBox()
+    box.setObjectName(name)
+    for label, value in items:
+        box.addItem(label, value)
+    return box
+
+
+class RegistryView(QWidget):
+    open_case = Signal(int)
+
+    def __init__(self, reg: Registry, actor: Actor, queue: bool = False, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.reg, self.actor, self.queue = reg, actor, queue
+        self.worker: Worker | None = None
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setObjectName("search")
+        self.search.setPlaceholderText("搜索申请内容或申请人（可输入一两个字）")
+        self.search.setClearButtonEnabled(True)
+        self.state = _combo("state", [(ALL, None)] + [(label, key) for key, label in STATE_LABELS.items()])
+        self.division = _combo("division", [(ALL, None)] + [
+            (r["name"], r["id"]) for r in settings_q.divisions(reg.conn)])
+        this_year = reg.today().year
+        first = reg.conn.execute("SELECT min(received_on) FROM cases").fetchone()[0]
+        first_year = int(first[:4]) if first else this_year
+        self.year = _combo("year", [(ALL, None)] + [(f"{y}年", y) for y in range(this_year, first_year - 1, -1)])
+        self.applicant_type = _combo("applicant_type", [(ALL, None)] + [(t, t) for t in APPLICANT_TYPES])
+        self.outcome = _combo("outcome", [(ALL, None)] + [(label, code) for code, label in
+                                                          registry_list.outcome_choices()])
+        self.deadline = _combo("deadline", [(ALL, None)] + [(label, key) for key, label in DEADLINE_FILTERS.items()])
+        bar.addWidget(self.search, 1)
+        bar.addWidget(QLabel("期限"))
+        bar.addWidget(self.deadline)
+        bar.addWidget(QLabel("状态"))
+        bar.addWidget(self.state)
+        layout.addLayout(bar)
+        bar2 = QHBoxLayout()
+        for label, box in (("处室", self.division), ("年度", self.year), ("申请人类型", self.applicant_type),
+                           ("办理结果", self.outcome)):
+            bar2.addWidget(QLabel(label))
+            bar2.addWidget(box)
+        bar2.addStretch(1)
+        layout.addLayout(bar2)
+
+        self.model = RegistryModel(reg, self)
+        self.table = QTableView()
+        self.table.setObjectName("registry_table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(1, Qt.SortOrder.DescendingOrder)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(False)
+        for column, width in enumerate((110, 90, 170, 90, 330, 110, 70, 170, 80)):
+            self.table.setColumnWidth(column, width)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.setAlternatingRowColors(False)
+        self.table.doubleClicked.connect(self._open_index)
+        self.table.activated.connect(self._open_index)
+        layout.addWidget(self.table, 1)
+
+        foot = QHBoxLayout()
+        self.count = QLabel()
+        self.count.setObjectName("count")
+        foot.addWidget(self.count, 1)
+        legend = QLabel("<span style='background:#f8d0cc'>&nbsp;已超期&nbsp;</span> "
+                        "<span style='background:#fde9b8'>&nbsp;即将到期&nbsp;</span> "
+                        "<span style='background:#dde6f3'>&nbsp;暂停计时&nbsp;</span> "
+                        "<span style='background:#ece4f5'>&nbsp;待补正&nbsp;</span>")
+        foot.addWidget(legend)
+        self.progress = QProgressBar()
+        self.progress.setObjectName("export_progress")
+        self.progress.setVisible(False)
+        self.progress.setFormat("导出中 %v / %m")
+        self.cancel = QPushButton("取消导出")
+        self.cancel.setVisible(False)
+        self.cancel.clicked.connect(self._cancel_export)
+        self.export = QPushButton("导出台账(&E)…")
+        self.export.setObjectName("export")
+        self.export.setToolTip("把当前筛选结果导出为Excel台账（含计算列）")
+        self.export.clicked.connect(self.export_ledger)
+        foot.addWidget(self.progress)
+        foot.addWidget(self.cancel)
+        foot.addWidget(self.export)
+        layout.addLayout(foot)
+
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(250)
+        self._debounce.timeout.connect(self.apply_filter)
+        self.search.textChanged.connect(self._debounce.start)
+        self.search.returnPressed.connect(self.apply_filter)
+        for box in (self.state, self.division, self.year, self.applicant_type, self.outcome, self.deadline):
+            box.currentIndexChanged.connect(self.apply_filter)
+        self.apply_filter()
+
+    # -- filtering ----------------------------------------------------------------------------
+    def current_filter(self) -> Filter:
+        state = self.state.currentData()
+        return replace(
+            self.model.filter,
+            states=(state,) if state else (),
+            division_id=self.division.currentData(),
+            year=self.year.currentData(),
+            applicant_type=self.applicant_type.currentData(),
+            outcome=self.outcome.currentData(),
+            deadline=self.deadline.currentData(),
+            text=self.search.text()[:200],
+            queue_of=self.actor if self.queue else None,
+        )
+
+    def apply_filter(self) -> None:
+        self._debounce.stop()
+        self.model.set_filter(self.current_filter())
+        self._update_count()
+
+    def refresh(self) -> None:
+        self.model.reload()
+        self._update_count()
+
+    def _update_count(self) -> None:
+        n = len(self.model.ids)
+        self.count.setText(f"共 {n:,} 件")
+
+    def _open_index(self, index) -> None:
+        case_id = self.model.case_id_at(index.row())
+        if case_id is not None:
+            self.open_case.emit(case_id)
+
+    # -- export -------------------------------------------------------------------------------
+    def export_ledger(self) -> None:
+        if self.worker is not None:
+            return
+        path = Ask.save_path(self, "导出台账", f"台账-{self.reg.today().isoformat()}.xlsx", "Excel 工作簿 (*.xlsx)")
+        if not path:
+            return
+        if not path.lower().endswith(".xlsx"):
+            path += ".xlsx"
+        ids = list(self.model.ids)
+        self.progress.setRange(0, max(len(ids), 1))
+        self.progress.setValue(0)
+        self.progress.setVisible(True)
+        self.cancel.setVisible(True)
+        self.export.setEnabled(False)
+        target = Path(path)
+
+        def job(reg, progress):
+            return ledger.export_ledger(reg, self.actor, target, case_ids=ids, progress=progress)
+
+        self.worker = Worker(self.reg.path, self.reg.today, job, self)
+        self.worker.progressed.connect(lambda done, total: self.progress.setValue(done))
+        self.worker.succeeded.connect(lambda n: self._export_done(f"已导出 {n:,} 件到 {target}"))
+        self.worker.failed.connect(lambda msg: self._export_done(f"导出失败：{msg}", error=True))
+        self.worker.start()
+
+    def _cancel_export(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+
+    def _export_done(self, message: str, error: bool = False) -> None:
+        if self.worker is not None:
+            self.worker.wait()
+        self.worker = None
+        self.progress.setVisible(False)
+        self.cancel.setVisible(False)
+        self.export.setEnabled(True)
+        self.count.setText(f"共 {len(self.model.ids):,} 件 · {message}")
+        if error:
+            Ask.error(self, "导出台账", message)

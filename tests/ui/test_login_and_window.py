@@ -1,0 +1,49 @@
+from PySide6.QtCore import Qt
+
+from desktop.ui.dialogs.login import LoginDialog
+from desktop.ui.main_window import MainWindow
+from tests.ui.conftest import actor
+
+
+def test_login_refuses_a_wrong_password_then_accepts(qtbot, demo_registry):
+    dialog = LoginDialog(demo_registry, "天津市民政局")
+    qtbot.addWidget(dialog)
+    qtbot.keyClicks(dialog.login, "clerk")
+    qtbot.keyClick(dialog.login, Qt.Key.Key_Return)
+    qtbot.keyClicks(dialog.password, "wrong-one1")
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert dialog.message.text() == "登录名或密码不正确"
+    assert dialog.result() == 0 and dialog.actor is None
+    qtbot.keyClicks(dialog.password, "clerk2026")
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert dialog.actor is not None and dialog.actor.login == "clerk"
+    assert dialog.result() == LoginDialog.DialogCode.Accepted
+
+
+def test_navigation_depends_on_the_roles(qtbot, demo_registry):
+    def sections(login, password):
+        w = MainWindow(demo_registry, actor(demo_registry, login, password))
+        qtbot.addWidget(w)
+        return [w.nav.item(i).text() for i in range(w.nav.count())], w
+
+    clerk, w = sections("clerk", "clerk2026")
+    assert clerk == ["登记", "我的待办", "全部案件", "统计报表"]
+    assert "张敏（登记员）" in w.user_label.text() and "demo.db" in w.db_label.text()
+    division, _ = sections("planning", "div2026a")
+    assert division == ["我的待办", "全部案件"]
+    admin, _ = sections("admin", "admin2026")
+    assert admin == ["全部案件", "统计报表", "系统管理"]
+
+
+def test_division_queue_holds_only_its_own_cases(qtbot, demo_registry):
+    me = actor(demo_registry, "planning", "div2026a")
+    w = MainWindow(demo_registry, me)
+    qtbot.addWidget(w)
+    queue = w.pages["queue"]
+    expected = demo_registry.conn.execute(
+        "SELECT count(*) FROM cases WHERE state IN ('assigned','handling') AND (lead_division_id = ?"
+        " OR id IN (SELECT case_id FROM case_co_divisions WHERE division_id = ?))",
+        (me.division_id, me.division_id)).fetchone()[0]
+    assert len(queue.model.ids) == expected > 0
+    states = {queue.model.row_at(i).state for i in range(len(queue.model.ids))}
+    assert states <= {"assigned", "handling"}

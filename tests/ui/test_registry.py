@@ -1,0 +1,112 @@
+"""The registry list on a generated database of 100,000 cases: filters, search, sort, colours."""
+
+from PySide6.QtCore import Qt
+
+from desktop.services.base import SYSTEM
+from desktop.ui.models.registry_model import STATUS_COLOURS
+from desktop.ui.views.registry_view import RegistryView
+from tests.conftest import TODAY
+from tests.ui.conftest import type_text
+
+
+def sql_count(reg, where, params=()):
+    return reg.conn.execute(f"SELECT count(*) FROM cases c JOIN applicants a ON a.id = c.applicant_id WHERE {where}",
+                            params).fetchone()[0]
+
+
+def select(combo, value):
+    combo.setCurrentIndex(combo.findData(value))
+
+
+def test_filters_search_and_sort_on_100k_cases(qtbot, big_registry):
+    reg = big_registry
+    view = RegistryView(reg, SYSTEM)
+    qtbot.addWidget(view)
+    assert len(view.model.ids) == 100_000 and view.count.text() == "共 100,000 件"
+    # default order: newest received first
+    first, second = view.model.row_at(0), view.model.row_at(1)
+    assert first.received_on >= second.received_on
+    assert first.received_on == reg.conn.execute("SELECT max(received_on) FROM cases").fetchone()[0]
+
+    # one-character and two-character search (trigram cannot do these)
+    type_text(qtbot, view.search, "喆")
+    view.apply_filter()
+    expected = sql_count(reg, "c.request_text LIKE '%喆%' OR a.name LIKE '%喆%'")
+    assert len(view.model.ids) == expected > 0
+    assert all("喆" in view.model.row_at(i).applicant + view.model.row_at(i).summary
+               for i in range(min(50, expected)))
+    view.search.clear()
+    type_text(qtbot, view.search, "低保")
+    view.apply_filter()
+    assert len(view.model.ids) == sql_count(reg, "c.request_text LIKE '%低保%' OR a.name LIKE '%低保%'") > 0
+    view.search.clear()
+    type_text(qtbot, view.search, "律师事务所")
+    view.apply_filter()
+    assert len(view.model.ids) == sql_count(reg, "a.name LIKE '%律师事务所%' OR c.request_text LIKE '%律师事务所%'") > 0
+    view.search.clear()
+    view.apply_filter()
+
+    # filters combine
+    select(view.state, "handling")
+    select(view.year, 2026)
+    assert len(view.model.ids) == sql_count(reg, "c.state = 'handling' AND c.received_on >= '2026-01-01'") > 0
+    select(view.state, None)
+    select(view.year, None)
+    select(view.applicant_type, "法律服务机构")
+    select(view.outcome, "withhold_third_party")
+    assert len(view.model.ids) == sql_count(reg, "a.applicant_type = '法律服务机构' AND c.outcome = 'withhold_third_party'") > 0
+    select(view.applicant_type, None)
+    select(view.outcome, None)
+    division_id = view.division.itemData(3)
+    select(view.division, division_id)
+    assert len(view.model.ids) == sql_count(reg, "c.lead_division_id = ?", (division_id,)) > 0
+    select(view.division, None)
+
+    # overdue filter and its colour
+    select(view.deadline, "overdue")
+    overdue = sql_count(reg, "c.state NOT IN ('replied','delivered','closed','archived') AND c.paused = 0"
+                             " AND c.due_on < ?", (TODAY.isoformat(),))
+    assert len(view.model.ids) == overdue > 0
+    index = view.model.index(0, 8)
+    assert int(view.model.data(index)) < 0
+    assert view.model.data(index, Qt.ItemDataRole.BackgroundRole).color() == STATUS_COLOURS["overdue"]
+    select(view.deadline, None)
+
+    # sort by applicant, both directions, and by due date; jump to the last row
+    view.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)
+    names = [view.model.row_at(i).applicant for i in range(30)]
+    assert names == sorted(names)
+    assert names[0] == reg.conn.execute("SELECT min(a.name) FROM cases c JOIN applicants a ON a.id = c.applicant_id"
+                                        ).fetchone()[0]
+    view.table.sortByColumn(7, Qt.SortOrder.DescendingOrder)
+    assert view.model.row_at(0).due_on == reg.conn.execute("SELECT max(due_on) FROM cases").fetchone()[0]
+    view.table.scrollToBottom()
+    last = view.model.row_at(99_999)
+    assert last is not None and last.case_no
+    assert len(view.model._pages) <= 50
+
+
+def test_export_of_the_current_filter_runs_with_progress(qtbot, big_registry, tmp_path, monkeypatch):
+    import openpyxl
+
+    from desktop.ui.dialogs.messages import Ask
+
+    target = tmp_path / "filtered.xlsx"
+    monkeypatch.setattr(Ask, "save_path", classmethod(lambda cls, *a: str(target)))
+    view = RegistryView(big_registry, SYSTEM)
+    qtbot.addWidget(view)
+    type_text(qtbot, view.search, "慈善募捐备案")
+    select(view.year, 2026)
+    view.apply_filter()
+    wanted = set(view.model.ids)
+    assert 0 < len(wanted) < 5000
+    view.export_ledger()
+    assert not view.progress.isHidden() and not view.export.isEnabled()
+    qtbot.waitUntil(lambda: view.worker is None, timeout=60_000)
+    assert view.progress.isHidden() and view.export.isEnabled()
+    assert view.progress.maximum() == view.progress.value() == len(wanted)
+    assert "已导出" in view.count.text()
+    rows = list(openpyxl.load_workbook(target, read_only=True).worksheets[0].iter_rows(values_only=True))
+    assert len(rows) - 1 == len(wanted)
+    header = rows[0]
+    assert all("慈善募捐备案" in r[header.index("申请内容")] for r in rows[1:])
