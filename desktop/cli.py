@@ -45,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     s = cal.add_parser("show", help="显示某年的工作日安排")
     s.add_argument("--year", type=int, required=True)
 
+    s = sub.add_parser("letter", help="出具或取出一件文书（PDF）")
+    s.add_argument("case_no", metavar="CASE_NO")
+    s.add_argument("--kind", required=True, help="receipt, correction, extension, consult_third_party, "
+                   "consult_notice, consult_agency, fee_notice, reply, delivery_proof, approval_form")
+    s.add_argument("--out", type=Path, required=True)
+
     sub.add_parser("verify", help="检查数据库完整性和审计链")
     return p
 
@@ -80,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     except (ServiceError, EnvironmentProblem, DatabaseTooNew) as exc:
         for line in str(exc).splitlines():
             _err(line)
-        return EXIT_REJECTED if _is_rejection(exc) else EXIT_ERROR
+        return EXIT_REJECTED if isinstance(exc, ServiceError) else EXIT_ERROR
     except sqlite3.Error as exc:
         problem = explain(exc, args.db)
         if problem is None:
@@ -92,12 +98,6 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         _err(f"文件错误：{exc.strerror or exc}（{exc.filename or ''}）")
         return EXIT_ERROR
-
-
-def _is_rejection(exc: Exception) -> bool:
-    from desktop.services.ledger import LedgerRejected
-
-    return isinstance(exc, LedgerRejected)
 
 
 def _open(args):
@@ -140,6 +140,8 @@ def _run(args) -> int:
             return _calendar(reg, args)
         if cmd == "verify":
             return _verify(reg)
+        if cmd == "letter":
+            return _letter(reg, args)
         raise AssertionError(cmd)
     finally:
         reg.close()
@@ -193,6 +195,29 @@ def _calendar(reg, args) -> int:
               f"请用 calendar import-notice 导入国务院办公厅通知。")
     print("工作日放假：" + ("、".join(d.isoformat() for d in view.days_off_on_weekdays) or "无"))
     print("周末调休上班：" + ("、".join(d.isoformat() for d in view.working_weekend_days) or "无"))
+    return EXIT_OK
+
+
+def _letter(reg, args) -> int:
+    """An issued letter is written out as stored; one not yet issued is issued now (numbered, kept)."""
+    import shutil
+
+    from desktop.services import cases, letters
+    from desktop.services.base import SYSTEM, ValidationFailed
+
+    if args.kind not in letters.KINDS:
+        raise ValidationFailed([f"〔--kind〕没有“{args.kind}”这种文书，可选：{'、'.join(letters.KINDS)}"])
+    case_id = cases.case_id_by_number(reg, args.case_no)
+    stored = letters.latest(reg, case_id, args.kind)
+    if stored is not None and args.kind != "approval_form":
+        source, number = letters.verified_file(reg, stored), stored["doc_no"]
+        note = f"已出具的{letters.KINDS[args.kind].title}（第{stored['version']}版）"
+    else:
+        issued = letters.issue(reg, SYSTEM, case_id, args.kind)
+        source, number, note = issued.path, issued.doc_no, f"新出具{letters.KINDS[args.kind].title}"
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, args.out)
+    print(f"{note}{' ' + number if number else ''} → {args.out}")
     return EXIT_OK
 
 

@@ -29,5 +29,10 @@ def resources_dir() -> Path:
     """The bundled resources (fonts, templates, icons): beside the package, or in the frozen bundle."""
     frozen = getattr(sys, "_MEIPASS", None)
     if frozen:
-        return Path(frozen) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+        return Path(frozen) / "desktop" / "resources"
+    return Path(__file__).resolve().parent / "resources"
+
+
+def cache_dir() -> Path:
+    """Files the program derives and may rebuild (e.g. the unpacked bundled font)."""
+    return data_dir() / "cache"

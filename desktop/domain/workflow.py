@@ -92,6 +92,8 @@ TRANSITIONS: dict[str, Transition] = {t.event: t for t in (
     _t("withdrawn", "申请人撤回", OPEN_STATES, "closed", CLERK, OFFICE_HEAD),
     _t("archive", "归档", ["delivered", "closed"], "archived", CLERK),
     _t("attach", "添加附件", STATES, None, CLERK, OFFICE_HEAD, DIVISION, REVIEWER, LEADER),
+    _t("letter_issued", "出具文书", STATES, None, CLERK, OFFICE_HEAD, DIVISION),
+    _t("letter_delivered", "文书送达", STATES, None, CLERK),
     _t("reopen", "重新打开", ["closed", "archived", "replied", "delivered"], "registered", ADMIN),
 )}
 

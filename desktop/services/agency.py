@@ -19,6 +19,23 @@ DEFAULT_SETTINGS = {
     "contact_phone": "",
     "address": "",
     "due_soon_days": "3",
+    "fee_payment_channel": "本机关指定的非税收入缴款渠道（详见随附的缴款书）",
+    "seal_image": "",
+    "doc_no_reply": "{prefix}〔{year}〕第{seq}号",
+    "doc_no_receipt": "{prefix}收〔{year}〕第{seq}号",
+    "doc_no_correction": "{prefix}补〔{year}〕第{seq}号",
+    "doc_no_extension": "{prefix}延〔{year}〕第{seq}号",
+    "doc_no_consult": "{prefix}征〔{year}〕第{seq}号",
+    "doc_no_fee_notice": "{prefix}费〔{year}〕第{seq}号",
+    "remedy_general": "如对本答复不服，可以自收到本答复之日起60日内向{reconsideration_body}申请行政复议，"
+                      "或者自收到本答复之日起6个月内向{court}提起行政诉讼。",
+    "remedy_refusal": "如对本答复不服，可以自收到本答复之日起60日内向{reconsideration_body}申请行政复议。"
+                      "根据《中华人民共和国行政复议法》第二十三条第一款第（四）项的规定，对不予公开的决定应当先申请行政复议；"
+                      "对行政复议决定不服的，可以再依法向人民法院提起行政诉讼。",
+    "remedy_partial": "如对本答复中不予公开的部分不服，根据《中华人民共和国行政复议法》第二十三条第一款第（四）项的规定，"
+                      "应当先自收到本答复之日起60日内向{reconsideration_body}申请行政复议，对行政复议决定不服的，"
+                      "可以再依法向人民法院提起行政诉讼；如对本答复的其他内容不服，可以自收到本答复之日起60日内向"
+                      "{reconsideration_body}申请行政复议，或者自收到本答复之日起6个月内向{court}提起行政诉讼。",
 }
 OFFICE_DIVISION = "政府信息公开工作办公室"
 
@@ -105,6 +122,17 @@ SETTING_LABELS = {
     "contact_phone": "咨询电话",
     "address": "机关地址",
     "due_soon_days": "即将到期提醒（工作日）",
+    "fee_payment_channel": "信息处理费缴纳渠道",
+    "seal_image": "印章图片文件（可选，PNG）",
+    "doc_no_reply": "答复书文号格式",
+    "doc_no_receipt": "登记回执文号格式",
+    "doc_no_correction": "补正告知书文号格式",
+    "doc_no_extension": "延期告知书文号格式",
+    "doc_no_consult": "征求意见类文书文号格式",
+    "doc_no_fee_notice": "收费通知书文号格式",
+    "remedy_general": "救济告知（一般）",
+    "remedy_refusal": "救济告知（不予公开，复议前置）",
+    "remedy_partial": "救济告知（部分公开）",
 }
 
 
@@ -121,6 +149,21 @@ def check_setting(key: str, value: str) -> str | None:
             return "必须包含序号 {seq}"
     if key == "due_soon_days" and not (value.isdigit() and 1 <= int(value) <= 20):
         return "应为1至20的整数"
+    if key.startswith("doc_no_") and key != "doc_no_prefix":
+        try:
+            sample = value.format(prefix="某", year=2026, seq=1)
+        except (KeyError, IndexError, ValueError):
+            return "格式错误：只能使用 {prefix}、{year} 和 {seq}"
+        if sample == value.format(prefix="某", year=2026, seq=2):
+            return "必须包含序号 {seq}"
+    if key.startswith("remedy_"):
+        try:
+            value.format(reconsideration_body="甲", court="乙")
+        except (KeyError, IndexError, ValueError):
+            return "格式错误：只能使用 {reconsideration_body} 和 {court}"
+        if "{reconsideration_body}" not in value:
+            return "必须写明行政复议机关 {reconsideration_body}"
+        return None if len(value) <= 1000 else "过长（最多1000个字符）"
     if len(value) > 200:
         return "过长（最多200个字符）"
     return None

@@ -43,7 +43,7 @@ def folder(reg: Registry) -> Path:
     return reg.path.with_name(f"{reg.path.stem}-files")
 
 
-def _safe_name(name: str) -> str:
+def safe_name(name: str) -> str:
     name = re.sub(r"[\\/:*?\"<>|\x00-\x1f]", "_", name).strip(". ") or "file"
     return name[-120:]
 
@@ -66,7 +66,7 @@ def add(reg: Registry, actor: Actor, case_id: int, source: str | Path, kind: str
             digest.update(block)
     sha = digest.hexdigest()
     case = cases.get_case(reg, case_id)
-    relative = Path(_safe_name(case["case_no"])) / f"{sha[:12]}-{_safe_name(source.name)}"
+    relative = Path(safe_name(case["case_no"])) / f"{sha[:12]}-{safe_name(source.name)}"
     target = folder(reg) / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     existed = target.exists()

@@ -401,6 +401,14 @@ def describe_event(type_: str, payload: dict[str, Any], division_names: dict[int
         parts.append(f"答复期限确定为{payload.get('due_on')}")
     if type_ == "attach":
         parts.append(f"附件：{payload.get('file_name', '')}")
+    if type_ == "letter_issued":
+        version = payload.get("version", 1)
+        parts.append(f"{payload.get('title', '')} {payload.get('doc_no') or ''}".strip()
+                     + (f"（第{version}版，重新出具）" if version > 1 else ""))
+    if type_ in ("delivered", "letter_delivered") and payload.get("title"):
+        parts.append(f"{payload['title']} {payload.get('doc_no') or ''}".strip())
+    if payload.get("tracking_no"):
+        parts.append(f"邮件号：{payload['tracking_no']}")
     for key, label in (("reason", "理由"), ("comment", "意见"), ("method", "方式")):
         if payload.get(key) and not (key == "method" and type_ == "fee_notice"):
             parts.append(f"{label}：{payload[key]}")

@@ -175,7 +175,8 @@ def _one_case(reg: Registry, rng: random.Random, actors: dict[str, Actor], recei
     weights = [8, 30, 10, 1, 1, 1, 3, 2, 4, 2, 1, 12, 4, 2, 1, 3, 2, 1, 1, 1]
     choices = [o.code for o in outcomes.CATALOGUE if o.code not in outcomes.CLOSING_OUTCOMES]
     outcome = rng.choices(choices, weights=weights[:len(choices)])[0]
-    if not step(division, "draft", rng.randint(2, 6), outcome=outcome, text=""):
+    if not step(division, "draft", rng.randint(2, 6), outcome=outcome, text="经检索本机关档案和业务系统，拟按此答复。",
+                **reply_details(outcome)):
         return
     if not step(division, "submit_for_review", 1):
         return
@@ -194,3 +195,17 @@ def _one_case(reg: Registry, rng: random.Random, actors: dict[str, Actor], recei
         return
     if rng.random() < 0.5:
         step("clerk", "archive", rng.randint(5, 20))
+
+
+def reply_details(outcome: str) -> dict[str, str]:
+    """What a drafter writes for each kind of reply (the letter templates need these facts)."""
+    return {
+        "release_details": "本机关已通过电子邮件向您提供相关文件，您也可以在本机关门户网站“政府信息公开”栏目查阅",
+        "released_part": "相关文件中不涉及个人信息的部分",
+        "refused_part": "涉及个人姓名、身份证号码和银行账号的内容",
+        "refusal_reason": "属于个人隐私，公开会对第三方合法权益造成损害",
+        "responsible_agency": "天津市财政局",
+        "responsible_contact": "022-23001234",
+        "previous_reply_date": "2026年3月2日",
+        "reply_text": "如需取得相关证明，请向有关登记机关申请。",
+    } if outcome else {}

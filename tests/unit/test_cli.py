@@ -44,7 +44,7 @@ def test_demo_then_export_ledger(db, tmp_path, capsys):
     header = rows[0]
     states = {r[header.index("办理状态")] for r in rows[1:]}
     assert {"待分办", "办理中", "已送达", "已归档", "已办结"} <= states
-    assert main(["--db", db, "demo"]) == 1
+    assert main(["--db", db, "demo"]) == 2  # refused, nothing changed
     assert "已有数据" in capsys.readouterr().err
 
 
@@ -115,3 +115,26 @@ def test_console_entry_point_runs(tmp_path):
                              "--year", "2025"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "2025年工作日安排" in result.stdout
+
+
+def test_letter_command_issues_once_then_returns_the_stored_file(db, tmp_path, capsys):
+    assert main(["--db", db, "demo"]) == 0
+    conn = sqlite3.connect(db)
+    case_no = conn.execute("SELECT case_no FROM cases WHERE state = 'approved' ORDER BY id LIMIT 1").fetchone()[0]
+    out = tmp_path / "reply.pdf"
+    capsys.readouterr()
+    assert main(["--db", db, "letter", case_no, "--kind", "reply", "--out", str(out)]) == 0
+    first = capsys.readouterr().out
+    assert first.startswith("新出具政府信息公开申请答复书 津民公开〔") and out.read_bytes().startswith(b"%PDF")
+    assert conn.execute("SELECT state FROM cases WHERE case_no = ?", (case_no,)).fetchone()[0] == "replied"
+    again = tmp_path / "again.pdf"
+    assert main(["--db", db, "letter", case_no, "--kind", "reply", "--out", str(again)]) == 0
+    assert "已出具的政府信息公开申请答复书（第1版）" in capsys.readouterr().out
+    assert again.read_bytes() == out.read_bytes()
+    assert main(["--db", db, "letter", case_no, "--kind", "poem", "--out", str(again)]) == 2
+    assert "没有“poem”这种文书" in capsys.readouterr().err
+    open_case = conn.execute("SELECT case_no FROM cases WHERE state = 'registered' LIMIT 1").fetchone()[0]
+    assert main(["--db", db, "letter", open_case, "--kind", "reply", "--out", str(again)]) == 2
+    assert "答复须经领导签发后才能出具" in capsys.readouterr().err
+    assert main(["--db", db, "letter", "NO-SUCH", "--kind", "receipt", "--out", str(again)]) == 2
+    assert "没有申请编号为“NO-SUCH”的案件" in capsys.readouterr().err

@@ -1,0 +1,524 @@
+"""Letters to applicants and others (domain.md §7): templates, numbers, issuing, delivery.
+
+A letter is generated from the case's facts when it is issued, then kept — file, SHA-256, number —
+and never silently redrawn; reissuing makes a new version (same number) that shows in the timeline.
+Unissued letters can be previewed as drafts without a number.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import string
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from db.queries import settings as settings_q
+from desktop.documents.fonts import MissingGlyphs
+from desktop.documents.letter_pdf import Letter, chinese_date, render
+from desktop.domain import application, deadlines, fees, outcomes, workflow
+from desktop.paths import resources_dir
+from desktop.services import attachments, cases
+from desktop.services.base import Actor, NotFound, Registry, ServiceError, ValidationFailed, require_role
+
+REGULATION = "《中华人民共和国政府信息公开条例》"
+
+
+@dataclass(frozen=True)
+class Kind:
+    code: str
+    title: str
+    sequence: str | None  # the number sequence (and settings key doc_no_<sequence>); None: unnumbered
+
+
+KINDS: dict[str, Kind] = {k.code: k for k in (
+    Kind("receipt", "政府信息公开申请登记回执", "receipt"),
+    Kind("correction", "补正申请告知书", "correction"),
+    Kind("extension", "延期答复告知书", "extension"),
+    Kind("consult_third_party", "征求第三方意见书", "consult"),
+    Kind("consult_notice", "征求意见告知书", "consult"),
+    Kind("consult_agency", "征求意见函", "consult"),
+    Kind("fee_notice", "收费通知书", "fee_notice"),
+    Kind("reply", "政府信息公开申请答复书", "reply"),
+    Kind("delivery_proof", "送达回证", None),
+    Kind("approval_form", "政府信息公开申请办理呈批单", None),
+)}
+DELIVERY_METHODS = ("当面", "邮寄", "电子邮件", "传真", "网络平台")
+# Details a reply needs from the drafter, by placeholder, with their names for messages.
+FACT_LABELS = {
+    "correction_notice_date": "补正告知日期（本案没有补正告知记录）",
+    "fee_notice_date": "收费通知日期（本案没有收费通知记录）",
+    "consulted_party": "征求意见对象",
+    "consultation_reason": "征求意见的理由",
+    "extension_reason": "延期理由",
+}
+DETAIL_LABELS = {
+    "release_details": "提供或获取信息的方式、途径",
+    "released_part": "予以公开的部分",
+    "refused_part": "不予公开的部分",
+    "refusal_reason": "不予公开的理由",
+    "responsible_agency": "负责公开的机关",
+    "responsible_contact": "该机关的联系方式",
+    "previous_reply_date": "此前答复的日期",
+    "reply_text": "答复正文",
+}
+
+
+# -- templates ----------------------------------------------------------------------------------
+def template_kinds() -> list[tuple[str, str]]:
+    """Every editable template: (key, name) — one per letter kind and one reply per outcome."""
+    out = [(k.code, k.title) for k in KINDS.values()]
+    out += [(f"reply:{o.code}", f"答复书正文：{o.label}") for o in outcomes.CATALOGUE]
+    return out
+
+
+def default_template(key: str) -> str:
+    folder = resources_dir() / "letters"
+    path = folder / "reply" / f"{key.split(':', 1)[1]}.txt" if key.startswith("reply:") else folder / f"{key}.txt"
+    if not path.is_file():
+        raise NotFound(f"没有“{key}”的默认模板")
+    return path.read_text(encoding="utf-8").strip()
+
+
+def template(reg: Registry, key: str) -> tuple[str, int]:
+    """The template in force and its version (0: the default shipped with the program)."""
+    row = reg.conn.execute("SELECT version, text FROM letter_templates WHERE kind = ? ORDER BY version DESC LIMIT 1",
+                           (key,)).fetchone()
+    if row is None:
+        return default_template(key), 0
+    return (row["text"] if row["text"] is not None else default_template(key)), row["version"]
+
+
+def _placeholders(text: str) -> set[str]:
+    names = set()
+    for _literal, name, _spec, _conv in string.Formatter().parse(text):
+        if name is not None:
+            names.add(name)
+    return names
+
+
+KNOWN_PLACEHOLDERS = {
+    "applicant_name", "received_date", "channel", "case_no", "request_text", "receipt_rule", "due_date",
+    "contact_phone", "office_name", "agency_name", "correction_items", "correction_deadline",
+    "correction_period", "extension_reason", "extension_days", "new_due_date", "consulted_party",
+    "consultation_reason", "consultation_cause", "consultation_start", "consultation_article", "fee_method",
+    "fee_quantity", "fee_tier", "fee_amount", "fee_payment_channel", "process_sentence", "decision",
+    "remedy_clause", "basis_citation", "correction_notice_date", "fee_notice_date", *DETAIL_LABELS,
+}
+
+
+def check_template(text: str) -> list[str]:
+    """Problems of an edited template: unknown placeholders, broken braces, empty title."""
+    problems = []
+    text = text.strip()
+    if not text:
+        return ["〔模板〕不能为空"]
+    try:
+        names = _placeholders(text)
+    except ValueError as exc:
+        return [f"〔模板〕花括号不配对（{exc}）；占位符应写成 {{applicant_name}} 的形式"]
+    unknown = sorted(n for n in names if n not in KNOWN_PLACEHOLDERS)
+    if unknown:
+        problems.append(f"〔模板〕不认识的占位符：{'、'.join('{' + n + '}' for n in unknown)}")
+    if len(text) > 20000:
+        problems.append("〔模板〕过长（最多20000个字符）")
+    return problems
+
+
+def save_template(reg: Registry, actor: Actor, key: str, text: str | None) -> int:
+    """Store a new version of a template (``None``: back to the default). Returns the version."""
+    require_role(actor, "admin", action="编辑文书模板")
+    if key not in dict(template_kinds()):
+        raise ValidationFailed([f"〔模板〕没有“{key}”这种文书"])
+    if text is not None:
+        problems = check_template(text)
+        if problems:
+            raise ValidationFailed(problems)
+        text = text.strip()
+    with reg.transaction():
+        _current, version = template(reg, key)
+        reg.conn.execute("INSERT INTO letter_templates (kind, version, text, created_at, created_by)"
+                         " VALUES (?, ?, ?, ?, ?)", (key, version + 1, text, reg.now(), actor.user_id))
+        settings_q.audit(reg.conn, reg.now(), actor.user_id, "save_template",
+                         json.dumps({"kind": key, "version": version + 1, "reset": text is None}, ensure_ascii=False))
+    return version + 1
+
+
+# -- facts → placeholders -------------------------------------------------------------------------
+class _Missing(dict):
+    def __init__(self, values: dict[str, Any]):
+        super().__init__(values)
+        self.missing: list[str] = []
+
+    def __missing__(self, key: str) -> str:
+        self.missing.append(key)
+        return ""
+
+
+def _d(value: date | str | None) -> str:
+    if value in (None, ""):
+        return ""
+    return chinese_date(value if isinstance(value, date) else date.fromisoformat(str(value)))
+
+
+def facts(reg: Registry, case_id: int, kind: str) -> dict[str, Any]:
+    """Every placeholder value for a letter of ``kind`` on this case, from the recorded facts."""
+    row = cases.get_case(reg, case_id)
+    events = cases.events_q.for_case(reg.conn, case_id)
+    f = workflow.replay(cases.domain_events(events))
+    s = reg.settings()
+    cal = reg.calendar()
+    payloads: dict[str, dict] = {}
+    for e in events:
+        payloads[e["type"]] = {**json.loads(e["payload"]), "_on": e["effective_on"]}
+    dl = deadlines.compute(f, cal, reg.today())
+    values: dict[str, Any] = {
+        "agency_name": s.get("agency_name", ""), "office_name": s.get("office_name", ""),
+        "contact_phone": s.get("contact_phone", ""), "applicant_name": row["applicant_name"],
+        "received_date": _d(f.received_on), "channel": row["channel"], "case_no": row["case_no"],
+        "request_text": " ".join(row["request_text"].split()).rstrip("。．.；;，,"),
+        "receipt_rule": application.CHANNEL_RECEIPT_RULES[row["channel"]].split("：", 1)[-1],
+        "due_date": _d(dl.due_on or dl.projected_due_on or deadlines.reply_due(f, cal, reg.today())),
+        "fee_payment_channel": s.get("fee_payment_channel", ""),
+    }
+    notice = payloads.get("correction_notice")
+    if notice:
+        items = notice.get("items", [])
+        values.update(correction_items="\n".join(f"{i}. {t}" for i, t in enumerate(items, start=1)),
+                      correction_deadline=_d(notice.get("period_end")), correction_period=notice.get("period_days"),
+                      correction_notice_date=_d(notice["_on"]))
+    elif f.correction_notice_on:
+        values["correction_notice_date"] = _d(f.correction_notice_on)
+    if f.extension_days:
+        req = payloads.get("extension_request", {})
+        values.update(extension_reason=req.get("reason", ""), extension_days=f.extension_days,
+                      new_due_date=_d(deadlines.reply_due(f, cal, reg.today())))
+    start = payloads.get("consultation_start")
+    if start:
+        third = start.get("kind", "third_party") == "third_party"
+        values.update(consulted_party=start.get("party", ""), consultation_reason=start.get("reason", ""),
+                      consultation_cause="涉及第三方合法权益" if third else "由本机关与其他行政机关共同制作",
+                      consultation_article="第三十二条" if third else "第三十四条",
+                      consultation_start=_d(start["_on"]))
+    fee = payloads.get("fee_notice")
+    if fee:
+        unit = "件" if fee.get("method") == fees.PER_APPLICATION else "页"
+        quantity = (f"本件为您本月第{fee.get('quantity')}件申请" if unit == "件" else f"共{fee.get('quantity')}页")
+        values.update(fee_method=fees.METHOD_LABELS.get(fee.get("method", ""), ""), fee_quantity=quantity,
+                      fee_tier=fee.get("tier", ""), fee_amount=fee.get("amount", ""), fee_notice_date=_d(fee["_on"]))
+    draft = payloads.get("draft", {})
+    for key in DETAIL_LABELS:
+        if draft.get(key):
+            values[key] = draft[key]
+    if kind == "reply":
+        values.update(_reply_values(reg, f, s, values, draft))
+    return values
+
+
+def _reply_values(reg: Registry, f: workflow.CaseFacts, s: dict[str, str], values: dict[str, Any],
+                  draft: dict[str, Any]) -> dict[str, Any]:
+    if not f.outcome:
+        raise ServiceError("尚未确定办理结果，不能生成答复书")
+    outcome = outcomes.get(f.outcome)
+    basis = outcome.basis
+    citation = basis if basis.startswith("《") else (f"{REGULATION}{basis}" if basis else REGULATION)
+    sentences = []
+    if f.corrected_on:
+        sentences.append(f"您于{_d(f.corrected_on)}补正了申请。")
+    if f.extension_days:
+        sentences.append(f"经本机关政府信息公开工作机构负责人同意，答复期限延长了{f.extension_days}个工作日。")
+    if any(p.kind in ("third_party", "agency") for p in f.pauses):
+        sentences.append("本机关依法征求了意见，征求意见所需时间不计算在答复期限内。")
+    key = "remedy_partial" if outcome.code == "partial" else ("remedy_refusal" if outcome.refusal else "remedy_general")
+    remedy = s.get(key, "").format(reconsideration_body=s.get("reconsideration_body", ""), court=s.get("court", ""))
+    return {"basis_citation": citation, "process_sentence": "".join(sentences), "remedy_clause": remedy,
+            "_outcome": outcome.code}
+
+
+def _fill(text: str, values: dict[str, Any]) -> tuple[str, list[str]]:
+    mapping = _Missing({k: ("" if v is None else v) for k, v in values.items()})
+    filled = text.format_map(mapping)
+    return filled, mapping.missing
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def compose(reg: Registry, case_id: int, kind: str, doc_no: str = "", issued_on: date | None = None,
+            draft: bool = False) -> Letter:
+    """The letter's text from its template and the case's facts; missing facts are listed."""
+    if kind not in KINDS:
+        raise ValidationFailed([f"〔文书种类〕没有“{kind}”这种文书，可选：{'、'.join(KINDS)}"])
+    values = facts(reg, case_id, kind)
+    s = reg.settings()
+    issued_on = issued_on or reg.today()
+    text, _version = template(reg, kind)
+    missing: list[str] = []
+    if kind == "reply":
+        decision_text, _v = template(reg, f"reply:{values['_outcome']}")
+        decision, missing = _fill(decision_text, values)
+        values["decision"] = decision
+    filled, more = _fill(text, values)
+    missing += more
+    lines = filled.strip().split("\n", 1)
+    title = lines[0].strip()
+    body = _paragraphs(lines[1] if len(lines) > 1 else "")
+    letter = Letter(title=title, paragraphs=body, signature=s.get("agency_name", ""), issued_on=issued_on,
+                    doc_no=doc_no, subject=f"{KINDS[kind].title} {values['case_no']}", draft=draft,
+                    seal_image=Path(s["seal_image"]) if s.get("seal_image") else None)
+    if kind == "delivery_proof":
+        letter.table = _delivery_rows(reg, case_id, values)
+    elif kind == "approval_form":
+        letter.table, letter.steps = _approval_rows(reg, case_id, values)
+    needed = [m for m in dict.fromkeys(missing) if m in DETAIL_LABELS or not draft]
+    if needed:
+        names = "、".join(DETAIL_LABELS.get(m) or FACT_LABELS.get(m, m) for m in needed)
+        raise ServiceError(f"生成{KINDS[kind].title}还缺少以下内容：{names}。请在拟写答复时填写。")
+    return letter
+
+
+def _delivery_rows(reg: Registry, case_id: int, values: dict[str, Any]) -> list[tuple[str, str]]:
+    target = latest(reg, case_id, "reply") or next(
+        (r for r in issued(reg, case_id) if r["kind"] not in ("delivery_proof", "approval_form")), None)
+    if target is None:
+        raise ServiceError("本案还没有出具需要送达的文书")
+    delivery = reg.conn.execute("SELECT * FROM deliveries WHERE letter_id = ? ORDER BY id DESC LIMIT 1",
+                                (target["id"],)).fetchone()
+    row = cases.get_case(reg, case_id)
+    method = ""
+    if delivery:
+        method = delivery["method"] + (f"（邮件号：{delivery['tracking_no']}）" if delivery["tracking_no"] else "")
+    return [
+        ("送达文书", f"{KINDS[target['kind']].title}（{target['doc_no'] or '无文号'}）"),
+        ("受送达人", values["applicant_name"]),
+        ("送达地址", row["address"] or ""),
+        ("送达方式", method),
+        ("送达日期", _d(delivery["delivered_on"]) if delivery else "　　　年　　月　　日"),
+        ("受送达人签名或盖章", "\n\n　　　　　　　　　　年　　月　　日"),
+        ("送达人", ""),
+        ("备注", ""),
+    ]
+
+
+def _approval_rows(reg: Registry, case_id: int, values: dict[str, Any]):
+    view = cases.case_view(reg, case_id)
+    f = view.facts
+    outcome = outcomes.BY_CODE.get(f.outcome or "")
+    table = [
+        ("申请编号", values["case_no"]), ("收到申请之日", values["received_date"]),
+        ("申请人", f"{values['applicant_name']}（{view.row['applicant_type']}）"), ("申请方式", values["channel"]),
+        ("申请内容", values["request_text"]), ("主办处室", view.row["lead_division_name"] or "（未分办）"),
+        ("拟办理结果", outcome.label if outcome else "尚未确定"),
+        ("法律依据", (REGULATION + outcome.basis) if outcome and outcome.basis and not outcome.basis.startswith("《")
+         else (outcome.basis if outcome else "")),
+        ("答复期限", _d(view.deadline.effective_due_on) or "—"),
+    ]
+    labels = {"register": "登记", "assign": "分办", "handle_in_office": "分办", "sign_for": "签收", "draft": "承办意见",
+              "submit_for_review": "提交审核", "review_approve": "法规审核", "review_return": "法规审核（退回）",
+              "leader_approve": "领导签发", "leader_return": "领导审批（退回）", "extension_approve": "批准延期",
+              "reply_issued": "出具答复"}
+    steps = []
+    for e in cases.events_q.for_case(reg.conn, case_id):
+        if e["type"] not in labels:
+            continue
+        p = json.loads(e["payload"])
+        if e["type"] == "draft":
+            o = outcomes.BY_CODE.get(p.get("outcome", ""))
+            opinion = (f"拟{o.label}。" if o else "") + (p.get("text") or "")
+        elif e["type"] in ("review_approve", "leader_approve"):
+            opinion = p.get("comment") or "同意。"
+        elif e["type"] == "assign":
+            names = {r["id"]: r["name"] for r in settings_q.divisions(reg.conn)}
+            opinion = f"请{names.get(p.get('lead_division_id'), '')}办理。"
+        else:
+            opinion = cases.describe_event(e["type"], p, {})
+        steps.append((labels[e["type"]], opinion.strip() or "—", e["actor_name"] or "系统", _d(e["effective_on"])))
+    return table, steps
+
+
+# -- issuing --------------------------------------------------------------------------------------
+def issued(reg: Registry, case_id: int) -> list[Any]:
+    return reg.conn.execute("SELECT * FROM letters WHERE case_id = ? ORDER BY id", (case_id,)).fetchall()
+
+
+def latest(reg: Registry, case_id: int, kind: str):
+    return reg.conn.execute("SELECT * FROM letters WHERE case_id = ? AND kind = ? ORDER BY version DESC LIMIT 1",
+                            (case_id, kind)).fetchone()
+
+
+def stored_path(reg: Registry, letter_row) -> Path:
+    return attachments.folder(reg) / letter_row["stored_name"]
+
+
+def verified_file(reg: Registry, letter_row) -> Path:
+    """The stored PDF of an issued letter, after checking it is still the file that was issued."""
+    path = stored_path(reg, letter_row)
+    if not path.is_file():
+        raise ServiceError(f"已出具的文书文件缺失：{path}。请从备份恢复。")
+    if hashlib.sha256(path.read_bytes()).hexdigest() != letter_row["sha256"]:
+        raise ServiceError(f"已出具的文书文件被改动过（校验值不符）：{path}。请从备份恢复。")
+    return path
+
+
+def why_not_issuable(reg: Registry, case_id: int, kind: str) -> str | None:
+    """None when a letter of ``kind`` can be issued now, else the reason in the users' words."""
+    f = cases.facts_of(reg, case_id)
+    label = workflow.STATE_LABELS.get(f.state or "", "")
+    if kind == "correction" and f.correction_notice_on is None:
+        return "尚未发出补正告知（请先登记补正事项）"
+    if kind == "extension" and not f.extension_days:
+        return "没有已批准的延期"
+    if kind in ("consult_third_party", "consult_notice", "consult_agency"):
+        kinds = {p.kind for p in f.pauses}
+        if kind == "consult_third_party" and "third_party" not in kinds:
+            return "没有征求第三方意见的记录"
+        if kind == "consult_agency" and "agency" not in kinds:
+            return "没有征求其他机关意见的记录"
+        if kind == "consult_notice" and not kinds & {"third_party", "agency"}:
+            return "没有征求意见的记录"
+    if kind == "fee_notice" and not any(p.kind == "fee" for p in f.pauses):
+        return "没有收费通知的记录"
+    if kind == "reply":
+        if f.state == "approved":
+            return None
+        if f.outcome_fixed and f.outcome and f.state in ("replied", "delivered", "archived"):
+            return None
+        return f"案件处于“{label}”状态，答复须经领导签发后才能出具"
+    if kind == "delivery_proof" and not [r for r in issued(reg, case_id) if r["kind"] not in
+                                         ("delivery_proof", "approval_form")]:
+        return "本案还没有出具需要送达的文书"
+    return None
+
+
+@dataclass(frozen=True)
+class IssuedLetter:
+    id: int
+    kind: str
+    version: int
+    doc_no: str | None
+    path: Path
+    sha256: str
+
+
+def _doc_no(reg: Registry, kind: str, on: date) -> str | None:
+    seq_name = KINDS[kind].sequence
+    if seq_name is None:
+        return None
+    s = reg.settings()
+    pattern = s.get(f"doc_no_{seq_name}") or "{prefix}〔{year}〕第{seq}号"
+    seq = settings_q.next_number(reg.conn, f"letter:{seq_name}", on.year)
+    return pattern.format(prefix=s.get("doc_no_prefix", ""), year=on.year, seq=seq)
+
+
+def issue(reg: Registry, actor: Actor, case_id: int, kind: str, on: date | None = None) -> IssuedLetter:
+    """Generate, number and store a letter (a new version if one was issued before)."""
+    if kind == "reply" and cases.facts_of(reg, case_id).state == "approved":
+        return issue_reply(reg, actor, case_id, on)
+    reason = why_not_issuable(reg, case_id, kind)
+    if reason:
+        raise ServiceError(f"不能出具{KINDS[kind].title}：{reason}")
+    return _issue(reg, actor, case_id, kind, on or reg.today())
+
+
+def issue_reply(reg: Registry, actor: Actor, case_id: int, on: date | None = None) -> IssuedLetter:
+    """The reply: fix the outcome (reply_issued) and issue the numbered letter, all or nothing."""
+    on = on or reg.today()
+    with reg.transaction():
+        f = cases.facts_of(reg, case_id)
+        if f.state == "approved":
+            cases.fire(reg, actor, case_id, "reply_issued", on)
+        elif why_not_issuable(reg, case_id, "reply"):
+            raise ServiceError(f"不能出具答复书：{why_not_issuable(reg, case_id, 'reply')}")
+        return _issue(reg, actor, case_id, "reply", on)
+
+
+def _issue(reg: Registry, actor: Actor, case_id: int, kind: str, on: date) -> IssuedLetter:
+    if kind == "reply":
+        f = cases.facts_of(reg, case_id)
+        on = f.concluded_on or on
+    with reg.transaction():
+        previous = latest(reg, case_id, kind)
+        version = previous["version"] + 1 if previous else 1
+        doc_no = previous["doc_no"] if previous else _doc_no(reg, kind, on)
+        letter = compose(reg, case_id, kind, doc_no or "", on)
+        case = cases.get_case(reg, case_id)
+        safe_no = re.sub(r"[^\w〔〕-]", "_", doc_no or "form")
+        relative = Path(attachments.safe_name(case["case_no"])) / "letters" / f"{kind}-v{version}-{safe_no}.pdf"
+        path = attachments.folder(reg) / relative
+        if path.exists():
+            raise ServiceError(f"文书文件已存在，不能覆盖：{path}")
+        try:
+            _render(letter, path)
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            letter_id = reg.conn.execute(
+                "INSERT INTO letters (case_id, kind, version, doc_no, stored_name, sha256, issued_on, issued_at,"
+                " issued_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (case_id, kind, version, doc_no, relative.as_posix(), digest, on.isoformat(), reg.now(),
+                 actor.user_id)).lastrowid
+            cases.fire(reg, actor, case_id, "letter_issued", min(on, reg.today()), {
+                "letter_id": letter_id, "kind": kind, "title": KINDS[kind].title, "doc_no": doc_no,
+                "version": version, "sha256": digest})
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+    return IssuedLetter(letter_id, kind, version, doc_no, path, digest)
+
+
+def _render(letter: Letter, out: Path) -> Path:
+    try:
+        return render(letter, out)
+    except MissingGlyphs as exc:
+        raise ServiceError(str(exc)) from None
+
+
+def preview(reg: Registry, case_id: int, kind: str, out: Path) -> Path:
+    """A draft of the letter as it would be issued now (no number, marked as a draft)."""
+    return _render(compose(reg, case_id, kind, "", reg.today(), draft=True), out)
+
+
+def get(reg: Registry, letter_id: int):
+    row = reg.conn.execute("SELECT * FROM letters WHERE id = ?", (letter_id,)).fetchone()
+    if row is None:
+        raise NotFound("文书不存在")
+    return row
+
+
+# -- delivery -------------------------------------------------------------------------------------
+def record_delivery(reg: Registry, actor: Actor, letter_id: int, method: str, delivered_on: date,
+                    tracking_no: str = "", proof: str | Path | None = None) -> int:
+    """Record how and when a letter reached the applicant, with the signed 送达回证 scan."""
+    require_role(actor, "clerk", action="记录送达")
+    problems = []
+    if method not in DELIVERY_METHODS:
+        problems.append(f"〔送达方式〕应为{'、'.join(DELIVERY_METHODS)}之一")
+    tracking_no = application.clean_text(tracking_no)
+    if method == "邮寄" and not tracking_no:
+        problems.append("〔邮件号〕邮寄送达须填写邮件号")
+    if len(tracking_no) > 40:
+        problems.append("〔邮件号〕过长")
+    if delivered_on > reg.today():
+        problems.append(f"〔送达日期〕不能晚于今天（{reg.today().isoformat()}）")
+    letter = get(reg, letter_id)
+    if delivered_on < date.fromisoformat(letter["issued_on"]):
+        problems.append(f"〔送达日期〕不能早于文书出具日期{letter['issued_on']}")
+    if problems:
+        raise ValidationFailed(problems)
+    with reg.transaction():
+        attachment_id = None
+        if proof:
+            attachment_id = attachments.add(reg, actor, letter["case_id"], proof, "delivery_proof").id
+        delivery_id = reg.conn.execute(
+            "INSERT INTO deliveries (letter_id, method, tracking_no, delivered_on, attachment_id, recorded_at,"
+            " recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (letter_id, method, tracking_no or None, delivered_on.isoformat(), attachment_id, reg.now(),
+             actor.user_id)).lastrowid
+        payload = {"letter_id": letter_id, "doc_no": letter["doc_no"], "method": method,
+                   "tracking_no": tracking_no or None, "title": KINDS[letter["kind"]].title}
+        state = cases.facts_of(reg, letter["case_id"]).state
+        event = "delivered" if letter["kind"] == "reply" and state == "replied" else "letter_delivered"
+        cases.fire(reg, actor, letter["case_id"], event, delivered_on, payload)
+    return delivery_id
