@@ -47,3 +47,14 @@ def staff(registry):
         out[login] = users.actor_for(registry, uid)
     return out
 
+
+
+@pytest.fixture
+def office(registry, staff):
+    """Staff of an agency whose letters carry real-looking names and numbers."""
+    from desktop.services import agency
+
+    agency.update_settings(registry, staff["admin"], {
+        "agency_name": "天津市民政局", "doc_no_prefix": "津民公开", "contact_phone": "022-23456789",
+        "reconsideration_body": "天津市人民政府", "court": "天津市和平区人民法院"})
+    return staff

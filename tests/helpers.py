@@ -1,5 +1,12 @@
 """Small builders shared by the tests."""
 
+import re
+import subprocess
+from datetime import date
+
+from desktop.services import cases
+from desktop.services.demo import reply_details
+
 
 def person_form(**overrides):
     form = {
@@ -9,3 +16,32 @@ def person_form(**overrides):
     }
     form.update(overrides)
     return form
+
+
+def pdf_text(path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def flat(path) -> str:
+    """The text without spaces, line breaks and page numbers."""
+    return re.sub(r"—\d+—", "", re.sub(r"\s+", "", pdf_text(path)))
+
+
+def pdf_fonts(path) -> list[list[str]]:
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    return [line.split() for line in out.splitlines()[2:]]
+
+
+def approved_case(registry, staff, outcome, name="王喆堃", **form):
+    case_id = cases.register_case(registry, staff["clerk"], person_form(name=name, **form)).case_ids[0]
+    if outcome == "unable_unclear":  # only after a correction that did not make it clear
+        cases.fire(registry, staff["clerk"], case_id, "correction_notice", date(2026, 9, 15), {"items": ["请写明文号"]})
+        cases.fire(registry, staff["clerk"], case_id, "corrected", date(2026, 9, 16))
+    cases.fire(registry, staff["head"], case_id, "assign", date(2026, 9, 16), {"lead_division_id": staff["planning_id"]})
+    cases.fire(registry, staff["planner"], case_id, "sign_for", date(2026, 9, 16))
+    cases.fire(registry, staff["planner"], case_id, "draft", date(2026, 10, 9),
+               {"outcome": outcome, "text": "拟按此答复。", **reply_details(outcome)})
+    cases.fire(registry, staff["planner"], case_id, "submit_for_review", date(2026, 10, 12))
+    cases.fire(registry, staff["reviewer"], case_id, "review_approve", date(2026, 10, 13), {"comment": "同意"})
+    cases.fire(registry, staff["leader"], case_id, "leader_approve", date(2026, 10, 14))
+    return case_id

@@ -106,7 +106,8 @@ KNOWN_PLACEHOLDERS = {
     "correction_period", "extension_reason", "extension_days", "new_due_date", "consulted_party",
     "consultation_reason", "consultation_cause", "consultation_start", "consultation_article", "fee_method",
     "fee_quantity", "fee_tier", "fee_amount", "fee_payment_channel", "process_sentence", "decision",
-    "remedy_clause", "basis_citation", "correction_notice_date", "fee_notice_date", *DETAIL_LABELS,
+    "remedy_clause", "basis_citation", "correction_notice_date", "fee_notice_date", "agency_address",
+    *DETAIL_LABELS,
 }
 
 
@@ -178,6 +179,7 @@ def facts(reg: Registry, case_id: int, kind: str) -> dict[str, Any]:
     values: dict[str, Any] = {
         "agency_name": s.get("agency_name", ""), "office_name": s.get("office_name", ""),
         "contact_phone": s.get("contact_phone", ""), "applicant_name": row["applicant_name"],
+        "agency_address": s.get("address", ""),
         "received_date": _d(f.received_on), "channel": row["channel"], "case_no": row["case_no"],
         "request_text": " ".join(row["request_text"].split()).rstrip("。．.；;，,"),
         "receipt_rule": application.CHANNEL_RECEIPT_RULES[row["channel"]].split("：", 1)[-1],

@@ -31,7 +31,8 @@ def test_screenshot_of_each_main_screen(qtbot, demo_registry, tmp_path):
     qtbot.addWidget(admin)
     admin.resize(1400, 860)
     admin.show_section("admin")
-    for i, name in enumerate(("07-admin-users", "08-admin-divisions", "09-admin-settings", "10-calendar")):
+    for i, name in enumerate(("07-admin-users", "08-admin-divisions", "09-admin-settings", "10-calendar",
+                              "11-templates")):
         admin.pages["admin"].setCurrentIndex(i)
         shots.append(screens.save(admin, folder, name))
     for shot in shots:

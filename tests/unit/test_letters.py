@@ -2,7 +2,6 @@
 
 import re
 import shutil
-import subprocess
 from datetime import date
 
 import pytest
@@ -10,50 +9,12 @@ import pytest
 from desktop.domain import outcomes
 from desktop.services import agency, cases, letters
 from desktop.services.base import ServiceError, ValidationFailed
-from desktop.services.demo import reply_details
-from tests.helpers import person_form
+from tests.helpers import approved_case, flat, pdf_fonts, pdf_text, person_form
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 
 
-def pdf_text(path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
-
-
-def flat(path) -> str:
-    """The text without spaces, line breaks and page numbers."""
-    return re.sub(r"—\d+—", "", re.sub(r"\s+", "", pdf_text(path)))
-
-
-def pdf_fonts(path) -> list[list[str]]:
-    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
-    return [line.split() for line in out.splitlines()[2:]]
-
-
 CLOSING = "，。、；：？！”）》"
-
-
-@pytest.fixture
-def office(registry, staff):
-    agency.update_settings(registry, staff["admin"], {
-        "agency_name": "天津市民政局", "doc_no_prefix": "津民公开", "contact_phone": "022-23456789",
-        "reconsideration_body": "天津市人民政府", "court": "天津市和平区人民法院"})
-    return staff
-
-
-def approved_case(registry, staff, outcome, name="王喆堃", **form):
-    case_id = cases.register_case(registry, staff["clerk"], person_form(name=name, **form)).case_ids[0]
-    if outcome == "unable_unclear":  # only after a correction that did not make it clear
-        cases.fire(registry, staff["clerk"], case_id, "correction_notice", date(2026, 9, 15), {"items": ["请写明文号"]})
-        cases.fire(registry, staff["clerk"], case_id, "corrected", date(2026, 9, 16))
-    cases.fire(registry, staff["head"], case_id, "assign", date(2026, 9, 16), {"lead_division_id": staff["planning_id"]})
-    cases.fire(registry, staff["planner"], case_id, "sign_for", date(2026, 9, 16))
-    cases.fire(registry, staff["planner"], case_id, "draft", date(2026, 10, 9),
-               {"outcome": outcome, "text": "拟按此答复。", **reply_details(outcome)})
-    cases.fire(registry, staff["planner"], case_id, "submit_for_review", date(2026, 10, 12))
-    cases.fire(registry, staff["reviewer"], case_id, "review_approve", date(2026, 10, 13), {"comment": "同意"})
-    cases.fire(registry, staff["leader"], case_id, "leader_approve", date(2026, 10, 14))
-    return case_id
 
 
 def check_layout(path):

@@ -256,3 +256,7 @@ class AdminView(QTabWidget):
         self.addTab(self.divisions_tab, "处室")
         self.addTab(self.settings_tab, "机关设置")
         self.addTab(calendar_view, "节假日日历")
+        from desktop.ui.views.templates_view import TemplatesView
+
+        self.templates_tab = TemplatesView(reg, actor)
+        self.addTab(self.templates_tab, "文书模板")

@@ -20,15 +20,18 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.domain import outcomes
 from desktop.domain.workflow import STATE_LABELS
-from desktop.services import attachments, cases
+from desktop.services import attachments, cases, letters
 from desktop.services.base import Actor, Registry
+from desktop.ui.dialogs.delivery import DeliveryDialog
 from desktop.ui.dialogs.messages import Ask
+from desktop.ui.dialogs.pdf_preview import PdfPreviewDialog, ask_printer, print_pdf
 from desktop.ui.errors import user_message
 
 
@@ -93,7 +96,9 @@ class CaseDetailView(QWidget):
         self.outcome = _label(name="outcome")
         outcome_layout.addWidget(self.outcome)
         right.addWidget(outcome_box)
-        files_box = QGroupBox("附件（可拖入文件）")
+        self.side_tabs = QTabWidget()
+        self.side_tabs.addTab(self._letters_box(), "文书")
+        files_box = QWidget()
         files_layout = QVBoxLayout(files_box)
         self.files = QListWidget()
         self.files.setObjectName("attachments")
@@ -112,7 +117,8 @@ class CaseDetailView(QWidget):
         row.addWidget(add)
         row.addWidget(open_button)
         files_layout.addLayout(row)
-        right.addWidget(files_box, 1)
+        self.side_tabs.addTab(files_box, "附件（可拖入文件）")
+        right.addWidget(self.side_tabs, 1)
         top_layout.addLayout(right, 2)
         splitter.addWidget(top)
 
@@ -183,6 +189,141 @@ class CaseDetailView(QWidget):
         self.timeline.resizeColumnsToContents()
         self.timeline.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self._show_files()
+        self._show_letters()
+
+    # -- letters ------------------------------------------------------------------------------
+    def _letters_box(self) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        self.letter_list = QListWidget()
+        self.letter_list.setObjectName("letters")
+        self.letter_list.itemActivated.connect(lambda _item: self.open_letter())
+        layout.addWidget(self.letter_list)
+        row = QHBoxLayout()
+        self.letter_kind = QComboBox()
+        self.letter_kind.setObjectName("letter_kind")
+        for code, kind in letters.KINDS.items():
+            self.letter_kind.addItem(kind.title, code)
+        self.preview_button = QPushButton("预览草稿")
+        self.preview_button.clicked.connect(self.preview_letter)
+        self.issue_button = QPushButton("出具…")
+        self.issue_button.setObjectName("issue_letter")
+        self.issue_button.clicked.connect(self.issue_letter)
+        row.addWidget(self.letter_kind, 1)
+        row.addWidget(self.preview_button)
+        row.addWidget(self.issue_button)
+        layout.addLayout(row)
+        row2 = QHBoxLayout()
+        for text, slot in (("查看", self.view_letter), ("打开PDF", self.open_letter), ("打印…", self.print_letter),
+                           ("记录送达…", self.deliver_letter)):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            row2.addWidget(button)
+        layout.addLayout(row2)
+        return box
+
+    def _show_letters(self) -> None:
+        self.letter_list.clear()
+        for r in letters.issued(self.reg, self.case_id):
+            delivered = self.reg.conn.execute(
+                "SELECT method, delivered_on FROM deliveries WHERE letter_id = ? ORDER BY id DESC LIMIT 1",
+                (r["id"],)).fetchone()
+            text = (f"{letters.KINDS[r['kind']].title} {r['doc_no'] or ''}"
+                    f"{'（第' + str(r['version']) + '版）' if r['version'] > 1 else ''}　{r['issued_on']}")
+            if delivered:
+                text += f"　已送达（{delivered['method']}，{delivered['delivered_on']}）"
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, r["id"])
+            self.letter_list.addItem(item)
+        for i in range(self.letter_kind.count()):
+            reason = letters.why_not_issuable(self.reg, self.case_id, self.letter_kind.itemData(i))
+            self.letter_kind.setItemData(i, reason or "可以出具", Qt.ItemDataRole.ToolTipRole)
+
+    def _selected_letter(self):
+        item = self.letter_list.currentItem()
+        if item is None:
+            Ask.error(self, "文书", "请先在列表中选择一件已出具的文书")
+            return None
+        return letters.get(self.reg, item.data(Qt.ItemDataRole.UserRole))
+
+    def _run(self, title: str, action):
+        try:
+            return action()
+        except Exception as exc:
+            message = user_message(exc)
+            if message is None:
+                raise
+            Ask.error(self, title, message)
+            return None
+
+    def preview_letter(self) -> None:
+        import tempfile
+
+        kind = self.letter_kind.currentData()
+        out = Path(tempfile.mkdtemp(prefix="ddesk-")) / f"{kind}-草稿.pdf"
+        if self._run("预览", lambda: letters.preview(self.reg, self.case_id, kind, out)):
+            PdfPreviewDialog.show_pdf(self, out, f"{letters.KINDS[kind].title}（草稿）")
+
+    def issue_letter(self) -> None:
+        kind = self.letter_kind.currentData()
+        title = letters.KINDS[kind].title
+        reason = letters.why_not_issuable(self.reg, self.case_id, kind)
+        if reason and not (kind == "reply" and self.reg.conn.execute(
+                "SELECT state FROM cases WHERE id = ?", (self.case_id,)).fetchone()[0] == "approved"):
+            Ask.error(self, "出具文书", f"不能出具{title}：{reason}")
+            return
+        again = letters.latest(self.reg, self.case_id, kind) is not None
+        question = (f"重新出具{title}？将生成新的版本（文号不变），原版本保留。" if again
+                    else f"出具{title}？出具后将编号并保存，不能再修改。")
+        if not Ask.confirm(self, "出具文书", question):
+            return
+        issued = self._run("出具文书", lambda: letters.issue(self.reg, self.actor, self.case_id, kind))
+        self.show_case(self.case_id)
+        self.changed.emit(self.case_id)
+        if issued:
+            for i in range(self.letter_list.count()):
+                if self.letter_list.item(i).data(Qt.ItemDataRole.UserRole) == issued.id:
+                    self.letter_list.setCurrentRow(i)
+
+    def view_letter(self) -> None:
+        row = self._selected_letter()
+        path = row and self._run("查看文书", lambda: letters.verified_file(self.reg, row))
+        if path:
+            PdfPreviewDialog.show_pdf(self, path, f"{letters.KINDS[row['kind']].title} {row['doc_no'] or ''}")
+
+    def open_letter(self) -> None:
+        row = self._selected_letter()
+        path = row and self._run("打开文书", lambda: letters.verified_file(self.reg, row))
+        if path:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def print_letter(self) -> int:
+        from PySide6.QtPdf import QPdfDocument
+        from PySide6.QtPrintSupport import QPrinter
+
+        row = self._selected_letter()
+        path = row and self._run("打印文书", lambda: letters.verified_file(self.reg, row))
+        if not path:
+            return 0
+        document = QPdfDocument(self)
+        document.load(str(path))
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        if not ask_printer(self, printer):
+            return 0
+        return print_pdf(document, printer)
+
+    def deliver_letter(self) -> None:
+        row = self._selected_letter()
+        if row is None:
+            return
+        title = f"{letters.KINDS[row['kind']].title} {row['doc_no'] or ''}"
+        value = DeliveryDialog.ask(self, title, self.reg.today())
+        if value is None:
+            return
+        self._run("记录送达", lambda: letters.record_delivery(self.reg, self.actor, row["id"], value.method,
+                                                          value.delivered_on, value.tracking_no, value.proof))
+        self.show_case(self.case_id)
+        self.changed.emit(self.case_id)
 
     def _show_files(self) -> None:
         self.files.clear()

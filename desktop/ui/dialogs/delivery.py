@@ -1,0 +1,79 @@
+"""记录送达: method, date, tracking number and the signed 送达回证 scan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
+
+from desktop.services.letters import DELIVERY_METHODS
+from desktop.ui.dialogs.messages import Ask
+
+
+@dataclass(frozen=True)
+class DeliveryInput:
+    method: str
+    delivered_on: date
+    tracking_no: str
+    proof: str | None
+
+
+class DeliveryDialog(QDialog):
+    def __init__(self, title: str, today: date, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("记录送达")
+        form = QFormLayout(self)
+        form.addRow(QLabel(f"<b>{title}</b>"))
+        self.method = QComboBox()
+        self.method.addItems(list(DELIVERY_METHODS))
+        self.delivered_on = QDateEdit(QDate(today.year, today.month, today.day))
+        self.delivered_on.setCalendarPopup(True)
+        self.delivered_on.setDisplayFormat("yyyy-MM-dd")
+        self.delivered_on.setMaximumDate(QDate(today.year, today.month, today.day))
+        self.tracking = QLineEdit()
+        self.tracking.setPlaceholderText("邮寄送达时必填")
+        self.proof = QLineEdit()
+        self.proof.setReadOnly(True)
+        choose = QPushButton("选择扫描件…")
+        choose.clicked.connect(self._choose)
+        row = QHBoxLayout()
+        row.addWidget(self.proof, 1)
+        row.addWidget(choose)
+        host = QWidget()
+        host.setLayout(row)
+        form.addRow("送达方式", self.method)
+        form.addRow("送达日期", self.delivered_on)
+        form.addRow("邮件号", self.tracking)
+        form.addRow("签收的送达回证", host)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def _choose(self) -> None:
+        paths = Ask.open_paths(self, "选择送达回证扫描件", "图片或PDF (*.png *.jpg *.jpeg *.pdf *.tif *.tiff)")
+        if paths:
+            self.proof.setText(paths[0])
+
+    def value(self) -> DeliveryInput:
+        d = self.delivered_on.date()
+        return DeliveryInput(self.method.currentText(), date(d.year(), d.month(), d.day()), self.tracking.text(),
+                             self.proof.text() or None)
+
+    @classmethod
+    def ask(cls, parent, title: str, today: date) -> DeliveryInput | None:
+        dialog = cls(title, today, parent)
+        return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None
