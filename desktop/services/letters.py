@@ -106,7 +106,7 @@ KNOWN_PLACEHOLDERS = {
     "correction_period", "extension_reason", "extension_days", "new_due_date", "consulted_party",
     "consultation_reason", "consultation_cause", "consultation_start", "consultation_article", "fee_method",
     "fee_quantity", "fee_tier", "fee_amount", "fee_payment_channel", "process_sentence", "decision",
-    "remedy_clause", "basis_citation", "correction_notice_date", "fee_notice_date", "agency_address",
+    "remedy_clause", "basis_citation", "correction_notice_date", "fee_notice_date", "agency_address", "contact",
     *DETAIL_LABELS,
 }
 
@@ -180,6 +180,8 @@ def facts(reg: Registry, case_id: int, kind: str) -> dict[str, Any]:
         "agency_name": s.get("agency_name", ""), "office_name": s.get("office_name", ""),
         "contact_phone": s.get("contact_phone", ""), "applicant_name": row["applicant_name"],
         "agency_address": s.get("address", ""),
+        "contact": "；".join(f"{label}：{value}" for label, value in (("电话", s.get("contact_phone", "")),
+                                                                    ("地址", s.get("address", ""))) if value),
         "received_date": _d(f.received_on), "channel": row["channel"], "case_no": row["case_no"],
         "request_text": " ".join(row["request_text"].split()).rstrip("。．.；;，,"),
         "receipt_rule": application.CHANNEL_RECEIPT_RULES[row["channel"]].split("：", 1)[-1],
