@@ -68,6 +68,7 @@ TRANSITIONS: dict[str, Transition] = {t.event: t for t in (
     _t("abandoned", "逾期未补正", ["awaiting_correction"], "closed", CLERK, OFFICE_HEAD),
     _t("assign", "分办", ["registered", "assigned"], "assigned", OFFICE_HEAD),
     _t("handle_in_office", "公开办直接办理", ["registered"], "handling", OFFICE_HEAD),
+    _t("send_back", "退回登记员", ["registered"], None, OFFICE_HEAD),
     _t("sign_for", "签收", ["assigned"], "handling", DIVISION),
     _t("return_to_office", "退回公开办", ["assigned", "handling"], "registered", DIVISION),
     _t("note", "办理记录", OPEN_STATES, None, CLERK, OFFICE_HEAD, DIVISION, REVIEWER, LEADER),
@@ -189,6 +190,8 @@ def check(event: str, state: str | None, roles: Iterable[str], facts: CaseFacts 
         raise WorkflowError("请先选择办理结果并拟写答复")
     if event == "submit_for_review" and facts.open_pause is not None:
         raise WorkflowError("征求意见尚未结束，不能提交审核")
+    if event == "submit_for_review" and facts.draft_text and "【" in facts.draft_text:
+        raise WorkflowError("答复正文中还有待填写的【】内容，请填写后再提交审核")
 
 
 def replay(events: Sequence[Event]) -> CaseFacts:
@@ -239,10 +242,12 @@ def _apply(f: CaseFacts, ev: Event) -> None:
     elif ev.type == "draft":
         if "outcome" in p:
             f.outcome = p["outcome"]
-        if "text" in p:
-            f.draft_text = p["text"]
-    elif ev.type in ("review_return", "leader_return"):
+        if "decision" in p:
+            f.draft_text = p["decision"]
+    elif ev.type in ("review_return", "leader_return", "send_back"):
         f.last_return_comment = p.get("comment")
+    elif ev.type in ("submit_for_review", "assign", "sign_for"):
+        f.last_return_comment = None
     elif ev.type == "leader_approve":
         f.approved_text_locked = True
     elif ev.type == "extension_request":

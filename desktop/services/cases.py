@@ -239,7 +239,7 @@ def _prepare(reg: Registry, case_id: int, facts: CaseFacts, event: str, on: date
         office = reg.conn.execute("SELECT id FROM divisions WHERE is_office = 1 ORDER BY id LIMIT 1").fetchone()
         payload["lead_division_id"] = office[0] if office else None
     elif event in ("return_to_office", "review_return", "leader_return", "extension_request",
-                   "extension_refuse"):
+                   "extension_refuse", "send_back"):
         key = "reason" if event in ("return_to_office", "extension_request") else "comment"
         text = application.clean_text(payload.get(key))
         if not text:
@@ -254,6 +254,11 @@ def _prepare(reg: Registry, case_id: int, facts: CaseFacts, event: str, on: date
             payload["outcome"] = outcomes.find(str(payload["outcome"])).code
         if facts.approved_text_locked:
             raise ServiceError("答复已签发，文本已锁定")
+        if "decision" in payload:
+            text = application.clean_text(payload["decision"])
+            if len(text) > 20000:
+                raise ValidationFailed([Problem("decision", "答复正文过长（最多20000个字符）")])
+            payload["decision"] = text
     elif event == "extension_approve":
         days = int(payload.get("days", 20))
         if not 1 <= days <= deadlines.MAX_EXTENSION_DAYS:
@@ -391,7 +396,8 @@ def describe_event(type_: str, payload: dict[str, Any], division_names: dict[int
     if type_ == "extension_approve":
         parts.append(f"延长{payload.get('days')}个工作日")
     if type_ == "consultation_start":
-        parts.append(_PAUSE_KINDS.get(payload.get("kind", ""), ""))
+        parts.append(_PAUSE_KINDS.get(payload.get("kind", ""), "") + (f"：{payload['party']}" if payload.get("party")
+                                                                       else ""))
     if type_ == "fee_notice":
         parts.append(f"{fees.METHOD_LABELS.get(payload.get('method', ''), '')}，{payload.get('tier', '')}，"
                      f"金额{payload.get('amount', '')}元，缴费期限{payload.get('payment_due_on', '')}")
@@ -409,7 +415,10 @@ def describe_event(type_: str, payload: dict[str, Any], division_names: dict[int
         parts.append(f"{payload['title']} {payload.get('doc_no') or ''}".strip())
     if payload.get("tracking_no"):
         parts.append(f"邮件号：{payload['tracking_no']}")
-    for key, label in (("reason", "理由"), ("comment", "意见"), ("method", "方式")):
+    for key, label in (("reason", "理由"), ("comment", "意见"), ("method", "方式"), ("text", "记录"),
+                       ("answer", "答复")):
+        if key == "text" and type_ == "draft":
+            continue
         if payload.get(key) and not (key == "method" and type_ == "fee_notice"):
             parts.append(f"{label}：{payload[key]}")
     return "；".join(p for p in parts if p)

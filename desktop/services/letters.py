@@ -242,6 +242,23 @@ def _reply_values(reg: Registry, f: workflow.CaseFacts, s: dict[str, str], value
             "_outcome": outcome.code}
 
 
+def decision_draft(reg: Registry, case_id: int, outcome_code: str, details: dict[str, str] | None = None) -> str:
+    """The decision paragraphs of a reply, prefilled from the outcome's template and the case's facts.
+    What only the drafter knows is left as 【…】 for them to write."""
+    outcome = outcomes.find(outcome_code)
+    if outcome is None:
+        raise ValidationFailed([f"〔办理结果〕“{outcome_code}”不在目录中"])
+    values = facts(reg, case_id, "letter")
+    basis = outcome.basis
+    values["basis_citation"] = basis if basis.startswith("《") else (f"{REGULATION}{basis}" if basis else REGULATION)
+    for key, label in {**DETAIL_LABELS, **FACT_LABELS}.items():
+        values.setdefault(key, f"【{label.split('（')[0]}】")
+    values.update({k: v for k, v in (details or {}).items() if v})
+    text, _version = template(reg, f"reply:{outcome.code}")
+    filled, _missing = _fill(text, values)
+    return filled
+
+
 def _fill(text: str, values: dict[str, Any]) -> tuple[str, list[str]]:
     mapping = _Missing({k: ("" if v is None else v) for k, v in values.items()})
     filled = text.format_map(mapping)
@@ -263,9 +280,12 @@ def compose(reg: Registry, case_id: int, kind: str, doc_no: str = "", issued_on:
     text, _version = template(reg, kind)
     missing: list[str] = []
     if kind == "reply":
-        decision_text, _v = template(reg, f"reply:{values['_outcome']}")
-        decision, missing = _fill(decision_text, values)
-        values["decision"] = decision
+        drafted = cases.facts_of(reg, case_id).draft_text
+        if drafted:
+            values["decision"] = drafted
+        else:
+            decision_text, _v = template(reg, f"reply:{values['_outcome']}")
+            values["decision"], missing = _fill(decision_text, values)
     filled, more = _fill(text, values)
     missing += more
     lines = filled.strip().split("\n", 1)

@@ -31,7 +31,7 @@ DEADLINE_FILTERS = {
 # The states in which each role is the next actor (domain.md §1): the work queues.
 QUEUE_STATES = {
     "clerk": ("registered", "awaiting_correction", "awaiting_payment", "approved", "replied", "delivered"),
-    "office_head": ("registered",),
+    "office_head": ("registered",),  # plus pending extension requests, see _query
     "division": ("assigned", "handling"),
     "reviewer": ("in_review",),
     "leader": ("awaiting_approval",),
@@ -96,6 +96,10 @@ def _query(reg: Registry, f: Filter) -> registry_q.Query:
             clause += (" AND (c.lead_division_id = ? OR c.id IN (SELECT case_id FROM case_co_divisions"
                        " WHERE division_id = ?))")
             values += [actor.division_id, actor.division_id]
+        if "office_head" in actor.roles:  # extension requests wait for the head of the office
+            clause = (f"({clause}) OR c.id IN (SELECT r.case_id FROM case_events r WHERE r.type = 'extension_request'"
+                      " AND NOT EXISTS (SELECT 1 FROM case_events d WHERE d.case_id = r.case_id AND d.id > r.id"
+                      " AND d.type IN ('extension_approve', 'extension_refuse')))")
         q.extra.append((clause, values))
     return q
 
@@ -138,3 +142,36 @@ def rows(reg: Registry, ids: list[int]) -> dict[int, Row]:
 
 def outcome_choices() -> list[tuple[str, str]]:
     return [(o.code, o.label) for o in outcomes.CATALOGUE]
+
+
+@dataclass(frozen=True)
+class QueueSummary:
+    total: int
+    overdue: int
+    due_soon: int
+    paused: int
+
+    def text(self) -> str:
+        parts = [f"待办 {self.total} 件"]
+        if self.overdue:
+            parts.append(f"已超期 {self.overdue} 件")
+        if self.due_soon:
+            parts.append(f"即将到期 {self.due_soon} 件")
+        if self.paused:
+            parts.append(f"暂停计时 {self.paused} 件")
+        return "，".join(parts)
+
+
+def queue_summary(reg: Registry, actor: Actor) -> QueueSummary:
+    """How many cases wait for this user, and how many of them are overdue or due soon."""
+    base = Filter(queue_of=actor)
+    counts = {}
+    for key in (None, "overdue", "due_soon", "paused"):
+        q = _query(reg, replace(base, deadline=key))
+        counts[key] = sum(registry_q.counts_by_state(reg.conn, q).values())
+    return QueueSummary(counts[None], counts["overdue"], counts["due_soon"], counts["paused"])
+
+
+def data_version(reg: Registry) -> int:
+    """Changes whenever another connection (another seat) commits: the screens poll it."""
+    return reg.conn.execute("PRAGMA data_version").fetchone()[0]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
@@ -17,7 +17,9 @@ from desktop import __version__
 from desktop.domain.workflow import ROLE_LABELS
 from desktop.services.base import Actor, Registry
 from desktop.ui.dialogs.messages import Ask
+from desktop.services import registry_list
 from desktop.ui.views.admin_view import AdminView
+from desktop.ui.views.approval_view import ApprovalView
 from desktop.ui.views.calendar_view import CalendarView
 from desktop.ui.views.case_detail import CaseDetailView
 from desktop.ui.views.registration import RegistrationView
@@ -28,6 +30,8 @@ from desktop.ui.views.stats_view import StatsView
 SECTIONS = (
     ("register", "登记", {"clerk", "office_head"}),
     ("queue", "我的待办", {"clerk", "office_head", "division", "reviewer", "leader"}),
+    ("review", "法规审核", {"reviewer"}),
+    ("approve", "领导审批", {"leader"}),
     ("all", "全部案件", set()),
     ("stats", "统计报表", {"office_head", "leader", "admin", "clerk"}),
     ("admin", "系统管理", {"admin"}),
@@ -73,9 +77,29 @@ class MainWindow(QMainWindow):
         roles = "、".join(ROLE_LABELS[r] for r in sorted(actor.roles, key=list(ROLE_LABELS).index))
         self.user_label = QLabel(f"用户：{actor.name}（{roles}）")
         self.db_label = QLabel(f"数据库：{reg.path}")
+        self.queue_label = QLabel()
+        self.queue_label.setObjectName("queue_label")
         self.statusBar().addWidget(self.user_label)
+        self.statusBar().addWidget(self.queue_label)
         self.statusBar().addPermanentWidget(self.db_label)
-        self.nav.setCurrentRow(0)
+        self.update_counts()
+        # On login the user lands on their queue, with what is overdue or due soon said at once.
+        self.show_section("queue" if "queue" in self.pages else SECTIONS[0][0])
+        if "queue" not in self.pages:
+            self.nav.setCurrentRow(0)
+        # Another seat's commits change PRAGMA data_version: poll it and refresh what is shown.
+        self._seen_version = registry_list.data_version(reg)
+        self.poll = QTimer(self)
+        self.poll.setInterval(3000)
+        self.poll.timeout.connect(self.check_other_seats)
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self.poll.start()
+        super().showEvent(event)
+
+    def hideEvent(self, event) -> None:  # noqa: N802
+        self.poll.stop()
+        super().hideEvent(event)
 
     def _make_page(self, key: str):
         if key == "register":
@@ -85,6 +109,11 @@ class MainWindow(QMainWindow):
             return page
         if key in ("queue", "all"):
             page = RegistryView(self.reg, self.actor, queue=key == "queue")
+            page.open_case.connect(self.open_case)
+            return page
+        if key in ("review", "approve"):
+            page = ApprovalView(self.reg, self.actor, "reviewer" if key == "review" else "leader")
+            page.changed.connect(lambda _id: self.refresh_lists())
             page.open_case.connect(self.open_case)
             return page
         if key == "stats":
@@ -123,7 +152,7 @@ class MainWindow(QMainWindow):
             key = current.data(Qt.ItemDataRole.UserRole)
             self.stack.setCurrentIndex(self._page_index[key])
             page = self.pages[key]
-            if isinstance(page, RegistryView | StatsView):
+            if isinstance(page, RegistryView | StatsView | ApprovalView):
                 page.refresh()
 
     def open_case(self, case_id: int) -> None:
@@ -135,12 +164,39 @@ class MainWindow(QMainWindow):
     def _back_from_case(self) -> None:
         self.show_section(self._return_to)
 
-    def refresh_lists(self) -> None:
+    def update_counts(self) -> None:
+        """The queue's counts in the navigation and the status bar (kept visible all the time)."""
+        if "queue" not in self.pages:
+            return
+        summary = registry_list.queue_summary(self.reg, self.actor)
+        for i in range(self.nav.count()):
+            item = self.nav.item(i)
+            if item.data(Qt.ItemDataRole.UserRole) == "queue":
+                item.setText(f"我的待办（{summary.total}）")
+                item.setForeground(Qt.GlobalColor.red if summary.overdue else Qt.GlobalColor.black)
+        self.queue_label.setText("　" + summary.text())
+        self.queue_label.setStyleSheet("color:#b3261e; font-weight:bold" if summary.overdue else "")
+        self.pages["queue"].set_banner(summary.text() if summary.total else "", warn=bool(summary.overdue))
+
+    def check_other_seats(self) -> bool:
+        version = registry_list.data_version(self.reg)
+        if version == self._seen_version:
+            return False
+        self._seen_version = version
+        self.refresh_lists(from_other_seat=True)
+        return True
+
+    def refresh_lists(self, from_other_seat: bool = False) -> None:
+        self._seen_version = registry_list.data_version(self.reg)
         for page in self.pages.values():
-            if isinstance(page, RegistryView):
+            if isinstance(page, RegistryView | ApprovalView):
                 page.refresh()
-        if self.stack.currentWidget() is self.detail and self.detail.case_id is not None:
-            self.detail.show_case(self.detail.case_id)
+        self.update_counts()
+        # The case screen refreshes itself after its own actions; another seat's change is shown too,
+        # unless the user is in the middle of editing the draft (their text is never overwritten).
+        if from_other_seat and self.stack.currentWidget() is self.detail and self.detail.case_id is not None:
+            if not self.detail.draft.text.document().isModified():
+                self.detail.show_case(self.detail.case_id)
 
     def _find(self) -> None:
         self.show_section("all")

@@ -27,10 +27,14 @@ def test_navigation_depends_on_the_roles(qtbot, demo_registry):
         return [w.nav.item(i).text() for i in range(w.nav.count())], w
 
     clerk, w = sections("clerk", "clerk2026")
-    assert clerk == ["登记", "我的待办", "全部案件", "统计报表"]
+    assert clerk[0] == "登记" and clerk[1].startswith("我的待办（") and clerk[2:] == ["全部案件", "统计报表"]
+    assert w.stack.currentWidget() is w.pages["queue"]  # on login: the queue, with its counts
+    assert w.queue_label.text().strip().startswith("待办 ")
     assert "张敏（登记员）" in w.user_label.text() and "demo.db" in w.db_label.text()
     division, _ = sections("planning", "div2026a")
-    assert division == ["我的待办", "全部案件"]
+    assert division[0].startswith("我的待办（") and division[1:] == ["全部案件"]
+    leader, _ = sections("leader", "leader2026")
+    assert leader[1:] == ["领导审批", "全部案件", "统计报表"]
     admin, _ = sections("admin", "admin2026")
     assert admin == ["全部案件", "统计报表", "系统管理"]
 

@@ -33,6 +33,8 @@ from desktop.ui.dialogs.delivery import DeliveryDialog
 from desktop.ui.dialogs.messages import Ask
 from desktop.ui.dialogs.pdf_preview import PdfPreviewDialog, ask_printer, print_pdf
 from desktop.ui.errors import user_message
+from desktop.ui.views.actions_panel import ActionsPanel
+from desktop.ui.views.draft_editor import DraftEditor
 
 
 def _label(text: str = "", name: str | None = None) -> QLabel:
@@ -62,6 +64,11 @@ class CaseDetailView(QWidget):
         head.addWidget(self.back_button)
         head.addWidget(self.title, 1)
         outer.addLayout(head)
+        self.actions = ActionsPanel(reg, actor)
+        self.actions.acted.connect(self._after_action)
+        self.actions.wants_draft.connect(lambda: self.bottom_tabs.setCurrentWidget(self.draft))
+        self.actions.wants_delivery.connect(self._deliver_reply)
+        outer.addWidget(self.actions)
 
         splitter = QSplitter(Qt.Orientation.Vertical)
         outer.addWidget(splitter, 1)
@@ -129,8 +136,13 @@ class CaseDetailView(QWidget):
         self.timeline.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.timeline.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.timeline.verticalHeader().setVisible(False)
-        splitter.addWidget(self.timeline)
-        splitter.setSizes([420, 240])
+        self.bottom_tabs = QTabWidget()
+        self.bottom_tabs.addTab(self.timeline, "办理过程")
+        self.draft = DraftEditor(reg, actor)
+        self.draft.saved.connect(self._after_action)
+        self.bottom_tabs.addTab(self.draft, "拟写答复")
+        splitter.addWidget(self.bottom_tabs)
+        splitter.setSizes([400, 300])
 
     # -- showing ------------------------------------------------------------------------------
     def show_case(self, case_id: int) -> None:
@@ -190,6 +202,25 @@ class CaseDetailView(QWidget):
         self.timeline.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self._show_files()
         self._show_letters()
+        self.actions.load(case_id)
+        can_draft = "draft" in self.actions.buttons
+        self.draft.load(case_id, editable=can_draft)
+        self.bottom_tabs.setTabVisible(1, can_draft or bool(f.draft_text))
+
+    def _after_action(self, *_args) -> None:
+        if self.case_id is not None:
+            self.show_case(self.case_id)
+            self.changed.emit(self.case_id)
+
+    def _deliver_reply(self) -> None:
+        reply = letters.latest(self.reg, self.case_id, "reply")
+        if reply is None:
+            Ask.error(self, "记录送达", "本案还没有出具答复书")
+            return
+        for i in range(self.letter_list.count()):
+            if self.letter_list.item(i).data(Qt.ItemDataRole.UserRole) == reply["id"]:
+                self.letter_list.setCurrentRow(i)
+        self.deliver_letter()
 
     # -- letters ------------------------------------------------------------------------------
     def _letters_box(self) -> QWidget:

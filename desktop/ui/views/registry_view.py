@@ -49,6 +49,10 @@ class RegistryView(QWidget):
         self.reg, self.actor, self.queue = reg, actor, queue
         self.worker: Worker | None = None
         layout = QVBoxLayout(self)
+        self.banner = QLabel()
+        self.banner.setObjectName("queue_banner")
+        self.banner.setVisible(False)
+        layout.addWidget(self.banner)
         bar = QHBoxLayout()
         self.search = QLineEdit()
         self.search.setObjectName("search")
@@ -132,6 +136,12 @@ class RegistryView(QWidget):
         for box in (self.state, self.division, self.year, self.applicant_type, self.outcome, self.deadline):
             box.currentIndexChanged.connect(self.apply_filter)
         self.apply_filter()
+
+    def set_banner(self, text: str, warn: bool) -> None:
+        self.banner.setText(text)
+        self.banner.setVisible(bool(text))
+        self.banner.setStyleSheet("padding:6px; font-weight:bold; " + (
+            "background:#fdecea; color:#8a1c14;" if warn else "background:#e8f0fe; color:#1f4e8c;"))
 
     # -- filtering ----------------------------------------------------------------------------
     def current_filter(self) -> Filter:

@@ -1,0 +1,36 @@
+"""Handling actions that come with a letter: the event and its notice are recorded together.
+
+A correction notice, an approved extension, a consultation or a fee notice is only real once its
+letter exists, so each is fired and issued in one transaction: both, or neither.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from desktop.services import cases, letters
+from desktop.services.base import Actor, Registry
+
+LETTERS_FOR = {
+    "correction_notice": ("correction",),
+    "extension_approve": ("extension",),
+    "fee_notice": ("fee_notice",),
+}
+
+
+def letters_for(event: str, payload: dict[str, Any]) -> tuple[str, ...]:
+    if event == "consultation_start":
+        first = "consult_agency" if payload.get("kind") == "agency" else "consult_third_party"
+        return first, "consult_notice"
+    return LETTERS_FOR.get(event, ())
+
+
+def act(reg: Registry, actor: Actor, case_id: int, event: str, on: date | None = None,
+        payload: dict[str, Any] | None = None, expected_version: int | None = None) -> list[letters.IssuedLetter]:
+    """Fire ``event`` (checked as any event) and issue the letters it calls for; returns them."""
+    payload = dict(payload or {})
+    on = on or reg.today()
+    with reg.transaction():
+        cases.fire(reg, actor, case_id, event, on, payload, expected_version)
+        return [letters.issue(reg, actor, case_id, kind, on) for kind in letters_for(event, payload)]

@@ -1,0 +1,99 @@
+"""The handling actions a user may take on the open case now, as buttons (role, state and scope
+decide; the services check again)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+
+from desktop.domain import workflow
+from desktop.services import cases, handling, letters
+from desktop.services.base import Actor, PermissionDenied, Registry
+from desktop.ui.dialogs.event_form import EventDialog
+from desktop.ui.dialogs.messages import Ask
+from desktop.ui.errors import user_message
+
+HIDDEN = {"register", "ledger_import", "attach", "letter_issued", "letter_delivered", "reopen"}
+
+
+def available_events(reg: Registry, actor: Actor, case_id: int) -> list[str]:
+    """Events this user may fire on this case now (the same checks the services make)."""
+    row = cases.get_case(reg, case_id)
+    facts = cases.facts_of(reg, case_id)
+    out = []
+    for event in workflow.allowed_events(facts.state, actor.roles):
+        if event in HIDDEN:
+            continue
+        try:
+            workflow.check(event, facts.state, actor.roles, facts)
+            cases._check_scope(reg, actor, row, facts, event)
+        except (workflow.WorkflowError, PermissionDenied):
+            continue
+        out.append(event)
+    return out
+
+
+class ActionsPanel(QWidget):
+    acted = Signal(str)
+    wants_draft = Signal()
+    wants_delivery = Signal()
+
+    def __init__(self, reg: Registry, actor: Actor, parent=None):
+        super().__init__(parent)
+        self.reg, self.actor = reg, actor
+        self.case_id: int | None = None
+        self.row = QHBoxLayout(self)
+        self.row.setContentsMargins(0, 0, 0, 0)
+        self.buttons: dict[str, QPushButton] = {}
+
+    def load(self, case_id: int) -> None:
+        self.case_id = case_id
+        while self.row.count():
+            item = self.row.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self.buttons.clear()
+        events = available_events(self.reg, self.actor, case_id)
+        self.row.addWidget(QLabel("办理：" if events else "当前没有您可以办理的操作"))
+        for event in events:
+            label = {"reply_issued": "出具答复书", "delivered": "记录送达", "draft": "拟写答复"}.get(
+                event, workflow.EVENT_LABELS[event])
+            button = QPushButton(label)
+            button.setObjectName(f"act_{event}")
+            button.clicked.connect(lambda _c=False, e=event: self.act(e))
+            self.row.addWidget(button)
+            self.buttons[event] = button
+        self.row.addStretch(1)
+
+    def act(self, event: str) -> None:
+        if event == "draft":
+            self.wants_draft.emit()
+            return
+        if event == "delivered":
+            self.wants_delivery.emit()
+            return
+        case = cases.get_case(self.reg, self.case_id)
+        title = f"{case['case_no']} {case['applicant_name']}"
+        try:
+            if event == "reply_issued":
+                if Ask.confirm(self, "出具答复书", "出具答复书？将确定办理结果、编号并保存答复书。"):
+                    letters.issue_reply(self.reg, self.actor, self.case_id)
+                    self.acted.emit(event)
+                return
+            answer = EventDialog.ask(self, self.reg, event, title, self.case_id)  # the date, and the form
+            if answer is None:
+                return
+            on, payload = answer
+            issued = handling.act(self.reg, self.actor, self.case_id, event, on, payload,
+                                  expected_version=case["version"])
+        except Exception as exc:
+            message = user_message(exc)
+            if message is None:
+                raise
+            Ask.error(self, workflow.EVENT_LABELS[event], message)
+            self.acted.emit("")
+            return
+        if issued:
+            Ask.info(self, workflow.EVENT_LABELS[event], "已生成：" + "、".join(
+                f"{letters.KINDS[i.kind].title} {i.doc_no or ''}" for i in issued))
+        self.acted.emit(event)

@@ -1,0 +1,157 @@
+"""拟写答复: the division chooses the outcome (its legal basis shown), fills what the reply needs,
+and edits the decision text prefilled from that outcome's template."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain import outcomes
+from desktop.services import cases, letters
+from desktop.services.base import Actor, Registry
+from desktop.ui.dialogs.messages import Ask
+from desktop.ui.errors import user_message
+
+REPLY_OUTCOMES = [o for o in outcomes.CATALOGUE if o.code not in outcomes.CLOSING_OUTCOMES or o.code == "other"]
+
+
+def details_used(code: str) -> list[str]:
+    text = letters.default_template(f"reply:{code}")
+    return [k for k in letters.DETAIL_LABELS if "{" + k + "}" in text]
+
+
+class DraftEditor(QWidget):
+    saved = Signal()
+
+    def __init__(self, reg: Registry, actor: Actor, parent=None):
+        super().__init__(parent)
+        self.reg, self.actor = reg, actor
+        self.case_id: int | None = None
+        self.version: int | None = None
+        layout = QVBoxLayout(self)
+        self.returned = QLabel()
+        self.returned.setObjectName("return_comment")
+        self.returned.setWordWrap(True)
+        self.returned.setStyleSheet("background:#fdecea; color:#8a1c14; padding:4px")
+        layout.addWidget(self.returned)
+        form = QFormLayout()
+        self.outcome = QComboBox()
+        self.outcome.setObjectName("draft_outcome")
+        self.outcome.addItem("（请选择办理结果）", None)
+        for o in REPLY_OUTCOMES:
+            self.outcome.addItem(o.label, o.code)
+        self.basis = QLabel()
+        self.basis.setObjectName("draft_basis")
+        self.basis.setWordWrap(True)
+        form.addRow("办理结果", self.outcome)
+        form.addRow("法律依据", self.basis)
+        self.detail_edits: dict[str, QLineEdit] = {}
+        for key, label in letters.DETAIL_LABELS.items():
+            if key == "reply_text":
+                continue
+            edit = QLineEdit()
+            edit.setObjectName(f"detail_{key}")
+            form.addRow(label, edit)
+            self.detail_edits[key] = edit
+        layout.addLayout(form)
+        self.fill_button = QPushButton("按模板生成答复正文")
+        self.fill_button.setObjectName("fill_draft")
+        self.fill_button.clicked.connect(self.fill_from_template)
+        layout.addWidget(self.fill_button)
+        self.text = QPlainTextEdit()
+        self.text.setObjectName("draft_text")
+        self.text.setTabChangesFocus(True)
+        self.text.setPlaceholderText("答复正文（“现答复如下：”之后的内容）。可按模板生成后修改；【】处须填写。")
+        layout.addWidget(self.text, 1)
+        row = QHBoxLayout()
+        self.save_button = QPushButton("保存草稿")
+        self.save_button.setObjectName("save_draft")
+        self.save_button.clicked.connect(self.save)
+        row.addStretch(1)
+        row.addWidget(self.save_button)
+        layout.addLayout(row)
+        self.outcome.currentIndexChanged.connect(self._outcome_changed)
+        self._outcome_changed()
+
+    def _outcome_changed(self) -> None:
+        code = self.outcome.currentData()
+        used = details_used(code) if code else []
+        for key, edit in self.detail_edits.items():
+            visible = key in used
+            edit.setVisible(visible)
+            label = self.layout().itemAt(1).layout().labelForField(edit)
+            if label:
+                label.setVisible(visible)
+        if code:
+            o = outcomes.get(code)
+            basis = o.basis if o.basis.startswith("《") or not o.basis else f"《中华人民共和国政府信息公开条例》{o.basis}"
+            self.basis.setText(f"{basis or '（无具体条款，请在正文中说明理由）'}　年报统计行：{o.report_row}"
+                               + ("　（不予公开：复议前置）" if o.refusal else ""))
+        else:
+            self.basis.setText("")
+
+    def details(self) -> dict[str, str]:
+        code = self.outcome.currentData()
+        used = details_used(code) if code else []
+        return {k: e.text().strip() for k, e in self.detail_edits.items() if k in used and e.text().strip()}
+
+    def fill_from_template(self) -> None:
+        code = self.outcome.currentData()
+        if not code:
+            Ask.error(self, "拟写答复", "请先选择办理结果")
+            return
+        if self.text.toPlainText().strip() and not Ask.confirm(self, "拟写答复", "用模板生成的正文替换当前正文？"):
+            return
+        self.text.setPlainText(letters.decision_draft(self.reg, self.case_id, code, self.details()))
+
+    def load(self, case_id: int, editable: bool) -> None:
+        self.case_id = case_id
+        row = cases.get_case(self.reg, case_id)
+        self.version = row["version"]
+        f = cases.facts_of(self.reg, case_id)
+        self.outcome.setCurrentIndex(max(self.outcome.findData(f.outcome), 0))
+        draft = {}
+        for e in cases.events_q.for_case(self.reg.conn, case_id):
+            if e["type"] == "draft":
+                import json
+
+                draft.update(json.loads(e["payload"]))
+        for key, edit in self.detail_edits.items():
+            edit.setText(draft.get(key, ""))
+        self.text.setPlainText(f.draft_text or "")
+        self.returned.setText(f"退回意见：{f.last_return_comment}" if f.last_return_comment else "")
+        self.returned.setVisible(bool(f.last_return_comment))
+        locked = f.approved_text_locked
+        for w in (self.outcome, self.text, self.fill_button, self.save_button, *self.detail_edits.values()):
+            w.setEnabled(editable and not locked)
+        if locked:
+            self.returned.setText("答复已经领导签发，文本已锁定。")
+            self.returned.setVisible(True)
+
+    def save(self) -> bool:
+        code = self.outcome.currentData()
+        if not code:
+            Ask.error(self, "保存草稿", "请先选择办理结果")
+            return False
+        payload = {"outcome": code, "decision": self.text.toPlainText(), **self.details()}
+        try:
+            cases.fire(self.reg, self.actor, self.case_id, "draft", None, payload, expected_version=self.version)
+        except Exception as exc:
+            message = user_message(exc)
+            if message is None:
+                raise
+            Ask.error(self, "保存草稿", message + "（正文已保留）")
+            return False
+        self.version = cases.get_case(self.reg, self.case_id)["version"]
+        self.saved.emit()
+        return True
