@@ -15,9 +15,9 @@ from PySide6.QtWidgets import (
 
 from desktop import __version__
 from desktop.domain.workflow import ROLE_LABELS
+from desktop.services import registry_list
 from desktop.services.base import Actor, Registry
 from desktop.ui.dialogs.messages import Ask
-from desktop.services import registry_list
 from desktop.ui.views.admin_view import AdminView
 from desktop.ui.views.approval_view import ApprovalView
 from desktop.ui.views.calendar_view import CalendarView

@@ -51,3 +51,23 @@ def test_division_queue_holds_only_its_own_cases(qtbot, demo_registry):
     assert len(queue.model.ids) == expected > 0
     states = {queue.model.row_at(i).state for i in range(len(queue.model.ids))}
     assert states <= {"assigned", "handling"}
+
+
+def test_queues_refresh_when_another_seat_changes_something(qtbot, registry, staff):
+    from desktop.services import cases
+    from desktop.services.base import Registry
+    from tests.conftest import TODAY
+    from tests.helpers import person_form
+
+    w = MainWindow(registry, staff["head"])
+    qtbot.addWidget(w)
+    assert w.pages["queue"].model.ids == [] and not w.check_other_seats()
+    other_seat = Registry.open(registry.path, today=lambda: TODAY)  # a second window or the command line
+    try:
+        case_id = cases.register_case(other_seat, staff["clerk"], person_form()).case_ids[0]
+    finally:
+        other_seat.close()
+    assert w.check_other_seats()
+    assert w.pages["queue"].model.ids == [case_id]
+    labels = [w.nav.item(i).text() for i in range(w.nav.count())]
+    assert "我的待办（1）" in labels and "待办 1 件" in w.queue_label.text()

@@ -67,7 +67,7 @@ FORMS: dict[str, list[Field]] = {
 class EventDialog(QDialog):
     def __init__(self, reg: Registry, event: str, title: str, parent=None):
         super().__init__(parent)
-        self.reg, self.event = reg, event
+        self.reg, self.event_name = reg, event
         self.setWindowTitle(f"{EVENT_LABELS[event]} — {title}")
         self.setMinimumWidth(480)
         form = QFormLayout(self)
@@ -151,7 +151,7 @@ class EventDialog(QDialog):
 
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for f in FORMS.get(self.event, []):
+        for f in FORMS.get(self.event_name, []):
             w = self.widgets[f.key]
             if f.kind in ("text", "text_optional"):
                 out[f.key] = w.toPlainText().strip()
@@ -166,7 +166,7 @@ class EventDialog(QDialog):
             elif f.kind == "divisions":
                 out[f.key] = [w.item(i).data(Qt.ItemDataRole.UserRole) for i in range(w.count())
                               if w.item(i).checkState() == Qt.CheckState.Checked]
-        if self.event == "fee_notice" and out.get("method") != fees.PER_PAGE:
+        if self.event_name == "fee_notice" and out.get("method") != fees.PER_PAGE:
             out.pop("pages", None)
         return out
 
@@ -175,7 +175,7 @@ class EventDialog(QDialog):
         return date(d.year(), d.month(), d.day())
 
     def _accept(self) -> None:
-        for f in FORMS.get(self.event, []):
+        for f in FORMS.get(self.event_name, []):
             value = self.values().get(f.key)
             if f.kind in ("text", "line", "lines") and not value:
                 self.message.setText(f"请填写“{f.label}”")
