@@ -45,6 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
     s = cal.add_parser("show", help="显示某年的工作日安排")
     s.add_argument("--year", type=int, required=True)
 
+    report = sub.add_parser("report", help="年度报告").add_subparsers(dest="report_command", metavar="SUBCOMMAND")
+    s = report.add_parser("annual", help="政府信息公开工作年度报告（xlsx / pdf / html）")
+    s.add_argument("--year", type=int, required=True)
+    s.add_argument("--out", type=Path, required=True)
+
     s = sub.add_parser("letter", help="出具或取出一件文书（PDF）")
     s.add_argument("case_no", metavar="CASE_NO")
     s.add_argument("--kind", required=True, help="receipt, correction, extension, consult_third_party, "
@@ -69,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_window(args.db, demo=args.demo)
     if args.command == "calendar" and not args.calendar_command:
         parser.parse_args(["calendar", "--help"])
+    if args.command == "report" and not args.report_command:
+        parser.parse_args(["report", "--help"])
     from db.connection import EnvironmentProblem, explain
     from db.migrations import DatabaseTooNew
     from desktop.documents.ledger_xlsx import LedgerFileError
@@ -142,6 +149,8 @@ def _run(args) -> int:
             return _verify(reg)
         if cmd == "letter":
             return _letter(reg, args)
+        if cmd == "report":
+            return _report(reg, args)
         raise AssertionError(cmd)
     finally:
         reg.close()
@@ -218,6 +227,23 @@ def _letter(reg, args) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, args.out)
     print(f"{note}{' ' + number if number else ''} → {args.out}")
+    return EXIT_OK
+
+
+def _report(reg, args) -> int:
+    """The annual report; exit 3 (file still written, marked as failing) when a check fails."""
+    from desktop.services import annual
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    report = annual.export(reg, args.year, args.out)
+    p3 = report.part3
+    print(f"{args.year}年度报告已写入 {args.out}：新收{p3['一']['总计']}件，上年结转{p3['二']['总计']}件，"
+          f"办结{p3['三（七）']['总计']}件，结转下年{p3['四']['总计']}件")
+    if not report.passed:
+        for check in report.checks:
+            if not check.passed:
+                _err(f"勾稽关系检查未通过：{check.name}（{check.detail}）")
+        return EXIT_REPORT_CHECK
     return EXIT_OK
 
 

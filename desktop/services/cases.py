@@ -128,6 +128,9 @@ def register_case(reg: Registry, actor: Actor, form: dict[str, Any],
     if problems:
         raise ValidationFailed(problems)
     values = application.normalise(form)
+    from desktop.services import annual
+
+    annual.check_date_unlocked(reg, values["received_on"])
     case_ids, case_nos = [], []
     with reg.transaction():
         applicant_id = applicant_id_for(reg, values)
@@ -203,7 +206,11 @@ def _target(event: str, before: str | None) -> str | None:
 
 
 def _check_date(reg: Registry, facts: CaseFacts, event: str, on: date) -> None:
+    from desktop.services import annual
+
     today = reg.today()
+    if event not in ("attach", "letter_issued", "letter_delivered", "note"):
+        annual.check_date_unlocked(reg, on)
     if on > today:
         raise ValidationFailed([Problem("date", f"日期{on.isoformat()}晚于今天，不能登记将来的事实")])
     if facts.received_on and on < facts.received_on:

@@ -198,6 +198,15 @@ def import_ledger(reg: Registry, actor: Actor, path: str | Path, dry_run: bool =
         raise LedgerRejected(problems)
     if not checked:
         raise LedgerRejected(["第2行 〔申请内容〕 台账中没有任何案件"])
+    from desktop.services import annual
+
+    locked = annual.final_years(reg)
+    for row in checked:
+        years = {int(v[:4]) for k, v in row.facts.items() if k.endswith("_on") and isinstance(v, str) and v}
+        for year in sorted(years & locked):
+            problems.append(f"第{row.number}行 〔收到日期〕 {year}年度报告已定稿，该年度的数据已锁定")
+    if problems:
+        raise LedgerRejected(problems)
     result = ImportResult(len(checked), dry_run=dry_run)
     if dry_run:
         return result

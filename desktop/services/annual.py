@@ -1,0 +1,196 @@
+"""The annual report of a year: figures from the facts, the office's entries and texts, the checks,
+making it final (which locks the year's facts) and unlocking it (an administrator, audited)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from db.queries import reports as reports_q
+from db.queries import settings as settings_q
+from desktop.documents.fonts import MissingGlyphs
+from desktop.domain import annual_report
+from desktop.domain.annual_report import PART2, AnnualReport, CaseFact, RemedyFact
+from desktop.services.base import Actor, Registry, ServiceError, ValidationFailed, require_role
+
+PART2_FIELDS = {(item, f) for _s, _h, items, fields in PART2 for item in items for f in fields}
+DEFAULT_TEXTS = {
+    "一": "本机关认真贯彻落实《中华人民共和国政府信息公开条例》，（请在此概述本年度政府信息公开工作的总体情况）。",
+    "五": "（请在此说明本年度政府信息公开工作存在的主要问题及改进情况。）",
+    "六": "",
+}
+
+
+def _d(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def compute(reg: Registry, year: int) -> AnnualReport:
+    """The report for ``year`` from the recorded facts (part 三, 四), the office's entries (二) and fees (六)."""
+    rows = reports_q.case_facts(reg.conn, year) + reports_q.concluded_in(reg.conn, year)
+    facts = [CaseFact(r["applicant_type"], _d(r["received_on"]), _d(r["concluded_on"]), r["outcome"]) for r in rows]
+    remedies = [RemedyFact(r["kind"], _d(r["filed_on"]), r["result"], _d(r["concluded_on"]))
+                for r in reports_q.remedies(reg.conn, year)]
+    report = annual_report.compute(year, facts, remedies)
+    report.part2 = reports_q.part2_inputs(reg.conn, year)
+    report.fees = reports_q.fee_figures(reg.conn, year)
+    return report
+
+
+def fee_sentence(report: AnnualReport) -> str:
+    f = report.fees
+    if not f.get("notices"):
+        return "本年度本机关未收取信息处理费，未发出收费通知。"
+    return (f"本年度本机关依据《政府信息公开信息处理费管理办法》发出收费通知{f['notices']}件，"
+            f"收费金额共计{f['billed']}元，实际收取{f['collected']}元。")
+
+
+# -- the office's entries --------------------------------------------------------------------------
+def texts(reg: Registry, year: int) -> dict[str, str]:
+    stored = {r[0]: r[1] for r in reg.conn.execute("SELECT part, text FROM annual_texts WHERE year = ?", (year,))}
+    return {part: stored.get(part, default) for part, default in DEFAULT_TEXTS.items()}
+
+
+def save_text(reg: Registry, actor: Actor, year: int, part: str, text: str) -> None:
+    require_role(actor, "office_head", "admin", "clerk", action="编写年度报告")
+    _check_not_final(reg, year)
+    if part not in DEFAULT_TEXTS:
+        raise ValidationFailed([f"〔部分〕{part}不是可编写的部分"])
+    if len(text) > 20000:
+        raise ValidationFailed([f"〔{part}〕过长（最多20000个字符）"])
+    with reg.transaction():
+        reg.conn.execute("INSERT INTO annual_texts (year, part, text, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)"
+                         " ON CONFLICT(year, part) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at,"
+                         " updated_by = excluded.updated_by", (year, part, text.strip(), reg.now(), actor.user_id))
+
+
+def save_part2(reg: Registry, actor: Actor, year: int, values: dict[tuple[str, str], float]) -> None:
+    """The office's figures for part 二 (numbers ≥ 0; amounts in 万元)."""
+    require_role(actor, "office_head", "admin", "clerk", action="填写年度报告")
+    _check_not_final(reg, year)
+    problems = []
+    for (item, field), value in values.items():
+        if (item, field) not in PART2_FIELDS:
+            problems.append(f"〔{item}〕没有“{field}”这一项")
+        elif not isinstance(value, int | float) or value < 0 or value > 10**9:
+            problems.append(f"〔{item}〕应为不小于0的数字")
+        elif field != "amount" and float(value) != int(value):
+            problems.append(f"〔{item}〕件数应为整数")
+    if problems:
+        raise ValidationFailed(problems)
+    with reg.transaction():
+        for (item, field), value in values.items():
+            reg.conn.execute("INSERT INTO annual_inputs (year, item, field, value) VALUES (?, ?, ?, ?)"
+                             " ON CONFLICT(year, item, field) DO UPDATE SET value = excluded.value",
+                             (year, item, field, value))
+
+
+def add_remedy(reg: Registry, actor: Actor, kind: str, filed_on: date, result: str | None = None,
+               concluded_on: date | None = None, case_no: str | None = None, notes: str = "") -> int:
+    """Record a reconsideration or lawsuit about a disclosure decision (part 四)."""
+    require_role(actor, "office_head", "admin", "clerk", action="登记复议诉讼案件")
+    problems = []
+    if kind not in annual_report.REMEDY_KINDS:
+        problems.append("〔类型〕应为行政复议、未经复议直接起诉或复议后起诉")
+    if result is not None and result not in annual_report.REMEDY_RESULTS:
+        problems.append("〔结果〕应为结果维持、结果纠正或其他结果")
+    if filed_on > reg.today():
+        problems.append("〔收到日期〕不能晚于今天")
+    if (result is None) != (concluded_on is None):
+        problems.append("〔审结日期〕有结果时须填写审结日期，未审结时不填")
+    if concluded_on and concluded_on < filed_on:
+        problems.append("〔审结日期〕不能早于收到日期")
+    case_id = None
+    if case_no:
+        row = reg.conn.execute("SELECT id FROM cases WHERE case_no = ?", (case_no.strip(),)).fetchone()
+        if row is None:
+            problems.append(f"〔申请编号〕没有“{case_no}”")
+        else:
+            case_id = row[0]
+    if problems:
+        raise ValidationFailed(problems)
+    _check_not_final(reg, filed_on.year)
+    if concluded_on:
+        _check_not_final(reg, concluded_on.year)
+    with reg.transaction():
+        return reg.conn.execute("INSERT INTO remedy_cases (case_id, kind, filed_on, result, concluded_on, notes)"
+                                " VALUES (?, ?, ?, ?, ?, ?)",
+                                (case_id, kind, filed_on.isoformat(), result,
+                                 concluded_on.isoformat() if concluded_on else None, notes or None)).lastrowid
+
+
+# -- final and locked ------------------------------------------------------------------------------
+def final_years(reg: Registry) -> set[int]:
+    return {r[0] for r in reg.conn.execute("SELECT year FROM annual_reports")}
+
+
+def is_final(reg: Registry, year: int) -> bool:
+    return year in final_years(reg)
+
+
+def _check_not_final(reg: Registry, year: int) -> None:
+    if is_final(reg, year):
+        raise ServiceError(f"{year}年度报告已定稿，该年度的数据已锁定；如确需修改，请系统管理员先解除锁定")
+
+
+def check_date_unlocked(reg: Registry, on: date) -> None:
+    """Refuse to record a fact dated in a year whose report is final (its counts would change)."""
+    _check_not_final(reg, on.year)
+
+
+def finalize(reg: Registry, actor: Actor, year: int) -> AnnualReport:
+    """Make the report final: only if every check passes; the figures are kept as published."""
+    require_role(actor, "office_head", "admin", action="年度报告定稿")
+    if year >= reg.today().year:
+        raise ServiceError(f"{year}年尚未结束，不能定稿")
+    report = compute(reg, year)
+    if not report.passed:
+        failed = "；".join(f"{c.name}（{c.detail}）" for c in report.checks if not c.passed)
+        raise ServiceError(f"勾稽关系检查未通过，不能定稿：{failed}")
+    with reg.transaction():
+        _check_not_final(reg, year)
+        reg.conn.execute("INSERT INTO annual_reports (year, finalized_at, finalized_by, figures) VALUES (?, ?, ?, ?)",
+                         (year, reg.now(), actor.user_id, json.dumps(
+                             {"part3": report.part3, "part4": report.part4, "fees": report.fees}, ensure_ascii=False)))
+        settings_q.audit(reg.conn, reg.now(), actor.user_id, "annual_report_final",
+                         json.dumps({"year": year}, ensure_ascii=False))
+    return report
+
+
+def unlock(reg: Registry, actor: Actor, year: int, reason: str) -> None:
+    """An administrator reopens a final year (recorded in the audit trail with the reason)."""
+    require_role(actor, "admin", action="解除年度锁定")
+    if not reason.strip():
+        raise ValidationFailed(["〔理由〕解除锁定须写明理由"])
+    with reg.transaction():
+        row = reg.conn.execute("SELECT figures FROM annual_reports WHERE year = ?", (year,)).fetchone()
+        if row is None:
+            raise ServiceError(f"{year}年度报告没有定稿，无需解除")
+        reg.conn.execute("DELETE FROM annual_reports WHERE year = ?", (year,))
+        settings_q.audit(reg.conn, reg.now(), actor.user_id, "annual_report_unlock",
+                         json.dumps({"year": year, "reason": reason.strip(), "figures": json.loads(row[0])},
+                                    ensure_ascii=False))
+
+
+def export(reg: Registry, year: int, out, fmt: str | None = None) -> AnnualReport:
+    """Write the report as xlsx, pdf or html (by the file's suffix); returns the computed report."""
+    from pathlib import Path
+
+    from desktop.documents import annual_pdf, annual_tables
+
+    out = Path(out)
+    fmt = fmt or out.suffix.lower().lstrip(".")
+    report = compute(reg, year)
+    agency = reg.settings().get("agency_name", "")
+    if fmt == "xlsx":
+        annual_tables.write_xlsx(report, out, agency)
+    elif fmt == "pdf":
+        try:
+            annual_pdf.write_pdf(report, out, agency, texts(reg, year), fee_sentence(report))
+        except MissingGlyphs as exc:
+            raise ServiceError(str(exc)) from None
+    elif fmt in ("html", "htm"):
+        annual_tables.write_html(report, out, agency)
+    else:
+        raise ValidationFailed([f"〔--out〕{out.name}：请使用 .xlsx、.pdf 或 .html 文件"])
+    return report

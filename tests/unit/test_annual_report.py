@@ -1,0 +1,205 @@
+"""The annual report over a three-year dataset whose every cell was counted by hand."""
+
+import re
+import sqlite3
+from datetime import date
+
+import openpyxl
+import pytest
+
+from desktop.domain.annual_report import ALL_COLUMNS, PART3_ROWS
+from desktop.services import annual, cases
+from desktop.services.base import ServiceError
+from tests.helpers import flat, person_form
+from tests.unit.test_ledger import write_book
+
+LEDGER = [
+    # A: received 2024, carried over twice, concluded 2026
+    {"申请编号": "A", "收到日期": "2024-11-20", "申请方式": "当面", "申请人类型": "自然人", "申请人": "甲",
+     "申请内容": "甲", "办理结果": "予以公开", "答复日期": "2026-03-10"},
+    # B: corrected, partial, 2025
+    {"申请编号": "B", "收到日期": "2025-03-02", "申请方式": "邮寄", "申请人类型": "商业企业", "申请人": "乙公司",
+     "申请内容": "乙", "补正告知日期": "2025-03-05", "补正收到日期": "2025-03-20", "办理结果": "部分公开",
+     "答复日期": "2025-05-20"},
+    # C: correction never answered, ended 2026 as 逾期不补正
+    {"申请编号": "C", "收到日期": "2025-12-29", "申请方式": "网络", "申请人类型": "自然人", "申请人": "丙",
+     "申请内容": "丙", "补正告知日期": "2025-12-30", "办理结果": "other_no_correction", "答复日期": "2026-02-02"},
+    {"申请编号": "F", "收到日期": "2025-09-01", "申请方式": "网络", "申请人类型": "社会公益组织", "申请人": "丁会",
+     "申请内容": "丁", "办理结果": "不予公开：保护第三方合法权益", "答复日期": "2025-10-01"},
+    {"申请编号": "G", "收到日期": "2025-10-10", "申请方式": "网络", "申请人类型": "其他", "申请人": "戊",
+     "申请内容": "戊", "办理结果": "unable_not_responsible", "答复日期": "2025-11-01"},
+    {"申请编号": "H", "收到日期": "2025-01-05", "申请方式": "网络", "申请人类型": "自然人", "申请人": "己",
+     "申请内容": "己", "办理结果": "unable_not_held", "答复日期": "2025-02-01"},
+    {"申请编号": "I", "收到日期": "2026-01-05", "申请方式": "网络", "申请人类型": "自然人", "申请人": "庚",
+     "申请内容": "庚"},
+    {"申请编号": "J", "收到日期": "2024-03-01", "申请方式": "网络", "申请人类型": "自然人", "申请人": "辛",
+     "申请内容": "辛", "办理结果": "予以公开", "答复日期": "2024-04-01"},
+    {"申请编号": "K", "收到日期": "2024-12-20", "申请方式": "网络", "申请人类型": "商业企业", "申请人": "壬公司",
+     "申请内容": "壬", "办理结果": "decline_repeat", "答复日期": "2025-01-10"},
+]
+
+
+@pytest.fixture
+def dataset(registry, staff, tmp_path):
+    from desktop.services import ledger
+
+    s = staff
+    ledger.import_ledger(registry, s["system"], write_book(tmp_path / "old.xlsx", LEDGER))
+
+    def handled(name, applicant_type, received):
+        form = person_form(name=name, applicant_type=applicant_type, id_number="", received_on=received)
+        case_id = cases.register_case(registry, s["clerk"], form).case_ids[0]
+        cases.fire(registry, s["head"], case_id, "assign", date.fromisoformat(received),
+                   {"lead_division_id": s["planning_id"]})
+        cases.fire(registry, s["planner"], case_id, "sign_for", date.fromisoformat(received))
+        return case_id
+
+    # D: fee notice never paid (科研机构): 120 pages = 700 + 400 = 1 100 元
+    d = handled("癸研究院", "科研机构", "2025-06-02")
+    cases.fire(registry, s["planner"], d, "fee_notice", date(2025, 6, 10), {"method": "per_page", "pages": 120})
+    cases.fire(registry, s["clerk"], d, "fee_unpaid", date(2025, 8, 1))
+    # E: withdrawn (法律服务机构)
+    e = cases.register_case(registry, s["clerk"], person_form(name="子律所", applicant_type="法律服务机构",
+                                                              id_number="", received_on="2025-07-01")).case_ids[0]
+    cases.fire(registry, s["clerk"], e, "withdrawn", date(2025, 7, 10))
+    # L: paid 250 pages (4 700 元), then disclosed
+    case_l = handled("丑", "自然人", "2025-04-01")
+    cases.fire(registry, s["planner"], case_l, "fee_notice", date(2025, 4, 10), {"method": "per_page", "pages": 250})
+    cases.fire(registry, s["clerk"], case_l, "fee_paid", date(2025, 4, 20))
+    cases.fire(registry, s["planner"], case_l, "draft", date(2025, 5, 6), {"outcome": "disclose"})
+    cases.fire(registry, s["planner"], case_l, "submit_for_review", date(2025, 5, 6))
+    cases.fire(registry, s["reviewer"], case_l, "review_approve", date(2025, 5, 7))
+    cases.fire(registry, s["leader"], case_l, "leader_approve", date(2025, 5, 8))
+    cases.fire(registry, s["clerk"], case_l, "reply_issued", date(2025, 5, 15))
+    # part 四
+    annual.add_remedy(registry, s["head"], "reconsideration", date(2025, 6, 1), "upheld", date(2025, 8, 1))
+    annual.add_remedy(registry, s["head"], "reconsideration", date(2025, 11, 1))
+    annual.add_remedy(registry, s["head"], "lawsuit_direct", date(2025, 3, 1), "corrected", date(2026, 1, 10))
+    annual.add_remedy(registry, s["head"], "lawsuit_after_reconsideration", date(2024, 12, 1))
+    return staff
+
+
+def table(**rows):
+    """Expected part-三 numbers: only the non-zero cells are given, per row, as {column: n}."""
+    out = {r.key: {c: 0 for c in ALL_COLUMNS} for r in PART3_ROWS}
+    for key, cells in rows.items():
+        out[key.replace("_", "（", 1).replace("_", "）", 1) if "_" in key else key].update(cells)
+    for row in out.values():
+        row["总计"] = sum(v for k, v in row.items() if k != "总计")
+    return out
+
+
+EXPECTED = {
+    2024: table(一={"自然人": 2, "商业企业": 1}, 三_一_={"自然人": 1}, 三_七_={"自然人": 1},
+                四={"自然人": 1, "商业企业": 1}),
+    2025: table(一={"自然人": 3, "商业企业": 1, "科研机构": 1, "社会公益组织": 1, "法律服务机构": 1, "其他": 1},
+                二={"自然人": 1, "商业企业": 1},
+                三_一_={"自然人": 1}, 三_二_={"商业企业": 1}, 三_三_4={"社会公益组织": 1},
+                三_四_1={"自然人": 1, "其他": 1}, 三_五_2={"商业企业": 1}, 三_六_2={"科研机构": 1},
+                三_六_3={"法律服务机构": 1},
+                三_七_={"自然人": 2, "商业企业": 2, "科研机构": 1, "社会公益组织": 1, "法律服务机构": 1, "其他": 1},
+                四={"自然人": 2}),
+    2026: table(一={"自然人": 1}, 二={"自然人": 2}, 三_一_={"自然人": 1}, 三_六_1={"自然人": 1},
+                三_七_={"自然人": 2}, 四={"自然人": 1}),
+}
+
+
+@pytest.mark.parametrize("year", [2024, 2025, 2026])
+def test_every_cell_of_part_three(registry, dataset, year):
+    report = annual.compute(registry, year)
+    assert report.part3 == EXPECTED[year]
+    assert report.passed and all(c.passed for c in report.checks)
+
+
+def test_part_four_fees_and_part_two(registry, dataset):
+    report = annual.compute(registry, 2025)
+    assert report.part4["行政复议"] == {"结果维持": 1, "结果纠正": 0, "其他结果": 0, "尚未审结": 1, "总计": 2}
+    assert report.part4["未经复议直接起诉"] == {"结果维持": 0, "结果纠正": 0, "其他结果": 0, "尚未审结": 1, "总计": 1}
+    assert report.part4["复议后起诉"]["总计"] == 0
+    assert report.fees == {"notices": 2, "billed": 5800, "collected": 4700}
+    assert annual.fee_sentence(report) == ("本年度本机关依据《政府信息公开信息处理费管理办法》发出收费通知2件，"
+                                           "收费金额共计5800元，实际收取4700元。")
+    annual.save_part2(registry, dataset["head"], 2025, {("规章", "issued"): 3, ("行政事业性收费", "amount"): 12.5})
+    assert annual.compute(registry, 2025).part2[("规章", "issued")] == 3
+
+
+def test_checks_fail_on_inconsistent_facts_and_block_finalising(registry, dataset, tmp_path, capsys):
+    from desktop.cli import main
+
+    registry.conn.execute("UPDATE cases SET outcome = NULL WHERE case_no = 'F'")  # concluded, outcome lost
+    report = annual.compute(registry, 2025)
+    assert not report.passed
+    failed = [c for c in report.checks if not c.passed]
+    assert failed[0].name == "第一项加第二项之和等于第三项加第四项之和"
+    assert "社会公益组织：1+0≠0+0" in failed[0].detail
+    with pytest.raises(ServiceError, match="勾稽关系检查未通过，不能定稿"):
+        annual.finalize(registry, dataset["head"], 2025)
+    out = tmp_path / "failing.xlsx"
+    assert main(["--db", str(registry.path), "report", "annual", "--year", "2025", "--out", str(out)]) == 3
+    assert "勾稽关系检查未通过" in capsys.readouterr().err
+    sheet = openpyxl.load_workbook(out)["勾稽关系检查"]
+    assert [c.value for c in sheet[2]][:2] == ["第一项加第二项之和等于第三项加第四项之和", "未通过"]
+
+
+def test_workbook_reproduces_the_official_table(registry, dataset, tmp_path):
+    out = tmp_path / "report.xlsx"
+    annual.export(registry, 2025, out)
+    wb = openpyxl.load_workbook(out)
+    ws = wb["三、收到和处理申请"]
+    assert ws["A2"].value == "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+    merged = {str(r) for r in ws.merged_cells.ranges}
+    assert {"A2:C4", "D2:J2", "D3:D4", "E3:I3", "J3:J4", "A5:C5", "A7:A28", "B9:B16", "B8:C8"} <= merged
+    assert [ws.cell(4, c).value for c in range(5, 10)] == ["商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他"]
+    assert ws["A5"].value == "一、本年新收政府信息公开申请数量"
+    assert [ws.cell(5, c).value for c in range(4, 11)] == [3, 1, 1, 1, 1, 1, 8]
+    assert ws["B8"].value == "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"
+    assert ws["B9"].value == "（三）不予公开" and ws["C12"].value == "4.保护第三方合法权益"
+    assert [ws.cell(12, c).value for c in range(4, 11)] == [0, 0, 0, 1, 0, 0, 1]
+    assert ws["C25"].value == "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请"
+    assert ws["C27"].value == "3.其他" and [ws.cell(27, c).value for c in range(4, 11)] == [0, 0, 0, 0, 1, 0, 1]
+    assert ws["B28"].value == "（七）总计" and ws["A29"].value == "四、结转下年度继续办理"
+    assert [ws.cell(29, c).value for c in range(4, 11)] == [2, 0, 0, 0, 0, 0, 2]
+    assert all(isinstance(ws.cell(r, c).value, int) for r in range(5, 30) for c in range(4, 11))
+    assert ws.page_setup.orientation == "landscape" and str(ws.page_setup.paperSize) == ws.PAPERSIZE_A4  # A4 = 9
+    four = wb["四、复议诉讼"]
+    assert [four.cell(5, c).value for c in range(1, 16)] == [1, 0, 0, 1, 2, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0]
+    assert four["A2"].value == "行政复议" and four["F3"].value == "未经复议直接起诉"
+    two = wb["二、主动公开"]
+    assert two["A2"].value == "第二十条第（一）项" and two["B3"].value == "本年制发件数"
+
+
+def test_pdf_and_html_hold_the_six_parts_tables_and_fee_sentence(registry, dataset, tmp_path):
+    annual.save_text(registry, dataset["head"], 2025, "一", "本年度本机关共收到申请十件。")
+    annual.save_text(registry, dataset["head"], 2025, "五", "存在答复期限紧张的问题，已优化流程。")
+    pdf = annual.export(registry, 2025, tmp_path / "r.pdf") and tmp_path / "r.pdf"
+    text = flat(pdf)
+    positions = [text.index(p) for p in ("一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
+                                         "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况",
+                                         "六、其他需要报告的事项")]
+    assert positions == sorted(positions)
+    assert "本年度本机关共收到申请十件。" in text and "已优化流程" in text
+    assert "发出收费通知2件，收费金额共计5800元，实际收取4700元。" in text
+    assert "本列数据的勾稽关系为" in text and "申请人情况" in text and "结转下年度继续办理" in text
+    html = (annual.export(registry, 2025, tmp_path / "r.html") and (tmp_path / "r.html").read_text("utf-8"))
+    assert '<th rowspan="3" colspan="3">（本列数据的勾稽关系为' in html
+    assert re.search(r"<td[^>]*>一、本年新收政府信息公开申请数量</td>\s*<td>3</td>", html)
+
+
+def test_final_year_locks_its_facts_until_an_administrator_unlocks(registry, dataset):
+    annual.finalize(registry, dataset["head"], 2025)
+    with pytest.raises(ServiceError, match="2025年度报告已定稿"):
+        cases.register_case(registry, dataset["clerk"], person_form(received_on="2025-12-01"))
+    with pytest.raises(ServiceError, match="2025年度报告已定稿"):
+        annual.save_text(registry, dataset["head"], 2025, "一", "改")
+    case_id = cases.register_case(registry, dataset["clerk"], person_form(received_on="2026-02-02")).case_ids[0]
+    assert case_id
+    with pytest.raises(ServiceError, match="不能定稿"):
+        annual.finalize(registry, dataset["head"], 2026)  # the year is not over
+    from desktop.services.base import PermissionDenied
+    with pytest.raises(PermissionDenied):
+        annual.unlock(registry, dataset["head"], 2025, "更正")
+    annual.unlock(registry, dataset["admin"], 2025, "更正一件案件的收到日期")
+    row = registry.conn.execute("SELECT action, payload FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    assert row[0] == "annual_report_unlock" and "更正一件案件的收到日期" in row[1]
+    cases.register_case(registry, dataset["clerk"], person_form(received_on="2025-12-01"))
+    assert isinstance(registry.conn, sqlite3.Connection)
