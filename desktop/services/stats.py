@@ -1,45 +1,116 @@
-"""Figures for the statistics screen: one year's intake, conclusions by outcome, timeliness."""
+"""Figures for the statistics screen: intake and conclusions by month, outcome and division,
+on-time rate, average working days to reply, overdue now — for a period and a division."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
 
 from desktop.domain import outcomes
-from desktop.domain.workflow import STATE_LABELS
 from desktop.services.base import Registry
 
+Progress = Callable[[int, int], None]
 
-@dataclass(frozen=True)
-class YearSummary:
-    year: int
-    received: int
-    concluded: int
-    concluded_late: int
-    by_state: list[tuple[str, int]]  # of cases received in the year, current state
-    by_outcome: list[tuple[str, str, int]]  # (report row, label, count) of cases concluded in the year
-    by_month: list[int]  # received per month
+
+@dataclass
+class Stats:
+    first: date
+    last: date
+    division: str
+    received: int = 0
+    concluded: int = 0
+    concluded_late: int = 0
+    overdue_now: int = 0
+    average_working_days: float | None = None
+    by_month: list[tuple[str, int, int]] = field(default_factory=list)  # (YYYY-MM, received, concluded)
+    by_outcome: list[tuple[str, str, int]] = field(default_factory=list)  # (report row, label, concluded)
+    by_division: list[tuple[str, int, int, int]] = field(default_factory=list)  # (name, received, concluded, late)
 
     @property
     def on_time_rate(self) -> float | None:
         return None if not self.concluded else (self.concluded - self.concluded_late) / self.concluded
 
 
-def year_summary(reg: Registry, year: int) -> YearSummary:
-    first, last = f"{year}-01-01", f"{year}-12-31"
+def compute(reg: Registry, first: date, last: date, division_id: int | None = None,
+            progress: Progress | None = None) -> Stats:
+    """All figures for cases received or concluded between ``first`` and ``last`` (inclusive)."""
     c = reg.conn
-    received = c.execute("SELECT count(*) FROM cases WHERE received_on BETWEEN ? AND ?", (first, last)).fetchone()[0]
-    states = dict(c.execute("SELECT state, count(*) FROM cases WHERE received_on BETWEEN ? AND ? GROUP BY state",
-                            (first, last)).fetchall())
-    outcome_counts = dict(c.execute("SELECT outcome, count(*) FROM cases WHERE concluded_on BETWEEN ? AND ?"
-                                    " AND outcome IS NOT NULL GROUP BY outcome", (first, last)).fetchall())
-    late = c.execute("SELECT count(*) FROM cases WHERE concluded_on BETWEEN ? AND ? AND overdue = 1",
-                     (first, last)).fetchone()[0]
-    months = [0] * 12
-    for month, n in c.execute("SELECT substr(received_on, 6, 2), count(*) FROM cases WHERE received_on BETWEEN ? AND ?"
-                              " GROUP BY 1", (first, last)):
-        months[int(month) - 1] = n
-    return YearSummary(
-        year, received, sum(outcome_counts.values()), late,
-        [(label, states.get(key, 0)) for key, label in STATE_LABELS.items() if states.get(key)],
-        [(o.report_row, o.label, outcome_counts.get(o.code, 0)) for o in outcomes.CATALOGUE],
-        months)
+    where_div = " AND c.lead_division_id = ?" if division_id else ""
+    div_param = [division_id] if division_id else []
+    name = "全部处室"
+    if division_id:
+        row = c.execute("SELECT name FROM divisions WHERE id = ?", (division_id,)).fetchone()
+        name = row[0] if row else "?"
+    s = Stats(first, last, name)
+    a, b = first.isoformat(), last.isoformat()
+    months: dict[str, list[int]] = {}
+    for month, n in c.execute("SELECT substr(received_on, 1, 7), count(*) FROM cases c WHERE received_on BETWEEN ? AND ?"
+                              f"{where_div} GROUP BY 1", [a, b, *div_param]):
+        months.setdefault(month, [0, 0])[0] = n
+    for month, n in c.execute("SELECT substr(concluded_on, 1, 7), count(*) FROM cases c WHERE concluded_on BETWEEN ? AND ?"
+                              f"{where_div} GROUP BY 1", [a, b, *div_param]):
+        months.setdefault(month, [0, 0])[1] = n
+    y, m = first.year, first.month
+    while (y, m) <= (last.year, last.month):
+        key = f"{y}-{m:02d}"
+        s.by_month.append((key, *months.get(key, [0, 0])))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    s.received = sum(r for _k, r, _c in s.by_month)
+    counts = dict(c.execute("SELECT outcome, count(*) FROM cases c WHERE concluded_on BETWEEN ? AND ?"
+                            f" AND outcome IS NOT NULL{where_div} GROUP BY outcome", [a, b, *div_param]).fetchall())
+    s.by_outcome = [(o.report_row, o.label, counts.get(o.code, 0)) for o in outcomes.CATALOGUE]
+    s.concluded = sum(counts.values())
+    s.concluded_late = c.execute("SELECT count(*) FROM cases c WHERE concluded_on BETWEEN ? AND ? AND overdue = 1"
+                                 f"{where_div}", [a, b, *div_param]).fetchone()[0]
+    s.overdue_now = c.execute("SELECT count(*) FROM cases c WHERE state NOT IN ('replied','delivered','closed','archived')"
+                              f" AND paused = 0 AND due_on < ?{where_div}", [reg.today().isoformat(), *div_param]
+                              ).fetchone()[0]
+    rows = c.execute("SELECT d.name, sum(c.received_on BETWEEN ? AND ?), sum(c.concluded_on BETWEEN ? AND ?),"
+                     " sum(c.concluded_on BETWEEN ? AND ? AND c.overdue = 1) FROM cases c JOIN divisions d"
+                     f" ON d.id = c.lead_division_id WHERE (c.received_on BETWEEN ? AND ? OR c.concluded_on BETWEEN ? AND ?)"
+                     f"{where_div} GROUP BY d.name ORDER BY d.name", [a, b] * 5 + div_param).fetchall()
+    s.by_division = [(r[0], r[1] or 0, r[2] or 0, r[3] or 0) for r in rows]
+    # average working days from receipt (or the corrected application) to the reply
+    durations = c.execute("SELECT received_on, concluded_on FROM cases c WHERE concluded_on BETWEEN ? AND ?"
+                          f" AND outcome IS NOT NULL{where_div}", [a, b, *div_param]).fetchall()
+    cal, total = reg.calendar(), 0
+    for i, (received, concluded) in enumerate(durations, start=1):
+        total += max(cal.count_workdays(date.fromisoformat(received), date.fromisoformat(concluded)), 0)
+        if progress and i % 5000 == 0:
+            progress(i, len(durations))
+    s.average_working_days = total / len(durations) if durations else None
+    if progress:
+        progress(len(durations), len(durations))
+    return s
+
+
+def write_xlsx(s: Stats, path: Path | str) -> Path:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "概况"
+    rate = "" if s.on_time_rate is None else round(s.on_time_rate, 4)
+    for row in (("统计期间", f"{s.first.isoformat()} 至 {s.last.isoformat()}"), ("处室", s.division),
+                ("收到申请", s.received), ("办结", s.concluded), ("其中超期办结", s.concluded_late),
+                ("按期办结率", rate), ("平均答复用时（工作日）", round(s.average_working_days, 1)
+                                          if s.average_working_days is not None else ""),
+                ("目前已超期未办结", s.overdue_now)):
+        ws.append(row)
+    ws.column_dimensions["A"].width = 24
+    ws.column_dimensions["B"].width = 28
+    for title, header, rows in (("按月", ("月份", "收到申请", "办结"), s.by_month),
+                                ("按办理结果", ("年报统计行", "办理结果", "办结件数"), s.by_outcome),
+                                ("按处室", ("处室", "收到申请", "办结", "超期办结"), s.by_division)):
+        sheet = wb.create_sheet(title)
+        sheet.append(header)
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for r in rows:
+            sheet.append(list(r))
+        sheet.column_dimensions["B"].width = 40
+    wb.save(path)
+    return Path(path)

@@ -117,7 +117,7 @@ class MainWindow(QMainWindow):
             page.open_case.connect(self.open_case)
             return page
         if key == "stats":
-            return StatsView(self.reg)
+            return StatsView(self.reg, self.actor)
         if key == "admin":
             return AdminView(self.reg, self.actor, CalendarView(self.reg, self.actor))
         raise KeyError(key)

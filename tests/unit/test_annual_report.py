@@ -11,72 +11,6 @@ from desktop.domain.annual_report import ALL_COLUMNS, PART3_ROWS
 from desktop.services import annual, cases
 from desktop.services.base import ServiceError
 from tests.helpers import flat, person_form
-from tests.unit.test_ledger import write_book
-
-LEDGER = [
-    # A: received 2024, carried over twice, concluded 2026
-    {"申请编号": "A", "收到日期": "2024-11-20", "申请方式": "当面", "申请人类型": "自然人", "申请人": "甲",
-     "申请内容": "甲", "办理结果": "予以公开", "答复日期": "2026-03-10"},
-    # B: corrected, partial, 2025
-    {"申请编号": "B", "收到日期": "2025-03-02", "申请方式": "邮寄", "申请人类型": "商业企业", "申请人": "乙公司",
-     "申请内容": "乙", "补正告知日期": "2025-03-05", "补正收到日期": "2025-03-20", "办理结果": "部分公开",
-     "答复日期": "2025-05-20"},
-    # C: correction never answered, ended 2026 as 逾期不补正
-    {"申请编号": "C", "收到日期": "2025-12-29", "申请方式": "网络", "申请人类型": "自然人", "申请人": "丙",
-     "申请内容": "丙", "补正告知日期": "2025-12-30", "办理结果": "other_no_correction", "答复日期": "2026-02-02"},
-    {"申请编号": "F", "收到日期": "2025-09-01", "申请方式": "网络", "申请人类型": "社会公益组织", "申请人": "丁会",
-     "申请内容": "丁", "办理结果": "不予公开：保护第三方合法权益", "答复日期": "2025-10-01"},
-    {"申请编号": "G", "收到日期": "2025-10-10", "申请方式": "网络", "申请人类型": "其他", "申请人": "戊",
-     "申请内容": "戊", "办理结果": "unable_not_responsible", "答复日期": "2025-11-01"},
-    {"申请编号": "H", "收到日期": "2025-01-05", "申请方式": "网络", "申请人类型": "自然人", "申请人": "己",
-     "申请内容": "己", "办理结果": "unable_not_held", "答复日期": "2025-02-01"},
-    {"申请编号": "I", "收到日期": "2026-01-05", "申请方式": "网络", "申请人类型": "自然人", "申请人": "庚",
-     "申请内容": "庚"},
-    {"申请编号": "J", "收到日期": "2024-03-01", "申请方式": "网络", "申请人类型": "自然人", "申请人": "辛",
-     "申请内容": "辛", "办理结果": "予以公开", "答复日期": "2024-04-01"},
-    {"申请编号": "K", "收到日期": "2024-12-20", "申请方式": "网络", "申请人类型": "商业企业", "申请人": "壬公司",
-     "申请内容": "壬", "办理结果": "decline_repeat", "答复日期": "2025-01-10"},
-]
-
-
-@pytest.fixture
-def dataset(registry, staff, tmp_path):
-    from desktop.services import ledger
-
-    s = staff
-    ledger.import_ledger(registry, s["system"], write_book(tmp_path / "old.xlsx", LEDGER))
-
-    def handled(name, applicant_type, received):
-        form = person_form(name=name, applicant_type=applicant_type, id_number="", received_on=received)
-        case_id = cases.register_case(registry, s["clerk"], form).case_ids[0]
-        cases.fire(registry, s["head"], case_id, "assign", date.fromisoformat(received),
-                   {"lead_division_id": s["planning_id"]})
-        cases.fire(registry, s["planner"], case_id, "sign_for", date.fromisoformat(received))
-        return case_id
-
-    # D: fee notice never paid (科研机构): 120 pages = 700 + 400 = 1 100 元
-    d = handled("癸研究院", "科研机构", "2025-06-02")
-    cases.fire(registry, s["planner"], d, "fee_notice", date(2025, 6, 10), {"method": "per_page", "pages": 120})
-    cases.fire(registry, s["clerk"], d, "fee_unpaid", date(2025, 8, 1))
-    # E: withdrawn (法律服务机构)
-    e = cases.register_case(registry, s["clerk"], person_form(name="子律所", applicant_type="法律服务机构",
-                                                              id_number="", received_on="2025-07-01")).case_ids[0]
-    cases.fire(registry, s["clerk"], e, "withdrawn", date(2025, 7, 10))
-    # L: paid 250 pages (4 700 元), then disclosed
-    case_l = handled("丑", "自然人", "2025-04-01")
-    cases.fire(registry, s["planner"], case_l, "fee_notice", date(2025, 4, 10), {"method": "per_page", "pages": 250})
-    cases.fire(registry, s["clerk"], case_l, "fee_paid", date(2025, 4, 20))
-    cases.fire(registry, s["planner"], case_l, "draft", date(2025, 5, 6), {"outcome": "disclose"})
-    cases.fire(registry, s["planner"], case_l, "submit_for_review", date(2025, 5, 6))
-    cases.fire(registry, s["reviewer"], case_l, "review_approve", date(2025, 5, 7))
-    cases.fire(registry, s["leader"], case_l, "leader_approve", date(2025, 5, 8))
-    cases.fire(registry, s["clerk"], case_l, "reply_issued", date(2025, 5, 15))
-    # part 四
-    annual.add_remedy(registry, s["head"], "reconsideration", date(2025, 6, 1), "upheld", date(2025, 8, 1))
-    annual.add_remedy(registry, s["head"], "reconsideration", date(2025, 11, 1))
-    annual.add_remedy(registry, s["head"], "lawsuit_direct", date(2025, 3, 1), "corrected", date(2026, 1, 10))
-    annual.add_remedy(registry, s["head"], "lawsuit_after_reconsideration", date(2024, 12, 1))
-    return staff
 
 
 def table(**rows):
@@ -203,3 +137,20 @@ def test_final_year_locks_its_facts_until_an_administrator_unlocks(registry, dat
     assert row[0] == "annual_report_unlock" and "更正一件案件的收到日期" in row[1]
     cases.register_case(registry, dataset["clerk"], person_form(received_on="2025-12-01"))
     assert isinstance(registry.conn, sqlite3.Connection)
+
+
+def test_statistics_for_a_period_and_a_division(registry, dataset, tmp_path):
+    from desktop.services import stats
+
+    s = stats.compute(registry, date(2025, 1, 1), date(2025, 12, 31))
+    assert (s.received, s.concluded) == (8, 8)
+    assert dict((m, (r, c)) for m, r, c in s.by_month)["2025-05"] == (0, 2)  # B and L concluded in May
+    assert dict((label, n) for _row, label, n in s.by_outcome)["部分公开"] == 1
+    assert s.overdue_now == 1  # I, received 2026-01-05, still open on 2026-11-20
+    planning = stats.compute(registry, date(2025, 1, 1), date(2025, 12, 31), dataset["planning_id"])
+    assert (planning.division, planning.received, planning.concluded) == ("规划处", 2, 2)  # D and L
+    # L: 2025-04-01 → 05-15 is 29 working days (Labour Day 05-01..05 off); D: 06-02 → 08-01 is 44
+    assert planning.average_working_days == (29 + 44) / 2
+    out = stats.write_xlsx(s, tmp_path / "stats.xlsx")
+    wb = openpyxl.load_workbook(out)
+    assert wb["概况"]["B3"].value == 8 and wb["按处室"]["A1"].value == "处室"

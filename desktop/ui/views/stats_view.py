@@ -1,21 +1,36 @@
-"""统计报表: a year's intake by month and state, conclusions by outcome and report row, on-time rate."""
+"""统计报表: statistics for a period and a division (charts beside the same numbers as tables),
+and the annual report."""
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QSpinBox,
+    QProgressBar,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from db.queries import settings as settings_q
 from desktop.services import stats
-from desktop.services.base import Registry
+from desktop.services.base import Actor, Registry
+from desktop.ui.dialogs.messages import Ask
+from desktop.ui.workers import Worker
 
 
 def _table(headers: list[str], name: str) -> QTableWidget:
@@ -33,48 +48,168 @@ def _fill(t: QTableWidget, rows: list[tuple]) -> None:
     t.setRowCount(len(rows))
     for i, row in enumerate(rows):
         for j, value in enumerate(row):
-            t.setItem(i, j, QTableWidgetItem(str(value)))
+            item = QTableWidgetItem(str(value))
+            if isinstance(value, int | float):
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            t.setItem(i, j, item)
 
 
-class StatsView(QWidget):
+def _bar_chart(title: str, categories: list[str], series: dict[str, list[int]]) -> QChart:
+    chart = QChart()
+    chart.setTitle(title)
+    bars = QBarSeries()
+    for name, values in series.items():
+        bar_set = QBarSet(name)
+        bar_set.append([float(v) for v in values])
+        bars.append(bar_set)
+    chart.addSeries(bars)
+    axis_x = QBarCategoryAxis()
+    axis_x.append(categories)
+    chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+    bars.attachAxis(axis_x)
+    axis_y = QValueAxis()
+    axis_y.setRange(0, max([1] + [v for values in series.values() for v in values]))
+    axis_y.setLabelFormat("%d")
+    chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+    bars.attachAxis(axis_y)
+    chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+    return chart
+
+
+class StatisticsView(QWidget):
     def __init__(self, reg: Registry, parent=None):
         super().__init__(parent)
         self.reg = reg
+        self.result: stats.Stats | None = None
+        self.worker: Worker | None = None
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
-        top.addWidget(QLabel("年度"))
-        self.year = QSpinBox()
-        self.year.setObjectName("stats_year")
-        self.year.setRange(2008, reg.today().year)
-        self.year.setValue(reg.today().year)
-        self.year.valueChanged.connect(self.refresh)
-        top.addWidget(self.year)
+        today = reg.today()
+        self.first = QDateEdit(QDate(today.year, 1, 1))
+        self.last = QDateEdit(QDate(today.year, today.month, today.day))
+        for w, name in ((self.first, "stats_first"), (self.last, "stats_last")):
+            w.setObjectName(name)
+            w.setCalendarPopup(True)
+            w.setDisplayFormat("yyyy-MM-dd")
+        self.division = QComboBox()
+        self.division.setObjectName("stats_division")
+        self.division.addItem("全部处室", None)
+        for d in settings_q.divisions(reg.conn):
+            self.division.addItem(d["name"], d["id"])
+        self.go = QPushButton("统计")
+        self.go.setObjectName("stats_go")
+        self.go.clicked.connect(self.refresh)
+        self.export = QPushButton("导出Excel…")
+        self.export.clicked.connect(self.export_xlsx)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        for label, w in (("从", self.first), ("至", self.last), ("处室", self.division)):
+            top.addWidget(QLabel(label))
+            top.addWidget(w)
+        top.addWidget(self.go)
+        top.addWidget(self.progress)
+        top.addStretch(1)
+        top.addWidget(self.export)
+        layout.addLayout(top)
         self.summary = QLabel()
         self.summary.setObjectName("stats_summary")
-        top.addWidget(self.summary, 1)
-        layout.addLayout(top)
-        tables = QHBoxLayout()
-        self.months = _table(["月份", "收到申请"], "stats_months")
-        self.states = _table(["当前状态", "件数"], "stats_states")
-        self.outcomes = _table(["年报统计行", "办理结果", "件数"], "stats_outcomes")
-        left = QVBoxLayout()
-        left.addWidget(QLabel("<b>本年收到的申请（按月）</b>"))
-        left.addWidget(self.months)
-        left.addWidget(QLabel("<b>本年收到的申请（当前状态）</b>"))
-        left.addWidget(self.states)
-        tables.addLayout(left, 1)
-        right = QVBoxLayout()
-        right.addWidget(QLabel("<b>本年办结的申请（按办理结果）</b>"))
-        right.addWidget(self.outcomes)
-        tables.addLayout(right, 2)
-        layout.addLayout(tables, 1)
-        self.refresh()
+        layout.addWidget(self.summary)
+        grid = QGridLayout()
+        self.month_chart = QChartView()
+        self.month_chart.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.division_chart = QChartView()
+        self.months = _table(["月份", "收到申请", "办结"], "stats_months")
+        self.outcomes = _table(["年报统计行", "办理结果", "办结件数"], "stats_outcomes")
+        self.divisions = _table(["处室", "收到申请", "办结", "超期办结"], "stats_divisions")
+        grid.addWidget(self.month_chart, 0, 0)
+        grid.addWidget(self.months, 0, 1)
+        grid.addWidget(self.division_chart, 1, 0)
+        grid.addWidget(self.divisions, 1, 1)
+        grid.addWidget(self.outcomes, 0, 2, 2, 1)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2)
+        grid.setColumnStretch(2, 3)
+        layout.addLayout(grid, 1)
+        self._shown_once = False
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name): first figures when first shown
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            self.refresh()
+
+    def wait_for_work(self) -> None:
+        if self.worker is not None:
+            self.worker.wait()
+
+    def period(self) -> tuple[date, date]:
+        a, b = self.first.date(), self.last.date()
+        return date(a.year(), a.month(), a.day()), date(b.year(), b.month(), b.day())
 
     def refresh(self) -> None:
-        s = stats.year_summary(self.reg, self.year.value())
+        if self.worker is not None:
+            return
+        first, last = self.period()
+        if first > last:
+            Ask.error(self, "统计", "开始日期不能晚于结束日期")
+            return
+        division = self.division.currentData()
+        self.go.setEnabled(False)
+        self.progress.setVisible(True)
+        self.progress.setRange(0, 0)
+        self.worker = Worker(self.reg.path, self.reg.today,
+                             lambda reg, progress: stats.compute(reg, first, last, division, progress), self)
+        self.worker.progressed.connect(lambda done, total: (self.progress.setRange(0, total),
+                                                            self.progress.setValue(done)))
+        self.worker.succeeded.connect(self.show_result)
+        self.worker.failed.connect(lambda message: (self._done(), Ask.error(self, "统计", message)))
+        self.worker.start()
+
+    def _done(self) -> None:
+        if self.worker is not None:
+            self.worker.wait()
+        self.worker = None
+        self.go.setEnabled(True)
+        self.progress.setVisible(False)
+
+    def show_result(self, s: stats.Stats) -> None:
+        self._done()
+        self.result = s
         rate = "—" if s.on_time_rate is None else f"{s.on_time_rate:.1%}"
-        self.summary.setText(f"　收到 <b>{s.received}</b> 件；办结 <b>{s.concluded}</b> 件，其中超期 "
-                             f"<b>{s.concluded_late}</b> 件；按期办结率 <b>{rate}</b>")
-        _fill(self.months, [(f"{m}月", n) for m, n in enumerate(s.by_month, start=1)])
-        _fill(self.states, s.by_state)
+        avg = "—" if s.average_working_days is None else f"{s.average_working_days:.1f}"
+        self.summary.setText(f"{s.first} 至 {s.last}，{s.division}：收到 <b>{s.received}</b> 件；办结 <b>{s.concluded}</b> 件，"
+                             f"其中超期 <b>{s.concluded_late}</b> 件，按期办结率 <b>{rate}</b>；平均答复用时 <b>{avg}</b> 个工作日；"
+                             f"目前已超期未办结 <b>{s.overdue_now}</b> 件")
+        _fill(self.months, s.by_month)
         _fill(self.outcomes, s.by_outcome)
+        _fill(self.divisions, s.by_division)
+        self.month_chart.setChart(_bar_chart("按月", [m[5:] if len(s.by_month) <= 12 else m for m, _r, _c in s.by_month],
+                                             {"收到申请": [r for _m, r, _c in s.by_month],
+                                              "办结": [c for _m, _r, c in s.by_month]}))
+        self.division_chart.setChart(_bar_chart("按处室", [d[0] for d in s.by_division],
+                                                {"收到申请": [d[1] for d in s.by_division],
+                                                 "办结": [d[2] for d in s.by_division]}))
+
+    def export_xlsx(self) -> None:
+        if self.result is None:
+            return
+        path = Ask.save_path(self, "导出统计", f"统计-{self.result.first}-{self.result.last}.xlsx", "Excel 工作簿 (*.xlsx)")
+        if path:
+            stats.write_xlsx(self.result, Path(path))
+            Ask.info(self, "导出统计", f"已导出到 {path}")
+
+
+class StatsView(QTabWidget):
+    """The 统计报表 page: statistics and the annual report."""
+
+    def __init__(self, reg: Registry, actor: Actor, parent=None):
+        super().__init__(parent)
+        from desktop.ui.views.annual_view import AnnualReportView
+
+        self.statistics = StatisticsView(reg)
+        self.annual = AnnualReportView(reg, actor)
+        self.addTab(self.statistics, "统计")
+        self.addTab(self.annual, "年度报告")
+
+    def refresh(self) -> None:
+        self.annual.refresh()

@@ -1,0 +1,44 @@
+from desktop.services import annual
+from desktop.ui.dialogs.messages import Ask
+from desktop.ui.views.annual_view import AnnualReportView
+from desktop.ui.views.stats_view import StatisticsView
+
+
+def test_statistics_screen_computes_off_the_gui_thread(qtbot, registry, dataset):
+    from PySide6.QtCore import QDate
+
+    view = StatisticsView(registry)
+    qtbot.addWidget(view)
+    view.first.setDate(QDate(2025, 1, 1))
+    view.last.setDate(QDate(2025, 12, 31))
+    view.refresh()
+    assert not view.go.isEnabled()  # working in the background
+    qtbot.waitUntil(lambda: view.worker is None, timeout=30_000)
+    assert "收到 <b>8</b> 件；办结 <b>8</b> 件" in view.summary.text()
+    assert view.months.rowCount() == 12 and view.months.item(4, 2).text() == "2"  # May: 2 concluded
+    assert view.divisions.item(0, 0).text() == "规划处"
+    assert view.month_chart.chart().series()[0].count() == 2  # received and concluded bars
+    view.division.setCurrentIndex(view.division.findText("规划处"))
+    view.refresh()
+    qtbot.waitUntil(lambda: view.worker is None, timeout=30_000)
+    assert "规划处：收到 <b>2</b> 件" in view.summary.text() and "平均答复用时 <b>36.5</b>" in view.summary.text()
+
+
+def test_annual_report_screen_shows_the_table_checks_and_makes_it_final(qtbot, registry, dataset, monkeypatch):
+    monkeypatch.setattr(Ask, "confirm", classmethod(lambda cls, *a: True))
+    told = []
+    monkeypatch.setattr(Ask, "info", classmethod(lambda cls, parent, title, text: told.append(text)))
+    view = AnnualReportView(registry, dataset["head"])
+    qtbot.addWidget(view)
+    view.year.setValue(2025)
+    assert view.table3.item(3, 0).text() == "一、本年新收政府信息公开申请数量"
+    assert [view.table3.item(3, c).text() for c in range(3, 10)] == ["3", "1", "1", "1", "1", "1", "8"]
+    assert view.table3.rowSpan(5, 0) == 22 and view.table3.columnSpan(0, 0) == 3
+    assert all(view.checks.item(i).text().startswith("✔") for i in range(view.checks.count()))
+    view.text_edits["一"].setPlainText("本年度共收到申请8件。")
+    view.save_texts()
+    assert annual.texts(registry, 2025)["一"] == "本年度共收到申请8件。" and told == ["已保存。"]
+    assert view.final_button.isEnabled()
+    view.finalize()
+    assert view.status.text() == "2025年度：已定稿，该年度数据已锁定"
+    assert view.text_edits["一"].isReadOnly() and not view.final_button.isEnabled()
