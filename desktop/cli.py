@@ -56,6 +56,11 @@ def build_parser() -> argparse.ArgumentParser:
                    "consult_notice, consult_agency, fee_notice, reply, delivery_proof, approval_form")
     s.add_argument("--out", type=Path, required=True)
 
+    s = sub.add_parser("backup", help="备份数据库、附件和文书")
+    s.add_argument("--to", type=Path, help="备份目录（默认：数据库旁的 …-backups 目录）")
+    s = sub.add_parser("restore", help="从备份恢复（先检查备份，再替换；当前数据另存一份备份）")
+    s.add_argument("backup_file", type=Path, metavar="BACKUP_FILE")
+
     sub.add_parser("verify", help="检查数据库完整性和审计链")
     return p
 
@@ -121,6 +126,8 @@ def _open(args):
 def _run(args) -> int:
     from desktop.services.base import SYSTEM
 
+    if args.command == "restore":
+        return _restore(args)
     reg = _open(args)
     try:
         cmd = args.command
@@ -151,6 +158,12 @@ def _run(args) -> int:
             return _letter(reg, args)
         if cmd == "report":
             return _report(reg, args)
+        if cmd == "backup":
+            from desktop.services import backup
+
+            info = backup.create(reg, args.to)
+            print(f"已备份：{info.path}（{info.cases}件案件，{info.files}个文件）")
+            return EXIT_OK
         raise AssertionError(cmd)
     finally:
         reg.close()
@@ -247,12 +260,23 @@ def _report(reg, args) -> int:
     return EXIT_OK
 
 
-def _verify(reg) -> int:
-    from db.queries import events as events_q
+def _restore(args) -> int:
+    from desktop.paths import default_db_path
+    from desktop.services import backup
 
-    problems = [r[0] for r in reg.conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
-    problems += [f"外键错误：{tuple(r)}" for r in reg.conn.execute("PRAGMA foreign_key_check")]
-    problems += events_q.verify_chain(reg.conn)
+    path = args.db or default_db_path()
+    cases, files = backup.check(args.backup_file)
+    safety = backup.restore(path, args.backup_file)
+    print(f"已从 {args.backup_file} 恢复（{cases}件案件，{files}个文件）到 {path}")
+    if safety:
+        print(f"恢复前的数据已另存为：{safety}")
+    return EXIT_OK
+
+
+def _verify(reg) -> int:
+    from desktop.services import backup
+
+    problems = backup.integrity_problems(reg)
     if problems:
         for p in problems:
             _err(p)

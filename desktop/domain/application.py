@@ -100,7 +100,7 @@ def parse_date(value: Any) -> date | None:
 
 def check_field(field: str, value: Any, values: dict[str, Any], today: date) -> str | None:
     """Message for one field (None when fine). ``values`` gives the other fields for context."""
-    text = clean_text(value) if not isinstance(value, date) else value
+    text = value if field == "received_on" and isinstance(value, date) else clean_text(value)
     if isinstance(text, str):
         if _CONTROL.search(text):
             return "含有不可见的控制字符，请删除后重新输入"

@@ -103,3 +103,23 @@ def check_id_number(id_type: str | None, value: str) -> str | None:
     if len(value.strip()) > 40:
         return "过长（最多40个字符）"
     return None
+
+
+def mask_id_number(value: str | None) -> str | None:
+    """A resident ID shown as 110105********002X (birth date hidden); other numbers keep their ends."""
+    if not value:
+        return value
+    if len(value) == 18:
+        return value[:6] + "*" * 8 + value[-4:]
+    keep = max(1, len(value) // 4)
+    return value[:keep] + "*" * (len(value) - 2 * keep) + value[-keep:]
+
+
+def mask_phone(value: str | None) -> str | None:
+    """138****5678; a landline keeps its area code and last two digits."""
+    if not value:
+        return value
+    digits = value.replace(" ", "")
+    if len(digits) >= 11:
+        return digits[:3] + "****" + digits[-4:]
+    return digits[:max(len(digits) - 6, 1)] + "****" + digits[-2:]

@@ -19,6 +19,7 @@ DEFAULT_SETTINGS = {
     "contact_phone": "",
     "address": "",
     "due_soon_days": "3",
+    "idle_lock_minutes": "15",
     "fee_payment_channel": "本机关指定的非税收入缴款渠道（详见随附的缴款书）",
     "seal_image": "",
     "doc_no_reply": "{prefix}〔{year}〕第{seq}号",
@@ -122,6 +123,7 @@ SETTING_LABELS = {
     "contact_phone": "咨询电话",
     "address": "机关地址",
     "due_soon_days": "即将到期提醒（工作日）",
+    "idle_lock_minutes": "无操作自动锁屏（分钟，0为不锁屏）",
     "fee_payment_channel": "信息处理费缴纳渠道",
     "seal_image": "印章图片文件（可选，PNG）",
     "doc_no_reply": "答复书文号格式",
@@ -149,6 +151,8 @@ def check_setting(key: str, value: str) -> str | None:
             return "必须包含序号 {seq}"
     if key == "due_soon_days" and not (value.isdigit() and 1 <= int(value) <= 20):
         return "应为1至20的整数"
+    if key == "idle_lock_minutes" and not (value.isdigit() and 0 <= int(value) <= 240):
+        return "应为0至240的整数"
     if key.startswith("doc_no_") and key != "doc_no_prefix":
         try:
             sample = value.format(prefix="某", year=2026, seq=1)

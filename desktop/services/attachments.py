@@ -22,6 +22,31 @@ KIND_LABELS = {
 }
 
 
+ALLOWED_TYPES = "PDF、图片（JPG、PNG、TIFF、GIF、BMP）、Office/WPS/OFD 文档或纯文本"
+
+
+def content_type(head: bytes) -> str | None:
+    """What the first bytes of a file say it is; None for anything not allowed (programs, unknown)."""
+    signatures = (
+        (b"%PDF-", "pdf"), (b"\x89PNG\r\n\x1a\n", "png"), (b"\xff\xd8\xff", "jpeg"), (b"II*\x00", "tiff"),
+        (b"MM\x00*", "tiff"), (b"GIF87a", "gif"), (b"GIF89a", "gif"), (b"BM", "bmp"),
+        (b"PK\x03\x04", "zip-document"), (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "office"),
+    )
+    for magic, kind in signatures:
+        if head.startswith(magic):
+            return kind
+    if head.startswith((b"MZ", b"\x7fELF", b"#!")):
+        return None
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            head.decode("gb18030")
+        except UnicodeDecodeError:
+            return None
+    return None if b"\x00" in head else "text"
+
+
 @dataclass(frozen=True)
 class Attachment:
     id: int
@@ -60,6 +85,10 @@ def add(reg: Registry, actor: Actor, case_id: int, source: str | Path, kind: str
         raise ValidationFailed([f"〔附件〕{source.name} 有 {size // (1024 * 1024)} MB，超过 {MAX_BYTES // (1024 * 1024)} MB 上限"])
     if size == 0:
         raise ValidationFailed([f"〔附件〕{source.name} 是空文件"])
+    with source.open("rb") as fh:
+        head = fh.read(4096)
+    if content_type(head) is None:
+        raise ValidationFailed([f"〔附件〕{source.name} 的内容不是允许的文件类型（{ALLOWED_TYPES}）"])
     digest = hashlib.sha256()
     with source.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):

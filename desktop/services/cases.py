@@ -218,17 +218,33 @@ def _check_date(reg: Registry, facts: CaseFacts, event: str, on: date) -> None:
                                                 f"{facts.received_on.isoformat()}")])
 
 
+def _whole(payload: dict[str, Any], key: str, default: int, low: int, high: int, message: str) -> int:
+    """A whole number from a form or a script, or a clear refusal naming the field."""
+    value = payload.get(key, default)
+    if isinstance(value, bool) or value is None:
+        raise ValidationFailed([Problem(key, message)])
+    try:
+        number = int(value) if not isinstance(value, float) or value.is_integer() else None
+    except (TypeError, ValueError, OverflowError):
+        number = None
+    if number is None or not low <= number <= high:
+        raise ValidationFailed([Problem(key, message)])
+    return number
+
+
 def _prepare(reg: Registry, case_id: int, facts: CaseFacts, event: str, on: date,
              payload: dict[str, Any]) -> dict[str, Any]:
     """Validate and complete an event's payload."""
     cal = reg.calendar()
     if event == "correction_notice":
-        items = [application.clean_text(i) for i in payload.get("items", []) if application.clean_text(i)]
+        raw = payload.get("items") or []
+        raw = [raw] if isinstance(raw, str) else raw if isinstance(raw, list | tuple) else []
+        items = [application.clean_text(i) for i in raw if application.clean_text(i)]
         if not items:
             raise ValidationFailed([Problem("items", "请逐项列明需要补正的事项")])
-        period = int(payload.get("period_days", 15))
-        if not 1 <= period <= 60:
-            raise ValidationFailed([Problem("period_days", "补正期限应为1至60个工作日")])
+        if any(len(i) > 500 for i in items) or len(items) > 50:
+            raise ValidationFailed([Problem("items", "补正事项过长或过多（每项最多500字，最多50项）")])
+        period = _whole(payload, "period_days", 15, 1, 60, "补正期限应为1至60个工作日")
         payload["items"] = items
         payload["period_days"] = period
         payload["period_end"] = cal.add_workdays(on, period).isoformat()
@@ -238,10 +254,13 @@ def _prepare(reg: Registry, case_id: int, facts: CaseFacts, event: str, on: date
             raise ServiceError(f"补正期限到{end.isoformat()}为止，期满后才能按逾期不补正处理")
     elif event == "assign":
         lead = payload.get("lead_division_id")
-        if lead is None or reg.conn.execute("SELECT 1 FROM divisions WHERE id = ? AND active = 1",
-                                            (lead,)).fetchone() is None:
+        if not isinstance(lead, int) or isinstance(lead, bool) or reg.conn.execute(
+                "SELECT 1 FROM divisions WHERE id = ? AND active = 1", (lead,)).fetchone() is None:
             raise ValidationFailed([Problem("lead_division_id", "请选择有效的主办处室")])
-        payload["co_division_ids"] = sorted({int(d) for d in payload.get("co_division_ids", []) if d != lead})
+        co = payload.get("co_division_ids") or []
+        if not isinstance(co, list | tuple) or not all(isinstance(d, int) and not isinstance(d, bool) for d in co):
+            raise ValidationFailed([Problem("co_division_ids", "协办处室无效")])
+        payload["co_division_ids"] = sorted({d for d in co if d != lead})
     elif event == "handle_in_office":
         office = reg.conn.execute("SELECT id FROM divisions WHERE is_office = 1 ORDER BY id LIMIT 1").fetchone()
         payload["lead_division_id"] = office[0] if office else None
@@ -255,6 +274,9 @@ def _prepare(reg: Registry, case_id: int, facts: CaseFacts, event: str, on: date
             raise ValidationFailed([Problem(key, "过长（最多2000个字符）")])
         payload[key] = text
     elif event == "draft":
+        for key in ("outcome", "decision", "text"):
+            if key in payload and not isinstance(payload[key], str):
+                raise ValidationFailed([Problem(key, "应为文字")])
         if "outcome" in payload and outcomes.find(str(payload["outcome"])) is None:
             raise ValidationFailed([Problem("outcome", "请从目录中选择办理结果")])
         if "outcome" in payload:
@@ -267,12 +289,10 @@ def _prepare(reg: Registry, case_id: int, facts: CaseFacts, event: str, on: date
                 raise ValidationFailed([Problem("decision", "答复正文过长（最多20000个字符）")])
             payload["decision"] = text
     elif event == "extension_approve":
-        days = int(payload.get("days", 20))
-        if not 1 <= days <= deadlines.MAX_EXTENSION_DAYS:
-            raise ValidationFailed([Problem("days", "延长的期限应为1至20个工作日")])
-        payload["days"] = days
+        payload["days"] = _whole(payload, "days", 20, 1, deadlines.MAX_EXTENSION_DAYS, "延长的期限应为1至20个工作日")
     elif event == "consultation_start":
-        if payload.get("kind", "third_party") not in ("third_party", "agency"):
+        if payload.get("kind", "third_party") not in ("third_party", "agency") or not all(
+                isinstance(payload.get(k, ""), str) for k in ("party", "reason")):
             raise ValidationFailed([Problem("kind", "征求意见对象应为第三方或其他机关")])
         payload.setdefault("kind", "third_party")
     elif event == "fee_notice":
@@ -280,15 +300,15 @@ def _prepare(reg: Registry, case_id: int, facts: CaseFacts, event: str, on: date
         if method == fees.PER_APPLICATION:
             quote = fees.quote_per_application(fees_q.month_position(reg.conn, case_id))
         elif method == fees.PER_PAGE:
-            pages = payload.get("pages")
-            if not isinstance(pages, int) or not 1 <= pages <= 1_000_000:
-                raise ValidationFailed([Problem("pages", "页数应为正整数")])
-            quote = fees.quote_per_page(pages)
+            quote = fees.quote_per_page(_whole(payload, "pages", 0, 1, 1_000_000, "页数应为1至1000000的整数"))
         else:
             raise ValidationFailed([Problem("method", "收费方式应为按件或按量，二者只能选一")])
         if quote.amount <= 0:
             raise ServiceError(f"按{fees.METHOD_LABELS[method]}标准属于免费范围（{quote.tier}），不应收费")
-        received = application.parse_date(payload.get("applicant_received_on")) or on
+        try:
+            received = application.parse_date(payload.get("applicant_received_on")) or on
+        except ValueError as exc:
+            raise ValidationFailed([Problem("applicant_received_on", str(exc))]) from None
         due = cal.add_workdays(received, deadlines.FEE_PAYMENT_DAYS)
         payload.update(method=method, quantity=quote.quantity, tier=quote.tier, amount=quote.amount,
                        payment_due_on=due.isoformat())
@@ -306,12 +326,15 @@ def _prepare(reg: Registry, case_id: int, facts: CaseFacts, event: str, on: date
             raise ServiceError(f"缴费期限到{due.isoformat()}为止，期满后才能按逾期未缴费处理")
     elif event == "reply_issued":
         code = payload.get("outcome") or facts.outcome
-        if not code or outcomes.find(code) is None:
+        if not isinstance(code, str) or outcomes.find(code) is None:
             raise ValidationFailed([Problem("outcome", "答复前必须确定办理结果")])
         payload["outcome"] = outcomes.find(code).code
     elif event == "art35_delay":
-        due = application.parse_date(payload.get("due_on"))
-        if due is None or due <= on:
+        try:
+            due = application.parse_date(payload.get("due_on"))
+        except (ValueError, TypeError):
+            due = None
+        if due is None or due <= on or due.year > on.year + 2:
             raise ValidationFailed([Problem("due_on", "请确定晚于今天的答复期限")])
         payload["due_on"] = due.isoformat()
     return payload
@@ -373,7 +396,7 @@ class TimelineEntry:
 
 @dataclass(frozen=True)
 class CaseView:
-    row: sqlite3.Row
+    row: dict[str, Any]
     facts: CaseFacts
     deadline: Deadline
     co_divisions: list[str]
@@ -431,8 +454,11 @@ def describe_event(type_: str, payload: dict[str, Any], division_names: dict[int
     return "；".join(p for p in parts if p)
 
 
-def case_view(reg: Registry, case_id: int) -> CaseView:
-    row = get_case(reg, case_id)
+def case_view(reg: Registry, case_id: int, actor: Actor | None = None) -> CaseView:
+    """Everything about a case for one reader: personal data masked unless the reader may see it."""
+    from desktop.services import privacy
+
+    row = privacy.masked(dict(get_case(reg, case_id)), actor)
     event_rows = events_q.for_case(reg.conn, case_id)
     facts = workflow.replay(domain_events(event_rows))
     due_soon = int(reg.settings().get("due_soon_days", deadlines.DEFAULT_DUE_SOON))

@@ -236,9 +236,14 @@ def import_ledger(reg: Registry, actor: Actor, path: str | Path, dry_run: bool =
     return result
 
 
-def ledger_records(reg: Registry, year: int | None = None, case_ids: list[int] | None = None):
-    """(count, iterator of row dicts) for the export: stored facts plus the computed columns."""
+def ledger_records(reg: Registry, year: int | None = None, case_ids: list[int] | None = None,
+                   actor: Actor | None = None):
+    """(count, iterator of row dicts) for the export: stored facts plus the computed columns.
+    ID and phone numbers are masked unless ``actor`` may see personal data."""
+    from desktop.services import privacy
+
     rows = cases_q.ledger_rows(reg.conn, year, case_ids)
+    full = privacy.can_see_personal(actor)
     cal, today = reg.calendar(), reg.today()
     due_soon = int(reg.settings().get("due_soon_days", deadlines.DEFAULT_DUE_SOON))
 
@@ -248,7 +253,10 @@ def ledger_records(reg: Registry, year: int | None = None, case_ids: list[int] |
             events = events_q.for_cases(reg.conn, [r["id"] for r in chunk])
             for r in chunk:
                 facts = workflow.replay(cases_svc.domain_events(events[r["id"]]))
-                yield _record(r, facts, deadlines.compute(facts, cal, today, due_soon))
+                record = _record(r, facts, deadlines.compute(facts, cal, today, due_soon))
+                if not full:
+                    record = privacy.masked(record, actor, "证件号码", "联系电话", "证件类型")
+                yield record
 
     return len(rows), generate()
 
@@ -288,7 +296,7 @@ def _record(r, facts: workflow.CaseFacts, dl: deadlines.Deadline) -> dict[str, A
 def export_ledger(reg: Registry, actor: Actor, path: str | Path, year: int | None = None,
                   case_ids: list[int] | None = None, progress: Progress | None = None) -> int:
     """Write the ledger with the computed columns; returns the number of cases."""
-    total, records = ledger_records(reg, year, case_ids)
+    total, records = ledger_records(reg, year, case_ids, actor)
     return write_ledger(path, records, total, progress)
 
 

@@ -173,3 +173,21 @@ def reset_password(reg: Registry, actor: Actor, user_id: int, new_password: str)
 def list_users(reg: Registry, actor: Actor) -> list[dict]:
     require_role(actor, "admin", action="查看用户")
     return [{**dict(r), "roles": users_q.roles(reg.conn, r["id"])} for r in users_q.all_users(reg.conn)]
+
+
+def change_password(reg: Registry, actor: Actor, old: str, new: str) -> None:
+    """A user changes their own password (the old one is required)."""
+    row = users_q.by_id(reg.conn, actor.user_id) if actor.user_id else None
+    if row is None:
+        raise ServiceError("只有登录的用户可以修改密码")
+    if not verify_password(old, row["password_hash"]):
+        raise ValidationFailed(["〔原密码〕不正确"])
+    weak = check_password_strength(new)
+    if weak:
+        raise ValidationFailed([f"〔新密码〕{weak}"])
+    if old == new:
+        raise ValidationFailed(["〔新密码〕不能与原密码相同"])
+    with reg.transaction():
+        reg.conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (hash_password(new), actor.user_id))
+        settings_q.audit(reg.conn, reg.now(), actor.user_id, "change_password",
+                         json.dumps({"user": row["login"]}, ensure_ascii=False))

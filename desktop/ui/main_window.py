@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -17,6 +20,7 @@ from desktop import __version__
 from desktop.domain.workflow import ROLE_LABELS
 from desktop.services import registry_list
 from desktop.services.base import Actor, Registry
+from desktop.ui.dialogs.account import ChangePasswordDialog, LockDialog
 from desktop.ui.dialogs.messages import Ask
 from desktop.ui.views.admin_view import AdminView
 from desktop.ui.views.approval_view import ApprovalView
@@ -93,12 +97,78 @@ class MainWindow(QMainWindow):
         self.poll.setInterval(3000)
         self.poll.timeout.connect(self.check_other_seats)
 
+        # Lock after the configured idle time; any key or click resets the clock.
+        self.idle = QTimer(self)
+        self.idle.setSingleShot(True)
+        self.idle.timeout.connect(self.lock)
+        minutes = int(reg.settings().get("idle_lock_minutes", "15") or 0)
+        self.idle_ms = minutes * 60_000
+        QApplication.instance().installEventFilter(self)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel) \
+                and self.idle_ms and self.isVisible():
+            self.idle.start(self.idle_ms)
+        return False
+
+    def lock(self) -> bool:
+        """Hide the data behind the lock dialog until the user's password is given again."""
+        self.idle.stop()
+        central = self.centralWidget()
+        central.setVisible(False)
+        unlocked = LockDialog.ask(self.reg, self.actor, self)
+        central.setVisible(unlocked)
+        if not unlocked:
+            self.close()
+        elif self.idle_ms:
+            self.idle.start(self.idle_ms)
+        return unlocked
+
+    def backup_now(self) -> None:
+        from desktop.services import backup
+
+        info = backup.create(self.reg)
+        Ask.info(self, "备份", f"已备份：{info.path}\n（{info.cases}件案件，{info.files}个附件和文书文件）")
+
+    def verify(self) -> list[str]:
+        from desktop.services import backup
+
+        problems = backup.integrity_problems(self.reg)
+        if problems:
+            Ask.error(self, "数据完整性", "发现以下问题：\n" + "\n".join(problems[:50]))
+        else:
+            Ask.info(self, "数据完整性", "检查通过：数据库完整，审计链完整，附件和文书文件齐全。")
+        return problems
+
+    def restore(self) -> None:
+        from desktop.services import backup
+
+        paths = Ask.open_paths(self, "选择备份文件", "备份文件 (*.ddbak)")
+        if not paths:
+            return
+        try:
+            cases, files = backup.check(paths[0])
+        except Exception as exc:
+            Ask.error(self, "从备份恢复", str(exc))
+            return
+        if not Ask.confirm(self, "从备份恢复", f"备份中有{cases}件案件、{files}个文件。用它替换当前数据？"
+                                              "当前数据会先另存为一份备份。恢复后程序将关闭，请重新启动。"):
+            return
+        path = self.reg.path
+        self.reg.close()
+        safety = backup.restore(path, Path(paths[0]))
+        Ask.info(self, "从备份恢复", f"已恢复。恢复前的数据另存为：{safety}\n程序将关闭，请重新启动。")
+        QApplication.instance().quit()
+
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         self.poll.start()
+        if self.idle_ms:
+            self.idle.start(self.idle_ms)
         super().showEvent(event)
 
     def hideEvent(self, event) -> None:  # noqa: N802
         self.poll.stop()
+        self.idle.stop()
         super().hideEvent(event)
 
     def _make_page(self, key: str):
@@ -136,6 +206,14 @@ class MainWindow(QMainWindow):
                                         triggered=lambda: self.show_section("register")))
         case_menu.addAction(QAction("查找(&F)", self, shortcut=QKeySequence("Ctrl+F"), triggered=self._find))
         case_menu.addAction(QAction("刷新(&R)", self, shortcut=QKeySequence("F5"), triggered=self.refresh_lists))
+        account = bar.addMenu("账户(&U)")
+        account.addAction(QAction("修改密码…", self, triggered=lambda: ChangePasswordDialog.ask(self.reg, self.actor, self)))
+        account.addAction(QAction("锁定窗口", self, shortcut=QKeySequence("Ctrl+L"), triggered=self.lock))
+        data_menu = bar.addMenu("数据(&D)")
+        data_menu.addAction(QAction("立即备份…", self, triggered=self.backup_now))
+        data_menu.addAction(QAction("检查数据完整性", self, triggered=self.verify))
+        if "admin" in self.actor.roles:
+            data_menu.addAction(QAction("从备份恢复…", self, triggered=self.restore))
         help_menu = bar.addMenu("帮助(&H)")
         help_menu.addAction(QAction("关于(&A)", self, triggered=self._about))
 

@@ -38,6 +38,19 @@ def run_window(db: Path | None, demo: bool = False) -> int:
 
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     path = _demo_path(db) if demo else (db or default_db_path())
+    from desktop.services import backup
+
+    damaged = backup.quick_check(path)
+    if damaged:
+        newest = backup.latest(path.with_name(f"{path.stem}-backups")) if path.with_name(
+            f"{path.stem}-backups").is_dir() else None
+        if newest is None:
+            Ask.error(None, "数据库已损坏", f"{damaged}\n没有找到备份，请联系管理员。")
+            return 1
+        if not Ask.confirm(None, "数据库已损坏", f"{damaged}\n是否用最新的备份（{newest.name}）恢复？"
+                                                "损坏的文件会另存一份。"):
+            return 1
+        backup.restore(path, newest)
     try:
         reg = Registry.open(path)
     except (EnvironmentProblem, DatabaseTooNew) as exc:
@@ -59,10 +72,19 @@ def run_window(db: Path | None, demo: bool = False) -> int:
     actor = LoginDialog.ask(reg, reg.settings().get("agency_name", ""), hint=hint)
     if actor is None:
         return 0
+    try:
+        backup.daily(reg)
+    except Exception:  # a failed backup must not keep the office from working; it is logged
+        log.exception("daily backup failed")
     window = MainWindow(reg, actor)
     window.show()
     _install_excepthook(window)
     code = app.exec()
+    try:
+        if reg.conn is not None:
+            backup.create(reg, label="exit")
+    except Exception:
+        log.exception("backup at exit failed")
     reg.close()
     return code
 

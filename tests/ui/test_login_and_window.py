@@ -71,3 +71,37 @@ def test_queues_refresh_when_another_seat_changes_something(qtbot, registry, sta
     assert w.pages["queue"].model.ids == [case_id]
     labels = [w.nav.item(i).text() for i in range(w.nav.count())]
     assert "我的待办（1）" in labels and "待办 1 件" in w.queue_label.text()
+
+
+def test_idle_lock_hides_the_data_until_the_password_is_given(qtbot, registry, staff, monkeypatch):
+    from desktop.ui.dialogs.account import LockDialog
+
+    w = MainWindow(registry, staff["clerk"])
+    qtbot.addWidget(w)
+    assert w.idle_ms == 15 * 60_000  # the default setting
+    seen = []
+
+    def ask(cls, reg, actor, parent):
+        seen.append(parent.centralWidget().isVisible() if parent.isVisible() else parent.centralWidget().isHidden())
+        dialog = cls(reg, actor, parent)
+        dialog.password.setText("wrong-pass1")
+        dialog._unlock()
+        assert "登录名或密码不正确" in dialog.message.text()
+        dialog.password.setText("pass1234")
+        dialog._unlock()
+        return dialog.result() == LockDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(LockDialog, "ask", classmethod(ask))
+    assert w.lock() is True
+    assert seen == [True]  # while locked, the case data was hidden
+    assert not w.centralWidget().isHidden()
+
+
+def test_verify_from_the_window(qtbot, registry, staff, monkeypatch):
+    from desktop.ui.dialogs.messages import Ask
+
+    told = []
+    monkeypatch.setattr(Ask, "info", classmethod(lambda cls, parent, title, text: told.append(text)))
+    w = MainWindow(registry, staff["admin"])
+    qtbot.addWidget(w)
+    assert w.verify() == [] and told[0].startswith("检查通过")

@@ -124,7 +124,7 @@ class ApprovalView(QWidget):
             self.summary.setText("没有等待处理的案件。")
             self.pdf.document.close()
             return
-        view = cases.case_view(self.reg, case_id)
+        view = cases.case_view(self.reg, case_id, self.actor)
         f = view.facts
         o = outcomes.BY_CODE.get(f.outcome or "")
         files = "、".join(a.file_name for a in attachments.for_case(self.reg, case_id)) or "无"

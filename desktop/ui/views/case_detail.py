@@ -147,7 +147,7 @@ class CaseDetailView(QWidget):
     # -- showing ------------------------------------------------------------------------------
     def show_case(self, case_id: int) -> None:
         self.case_id = case_id
-        view = cases.case_view(self.reg, case_id)
+        view = cases.case_view(self.reg, case_id, self.actor)
         r, f, dl = view.row, view.facts, view.deadline
         state = STATE_LABELS.get(r["state"], r["state"])
         self.title.setText(f"<h2>{r['case_no']}　{r['applicant_name']}　<small>{state}</small></h2>")

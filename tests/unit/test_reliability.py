@@ -1,0 +1,171 @@
+"""Accounts, personal data, the audit chain, two seats, backups and attachments."""
+
+import sqlite3
+import threading
+import zipfile
+from datetime import date, datetime, timedelta
+
+import openpyxl
+import pytest
+
+from desktop.services import attachments, backup, cases, ledger, users
+from desktop.services.base import Conflict, Registry, ServiceError, ValidationFailed
+from tests.conftest import TODAY
+from tests.helpers import person_form
+
+
+def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(registry, staff):
+    for _ in range(4):
+        with pytest.raises(ServiceError, match="登录名或密码不正确"):
+            users.authenticate(registry, "clerk", "wrong-pass1")
+    with pytest.raises(ServiceError, match="密码错误5次，账户锁定15分钟"):
+        users.authenticate(registry, "clerk", "wrong-pass1")
+    with pytest.raises(ServiceError, match="账户已锁定至"):
+        users.authenticate(registry, "clerk", "pass1234")  # even the right password, while locked
+    past = (datetime.now() - timedelta(minutes=1)).isoformat(timespec="seconds")
+    registry.conn.execute("UPDATE users SET locked_until = ? WHERE login = 'clerk'", (past,))
+    assert users.authenticate(registry, "clerk", "pass1234").login == "clerk"
+    stored = registry.conn.execute("SELECT password_hash FROM users WHERE login = 'clerk'").fetchone()[0]
+    assert stored.startswith("scrypt$") and "pass1234" not in stored
+
+
+def test_change_password_and_administrator_reset(registry, staff):
+    with pytest.raises(ValidationFailed, match="〔原密码〕不正确"):
+        users.change_password(registry, staff["clerk"], "nope", "NewPass2026")
+    users.change_password(registry, staff["clerk"], "pass1234", "NewPass2026")
+    assert users.authenticate(registry, "clerk", "NewPass2026")
+    users.reset_password(registry, staff["admin"], staff["clerk"].user_id, "Reset2026x")
+    assert users.authenticate(registry, "clerk", "Reset2026x")
+    actions = [r[0] for r in registry.conn.execute("SELECT action FROM audit_log ORDER BY id")]
+    assert actions[-2:] == ["change_password", "reset_password"]
+
+
+def test_id_and_phone_are_masked_for_roles_without_access(registry, staff, tmp_path):
+    case_id = cases.register_case(registry, staff["clerk"], person_form()).case_ids[0]
+    assert cases.case_view(registry, case_id, staff["clerk"]).row["id_number"] == "11010519491231002X"
+    seen = cases.case_view(registry, case_id, staff["leader"]).row
+    assert (seen["id_number"], seen["phone"]) == ("110105********002X", "138****5678")
+    out = tmp_path / "masked.xlsx"
+    ledger.export_ledger(registry, staff["planner"], out)
+    rows = list(openpyxl.load_workbook(out).worksheets[0].iter_rows(values_only=True))
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert (row["证件号码"], row["联系电话"]) == ("110105********002X", "138****5678")
+    ledger.export_ledger(registry, staff["clerk"], out)
+    rows = list(openpyxl.load_workbook(out).worksheets[0].iter_rows(values_only=True))
+    assert dict(zip(rows[0], rows[1], strict=True))["证件号码"] == "11010519491231002X"
+
+
+def test_verify_names_an_edited_and_a_deleted_event(registry, staff):
+    for _ in range(3):
+        cases.register_case(registry, staff["clerk"], person_form())
+    assert backup.integrity_problems(registry) == []
+    registry.conn.execute("DROP TRIGGER case_events_no_update")
+    registry.conn.execute("DROP TRIGGER case_events_no_delete")
+    registry.conn.execute("UPDATE case_events SET payload = '{}' WHERE id = 1")
+    registry.conn.execute("DELETE FROM case_events WHERE id = 2")
+    problems = backup.integrity_problems(registry)
+    assert "事件1（案件1）的内容被改动" in problems
+    assert "事件3之前的记录被删除或改动（链接断开）" in problems
+
+
+def test_two_seats_write_at_once_without_database_is_locked(registry, staff):
+    errors, done = [], []
+
+    def seat(n):
+        reg = Registry.open(registry.path, today=lambda: TODAY)
+        try:
+            for i in range(15):
+                cases.register_case(reg, staff["clerk"], person_form(name=f"座席{n}-{i}", id_number=""))
+                done.append(n)
+        except Exception as exc:  # the test reports any, "database is locked" above all
+            errors.append(repr(exc))
+        finally:
+            reg.close()
+
+    threads = [threading.Thread(target=seat, args=(n,)) for n in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(done) == 45
+    assert registry.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 45
+    assert backup.integrity_problems(registry) == []
+
+
+def test_second_save_on_the_same_case_gets_a_conflict(registry, staff):
+    case_id = cases.register_case(registry, staff["clerk"], person_form()).case_ids[0]
+    seen_by_both = cases.get_case(registry, case_id)["version"]
+    other = Registry.open(registry.path, today=lambda: TODAY)
+    cases.fire(other, staff["head"], case_id, "assign", date(2026, 9, 16), {"lead_division_id": staff["planning_id"]},
+               expected_version=seen_by_both)
+    other.close()
+    with pytest.raises(Conflict, match="已被他人修改，请刷新后再操作（您填写的内容已保留）"):
+        cases.fire(registry, staff["clerk"], case_id, "correction_notice", date(2026, 9, 16), {"items": ["x"]},
+                   expected_version=seen_by_both)
+
+
+def test_backup_and_restore_bring_back_database_and_files(registry, staff, tmp_path):
+    case_id = cases.register_case(registry, staff["clerk"], person_form()).case_ids[0]
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(b"%PDF-1.4 application scan")
+    attachments.add(registry, staff["clerk"], case_id, scan, "application_scan")
+    info = backup.create(registry, tmp_path / "backups")
+    assert (info.cases, info.files) == (1, 1)
+    with zipfile.ZipFile(info.path) as z:
+        assert "registry.db" in z.namelist()
+    cases.register_case(registry, staff["clerk"], person_form(name="后来登记"))
+    stored = attachments.for_case(registry, case_id)[0].path
+    stored.unlink()
+    path = registry.path
+    registry.close()
+    safety = backup.restore(path, info.path)
+    assert safety.exists()
+    reg = Registry.open(path, today=lambda: TODAY)
+    assert reg.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 1
+    assert attachments.for_case(reg, case_id)[0].path.read_bytes() == scan.read_bytes()
+    assert backup.integrity_problems(reg) == []
+    reg.close()
+
+
+def test_restore_refuses_a_bad_backup_and_start_detects_a_damaged_database(tmp_path):
+    fake = tmp_path / "fake.ddbak"
+    fake.write_bytes(b"not a zip")
+    with pytest.raises(ServiceError, match="不是有效的备份文件"):
+        backup.check(fake)
+    with zipfile.ZipFile(tmp_path / "empty.ddbak", "w") as z:
+        z.writestr("hello.txt", "x")
+    with pytest.raises(ServiceError, match="缺少数据库"):
+        backup.check(tmp_path / "empty.ddbak")
+    damaged = tmp_path / "damaged.db"
+    conn = sqlite3.connect(damaged)
+    conn.execute("CREATE TABLE t (x)")
+    conn.executemany("INSERT INTO t VALUES (?)", [("x" * 500,)] * 200)
+    conn.commit()
+    conn.close()
+    data = bytearray(damaged.read_bytes())
+    data[4096:8192] = b"\xff" * 4096
+    damaged.write_bytes(bytes(data))
+    assert backup.quick_check(damaged) is not None
+    assert backup.quick_check(tmp_path / "absent.db") is None
+
+
+def test_rotation_keeps_the_newest(registry, tmp_path):
+    for _ in range(4):
+        backup.create(registry, tmp_path / "b", keep=2)
+    assert len(list((tmp_path / "b").glob("*.ddbak"))) == 2
+
+
+def test_attachment_type_is_checked_by_content(registry, staff, tmp_path):
+    case_id = cases.register_case(registry, staff["clerk"], person_form()).case_ids[0]
+    program = tmp_path / "申请书.pdf"
+    program.write_bytes(b"MZ\x90\x00 this is a Windows program")
+    with pytest.raises(ValidationFailed, match="申请书.pdf 的内容不是允许的文件类型"):
+        attachments.add(registry, staff["clerk"], case_id, program)
+    huge = tmp_path / "big.pdf"
+    with huge.open("wb") as fh:
+        fh.write(b"%PDF-1.4")
+        fh.seek(attachments.MAX_BYTES + 10)
+        fh.write(b"\0")
+    with pytest.raises(ValidationFailed, match="超过 50 MB 上限"):
+        attachments.add(registry, staff["clerk"], case_id, huge)
+    assert attachments.for_case(registry, case_id) == []
