@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-CASE_FIELDS = ("case_no", "applicant_id", "channel", "received_on", "request_text", "index_no",
+CASE_FIELDS = ("case_no", "applicant_id", "applicant_name", "applicant_type", "channel", "received_on", "request_text", "index_no",
                "purpose", "delivery_form", "delivery_route", "accept_other_form", "remarks",
                "split_from_id", "created_at", "created_by", "state")
 DERIVED_FIELDS = ("state", "lead_division_id", "due_on", "paused", "outcome", "concluded_on", "overdue")

@@ -8,15 +8,16 @@ from dataclasses import dataclass, field
 
 from db.queries.search import match_expression
 
+# Each sort walks an index: the key, then the date of receipt and the id (migration 0005).
 SORT_COLUMNS = {
-    "case_no": "c.case_no",
-    "received_on": "c.received_on",
-    "applicant": "a.name",
-    "applicant_type": "a.applicant_type",
-    "summary": "c.request_text",
-    "division": "c.lead_division_id",
-    "state": "c.state",
-    "due_on": "c.due_on",
+    "case_no": ("c.case_no",),
+    "received_on": ("c.received_on",),
+    "applicant": ("c.applicant_name", "c.received_on"),
+    "applicant_type": ("c.applicant_type", "c.received_on"),
+    "summary": ("substr(c.request_text, 1, 16)", "c.received_on"),
+    "division": ("c.lead_division_id", "c.received_on"),
+    "state": ("c.state", "c.received_on"),
+    "due_on": ("(c.due_on IS NULL)", "c.due_on", "c.received_on"),
 }
 OPEN_STATES_SQL = "c.state NOT IN ('replied','delivered','closed','archived')"
 
@@ -56,9 +57,8 @@ def _where(q: Query) -> tuple[str, list, bool]:
         clauses.append("c.received_on <= ?")
         params.append(q.received_to)
     if q.applicant_type:
-        clauses.append("a.applicant_type = ?")
+        clauses.append("c.applicant_type = ?")
         params.append(q.applicant_type)
-        needs_applicant = True
     if q.outcome:
         clauses.append("c.outcome = ?")
         params.append(q.outcome)
@@ -82,19 +82,30 @@ def _where(q: Query) -> tuple[str, list, bool]:
     for clause, values in q.extra:
         clauses.append(clause)
         params += values
-    needs_applicant = needs_applicant or q.sort in ("applicant", "applicant_type")
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params, needs_applicant
 
 
-def ids(conn: sqlite3.Connection, q: Query) -> list[int]:
-    """The ids of the cases matching ``q``, in display order (ties broken by id)."""
-    where, params, join = _where(q)
-    order = SORT_COLUMNS.get(q.sort, "c.received_on")
+def _order(q: Query) -> str:
     direction = "DESC" if q.descending else "ASC"
-    nulls = f"{order} IS NULL, " if q.sort == "due_on" else ""
-    sql = (f"SELECT c.id FROM cases c {'JOIN applicants a ON a.id = c.applicant_id' if join else ''}"
-           f"{where} ORDER BY {nulls}{order} {direction}, c.id {direction}")
+    keys = list(SORT_COLUMNS.get(q.sort, SORT_COLUMNS["received_on"]))
+    if q.sort == "due_on":  # cases without a due date last, whichever the direction
+        return "(c.due_on IS NULL) ASC, " + ", ".join(f"{k} {direction}" for k in keys[1:]) + f", c.id {direction}"
+    return ", ".join(f"{k} {direction}" for k in keys) + f", c.id {direction}"
+
+
+def ids(conn: sqlite3.Connection, q: Query, offset: int = 0, limit: int | None = None) -> list[int]:
+    """The ids of the cases matching ``q`` in display order; a window of them with ``offset``/``limit``."""
+    where, params, _join = _where(q)
+    sql = f"SELECT c.id FROM cases c{where} ORDER BY {_order(q)}"
+    if limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        params = [*params, limit, offset]
     return [r[0] for r in conn.execute(sql, params)]
+
+
+def count(conn: sqlite3.Connection, q: Query) -> int:
+    where, params, _join = _where(q)
+    return conn.execute(f"SELECT count(*) FROM cases c{where}", params).fetchone()[0]
 
 
 def rows(conn: sqlite3.Connection, case_ids: Sequence[int]) -> dict[int, sqlite3.Row]:
@@ -103,14 +114,13 @@ def rows(conn: sqlite3.Connection, case_ids: Sequence[int]) -> dict[int, sqlite3
         return {}
     marks = ",".join("?" * len(case_ids))
     return {r["id"]: r for r in conn.execute(
-        "SELECT c.id, c.case_no, c.received_on, c.request_text, c.state, c.due_on, c.paused, c.outcome,"
-        " c.overdue, c.concluded_on, a.name AS applicant_name, a.applicant_type, d.name AS division_name"
-        " FROM cases c JOIN applicants a ON a.id = c.applicant_id"
+        "SELECT c.id, c.case_no, c.received_on, substr(c.request_text, 1, 80) AS request_text, c.state, c.due_on,"
+        " c.paused, c.outcome, c.overdue, c.concluded_on, c.applicant_name, c.applicant_type,"
+        " d.name AS division_name FROM cases c"
         f" LEFT JOIN divisions d ON d.id = c.lead_division_id WHERE c.id IN ({marks})", list(case_ids))}
 
 
 def counts_by_state(conn: sqlite3.Connection, q: Query) -> dict[str, int]:
-    where, params, join = _where(q)
-    sql = (f"SELECT c.state, count(*) FROM cases c {'JOIN applicants a ON a.id = c.applicant_id' if join else ''}"
-           f"{where} GROUP BY c.state")
+    where, params, _join = _where(q)
+    sql = f"SELECT c.state, count(*) FROM cases c{where} GROUP BY c.state"
     return {r[0]: r[1] for r in conn.execute(sql, params)}

@@ -139,7 +139,8 @@ def register_case(reg: Registry, actor: Actor, form: dict[str, Any],
             request_text = text or values["request_text"]
             case_no = next_case_no(reg, values["received_on"].year)
             case_id = cases_q.insert(reg.conn, {
-                "case_no": case_no, "applicant_id": applicant_id, "channel": values["channel"],
+                "case_no": case_no, "applicant_id": applicant_id, "applicant_name": values["name"],
+                "applicant_type": values["applicant_type"], "channel": values["channel"],
                 "received_on": values["received_on"].isoformat(), "request_text": request_text,
                 "index_no": values["index_no"], "purpose": values["purpose"],
                 "delivery_form": values["delivery_form"], "delivery_route": values["delivery_route"],

@@ -52,7 +52,7 @@ def generate(reg: Registry, count: int, years: int = 10, seed: int = 1,
             if received > today:
                 received = today
             if applicants and rng.random() < 0.35:
-                applicant_id, name = applicants[rng.randrange(len(applicants))]
+                applicant_id, name, applicant_type = applicants[rng.randrange(len(applicants))]
             else:
                 applicant_type = rng.choice(_TYPES)
                 if applicant_type == "自然人":
@@ -67,7 +67,7 @@ def generate(reg: Registry, count: int, years: int = 10, seed: int = 1,
                 new_applicants.append((applicant_id, "person" if applicant_type == "自然人" else "org",
                                        applicant_type, name, *ident,
                                        f"1{rng.choice('3589')}{rng.randrange(10**8, 10**9)}", now))
-                applicants.append((applicant_id, name))
+                applicants.append((applicant_id, name, applicant_type))
             year = received.year
             seq_by_year[year] = seq_by_year.get(year, 0) + 1
             case_no = f"{year}-{seq_by_year[year]:06d}"
@@ -77,7 +77,8 @@ def generate(reg: Registry, count: int, years: int = 10, seed: int = 1,
             derived = derived_values(replayed, cal, today)
             case_id = next_case
             next_case += 1
-            new_cases.append((case_id, case_no, applicant_id, rng.choice(("当面", "邮寄", "网络", "网络", "传真")),
+            new_cases.append((case_id, case_no, applicant_id, name, applicant_type,
+                              rng.choice(("当面", "邮寄", "网络", "网络", "传真")),
                               received.isoformat(), text, now, derived["state"], derived["lead_division_id"],
                               derived["due_on"], derived["paused"], derived["outcome"], derived["concluded_on"],
                               derived["overdue"]))
@@ -88,9 +89,9 @@ def generate(reg: Registry, count: int, years: int = 10, seed: int = 1,
                 "INSERT INTO applicants (id, kind, applicant_type, name, id_type, id_number, phone, created_at)"
                 " VALUES (?,?,?,?,?,?,?,?)", new_applicants)
             reg.conn.executemany(
-                "INSERT INTO cases (id, case_no, applicant_id, channel, received_on, request_text, created_at,"
-                " state, lead_division_id, due_on, paused, outcome, concluded_on, overdue)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", new_cases)
+                "INSERT INTO cases (id, case_no, applicant_id, applicant_name, applicant_type, channel, received_on,"
+                " request_text, created_at, state, lead_division_id, due_on, paused, outcome, concluded_on, overdue)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", new_cases)
             reg.conn.executemany("INSERT INTO case_search (rowid, request_text, applicant_name) VALUES (?,?,?)", fts)
             events_q.append_many(reg.conn, [(cid, "ledger_import", f["received_on"], now, None,
                                              {**f, "source": "generated"}) for cid, f in events])

@@ -217,7 +217,8 @@ def import_ledger(reg: Registry, actor: Actor, path: str | Path, dry_run: bool =
             applicant_id = cases_svc.applicant_id_for(reg, values)
             case_no = row.case_no or cases_svc.next_case_no(reg, values["received_on"].year)
             case_id = cases_q.insert(reg.conn, {
-                "case_no": case_no, "applicant_id": applicant_id, "channel": values["channel"],
+                "case_no": case_no, "applicant_id": applicant_id, "applicant_name": values["name"],
+                "applicant_type": values["applicant_type"], "channel": values["channel"],
                 "received_on": values["received_on"].isoformat(), "request_text": values["request_text"],
                 "remarks": values["remarks"], "created_at": now, "created_by": actor.user_id,
                 "state": "registered"})

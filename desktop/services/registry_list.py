@@ -104,9 +104,13 @@ def _query(reg: Registry, f: Filter) -> registry_q.Query:
     return q
 
 
-def case_ids(reg: Registry, f: Filter) -> list[int]:
-    """The ordered ids of the cases matching ``f`` (one query)."""
-    return registry_q.ids(reg.conn, _query(reg, f))
+def case_ids(reg: Registry, f: Filter, offset: int = 0, limit: int | None = None) -> list[int]:
+    """The ordered ids of the cases matching ``f`` (all of them, or a window: one index walk)."""
+    return registry_q.ids(reg.conn, _query(reg, f), offset, limit)
+
+
+def case_count(reg: Registry, f: Filter) -> int:
+    return registry_q.count(reg.conn, _query(reg, f))
 
 
 def state_counts(reg: Registry, f: Filter) -> dict[str, int]:

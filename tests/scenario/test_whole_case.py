@@ -75,7 +75,7 @@ def test_a_whole_case_through_the_window(qtbot, registry, office, quiet):
 
     # 2. The head of the office routes it to the planning division.
     head = window_for(qtbot, registry, s["head"])
-    assert case_id in head.pages["queue"].model.ids
+    assert case_id in head.pages["queue"].model.all_ids()
     head.open_case(case_id)
 
     def planning(dialog):
@@ -86,7 +86,7 @@ def test_a_whole_case_through_the_window(qtbot, registry, office, quiet):
 
     # 3. The division signs for it and consults a third party: the clock pauses.
     planner = window_for(qtbot, registry, s["planner"])
-    assert planner.pages["queue"].model.ids == [case_id]
+    assert planner.pages["queue"].model.all_ids() == [case_id]
     planner.open_case(case_id)
     assert "assign" not in planner.detail.actions.buttons  # a division cannot route
     act(planner, "sign_for", day=date(2026, 9, 16))
@@ -104,7 +104,7 @@ def test_a_whole_case_through_the_window(qtbot, registry, office, quiet):
     act(planner, "extension_request", lambda d: d.widgets["reason"].setPlainText("需要调取历年档案核对"),
         date(2026, 10, 12))
     head.refresh_lists()
-    assert case_id in head.pages["queue"].model.ids  # the request waits in the head's queue
+    assert case_id in head.pages["queue"].model.all_ids()  # the request waits in the head's queue
     head.open_case(case_id)
 
     def ten_days(dialog):
@@ -143,7 +143,7 @@ def test_a_whole_case_through_the_window(qtbot, registry, office, quiet):
 
     # 7. The division sees the comment, corrects the text and submits again.
     planner.refresh_lists()
-    assert planner.pages["queue"].model.ids == [case_id]
+    assert planner.pages["queue"].model.all_ids() == [case_id]
     planner.open_case(case_id)
     assert planner.detail.draft.returned.text() == "退回意见：请写明获取的具体方式和时间"
     editor.text.setPlainText(editor.text.toPlainText() + "您可于收到本答复书之日起10个工作日内到本机关领取纸质件。")

@@ -48,8 +48,8 @@ def test_division_queue_holds_only_its_own_cases(qtbot, demo_registry):
         "SELECT count(*) FROM cases WHERE state IN ('assigned','handling') AND (lead_division_id = ?"
         " OR id IN (SELECT case_id FROM case_co_divisions WHERE division_id = ?))",
         (me.division_id, me.division_id)).fetchone()[0]
-    assert len(queue.model.ids) == expected > 0
-    states = {queue.model.row_at(i).state for i in range(len(queue.model.ids))}
+    assert queue.model.count == expected > 0
+    states = {queue.model.row_at(i).state for i in range(queue.model.count)}
     assert states <= {"assigned", "handling"}
 
 
@@ -61,14 +61,14 @@ def test_queues_refresh_when_another_seat_changes_something(qtbot, registry, sta
 
     w = MainWindow(registry, staff["head"])
     qtbot.addWidget(w)
-    assert w.pages["queue"].model.ids == [] and not w.check_other_seats()
+    assert w.pages["queue"].model.all_ids() == [] and not w.check_other_seats()
     other_seat = Registry.open(registry.path, today=lambda: TODAY)  # a second window or the command line
     try:
         case_id = cases.register_case(other_seat, staff["clerk"], person_form()).case_ids[0]
     finally:
         other_seat.close()
     assert w.check_other_seats()
-    assert w.pages["queue"].model.ids == [case_id]
+    assert w.pages["queue"].model.all_ids() == [case_id]
     labels = [w.nav.item(i).text() for i in range(w.nav.count())]
     assert "我的待办（1）" in labels and "待办 1 件" in w.queue_label.text()
 

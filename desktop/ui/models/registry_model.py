@@ -1,7 +1,9 @@
-"""The registry table: holds only the ordered ids of the current filter; rows are fetched in pages
-as they become visible, so a list of a million cases costs one id query and a page of rows."""
+"""The registry table over any number of cases: one count for the filter, then the visible rows
+fetched a page at a time (an index walk each), so a million cases cost what one screenful costs."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
@@ -29,14 +31,14 @@ class RegistryModel(QAbstractTableModel):
         super().__init__(parent)
         self.reg = reg
         self.filter = Filter()
-        self.ids: list[int] = []
-        self._pages: dict[int, dict[int, Row]] = {}
+        self.count = 0
+        self._pages: dict[int, tuple[list[int], dict[int, Row]]] = {}
 
     # -- loading ------------------------------------------------------------------------
     def set_filter(self, f: Filter) -> None:
         self.beginResetModel()
         self.filter = f
-        self.ids = registry_list.case_ids(self.reg, f)
+        self.count = registry_list.case_count(self.reg, f)
         self._pages.clear()
         self.endResetModel()
 
@@ -44,29 +46,37 @@ class RegistryModel(QAbstractTableModel):
         """Run the current filter again (after a change by this or another seat)."""
         self.set_filter(self.filter)
 
-    def invalidate_rows(self) -> None:
-        self._pages.clear()
-        if self.ids:
-            self.dataChanged.emit(self.index(0, 0), self.index(len(self.ids) - 1, len(COLUMNS) - 1))
-
-    def row_at(self, row: int) -> Row | None:
-        if not 0 <= row < len(self.ids):
-            return None
-        page_no = row // PAGE
+    def _page(self, page_no: int) -> tuple[list[int], dict[int, Row]]:
         page = self._pages.get(page_no)
         if page is None:
             if len(self._pages) >= CACHE_PAGES:
                 self._pages.pop(next(iter(self._pages)))
-            page = registry_list.rows(self.reg, self.ids[page_no * PAGE:(page_no + 1) * PAGE])
+            ids = registry_list.case_ids(self.reg, self.filter, page_no * PAGE, PAGE)
+            page = (ids, registry_list.rows(self.reg, ids))
             self._pages[page_no] = page
-        return page.get(self.ids[row])
+        return page
+
+    def row_at(self, row: int) -> Row | None:
+        if not 0 <= row < self.count:
+            return None
+        ids, rows = self._page(row // PAGE)
+        index = row % PAGE
+        return rows.get(ids[index]) if index < len(ids) else None
 
     def case_id_at(self, row: int) -> int | None:
-        return self.ids[row] if 0 <= row < len(self.ids) else None
+        if not 0 <= row < self.count:
+            return None
+        ids, _rows = self._page(row // PAGE)
+        index = row % PAGE
+        return ids[index] if index < len(ids) else None
+
+    def all_ids(self) -> list[int]:
+        """Every id of the current filter in order (for exports, which run off the GUI thread)."""
+        return registry_list.case_ids(self.reg, self.filter)
 
     # -- Qt model interface ---------------------------------------------------------------
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.ids)
+        return 0 if parent.isValid() else self.count
 
     def columnCount(self, parent=QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
@@ -101,7 +111,5 @@ class RegistryModel(QAbstractTableModel):
         return None
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
-        from dataclasses import replace
-
         key = COLUMNS[column][0]
         self.set_filter(replace(self.filter, sort=key, descending=order == Qt.SortOrder.DescendingOrder))

@@ -168,8 +168,7 @@ class RegistryView(QWidget):
         self._update_count()
 
     def _update_count(self) -> None:
-        n = len(self.model.ids)
-        self.count.setText(f"共 {n:,} 件")
+        self.count.setText(f"共 {self.model.count:,} 件")
 
     def _open_index(self, index) -> None:
         case_id = self.model.case_id_at(index.row())
@@ -185,8 +184,8 @@ class RegistryView(QWidget):
             return
         if not path.lower().endswith(".xlsx"):
             path += ".xlsx"
-        ids = list(self.model.ids)
-        self.progress.setRange(0, max(len(ids), 1))
+        f = self.model.filter
+        self.progress.setRange(0, max(self.model.count, 1))
         self.progress.setValue(0)
         self.progress.setVisible(True)
         self.cancel.setVisible(True)
@@ -194,7 +193,8 @@ class RegistryView(QWidget):
         target = Path(path)
 
         def job(reg, progress):
-            return ledger.export_ledger(reg, self.actor, target, case_ids=ids, progress=progress)
+            return ledger.export_ledger(reg, self.actor, target, case_ids=registry_list.case_ids(reg, f),
+                                        progress=progress)
 
         self.worker = Worker(self.reg.path, self.reg.today, job, self)
         self.worker.progressed.connect(lambda done, total: self.progress.setValue(done))
@@ -213,6 +213,6 @@ class RegistryView(QWidget):
         self.progress.setVisible(False)
         self.cancel.setVisible(False)
         self.export.setEnabled(True)
-        self.count.setText(f"共 {len(self.model.ids):,} 件 · {message}")
+        self.count.setText(f"共 {self.model.count:,} 件 · {message}")
         if error:
             Ask.error(self, "导出台账", message)
