@@ -12,6 +12,8 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from desktop import __version__
+
 EXIT_OK, EXIT_ERROR, EXIT_REJECTED, EXIT_REPORT_CHECK = 0, 1, 2, 3
 log = logging.getLogger("desktop")
 
@@ -20,6 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="disclosure-desk", description="政府信息公开申请办理系统")
     p.add_argument("--db", type=Path, help="数据库文件（默认：环境变量 DISCLOSURE_DESK_DB 或用户数据目录）")
     p.add_argument("--demo", action="store_true", help="在演示数据库上打开窗口")
+    p.add_argument("--self-test", action="store_true", help="自检：临时数据库、登记、生成文书、绘制窗口")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     s = sub.add_parser("init", help="创建并初始化数据库")
@@ -62,6 +66,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("backup_file", type=Path, metavar="BACKUP_FILE")
 
     sub.add_parser("verify", help="检查数据库完整性和审计链")
+
+    s = sub.add_parser("bench", help="性能基准：各项指标与底层库原始速度之比")
+    s.add_argument("--quick", action="store_true", help="200,000件案件（5分钟内完成）")
+    s.add_argument("--json", type=Path, help="把结果写入JSON文件")
     return p
 
 
@@ -73,10 +81,18 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.self_test:
+        from desktop.selftest import run as self_test
+
+        return self_test()
     if args.command is None:
         from desktop.app import run_window
 
         return run_window(args.db, demo=args.demo)
+    if args.command == "bench":
+        from desktop.ui.bench import run
+
+        return run(quick=args.quick, json_path=args.json)
     if args.command == "calendar" and not args.calendar_command:
         parser.parse_args(["calendar", "--help"])
     if args.command == "report" and not args.report_command:

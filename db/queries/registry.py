@@ -124,3 +124,15 @@ def counts_by_state(conn: sqlite3.Connection, q: Query) -> dict[str, int]:
     where, params, _join = _where(q)
     sql = f"SELECT c.state, count(*) FROM cases c{where} GROUP BY c.state"
     return {r[0]: r[1] for r in conn.execute(sql, params)}
+
+
+def deadline_counts(conn: sqlite3.Connection, q: Query) -> tuple[int, int, int, int]:
+    """(all, overdue, due soon, paused) among the cases matching ``q``."""
+    where, params, _join = _where(q)
+    open_ = OPEN_STATES_SQL
+    row = conn.execute(
+        f"SELECT count(*), coalesce(sum({open_} AND c.paused = 0 AND c.due_on < ?), 0),"
+        f" coalesce(sum({open_} AND c.paused = 0 AND c.due_on BETWEEN ? AND ?), 0),"
+        f" coalesce(sum({open_} AND c.paused = 1), 0) FROM cases c{where}",
+        [q.today, q.today, q.due_soon_until, *params]).fetchone()
+    return tuple(row)

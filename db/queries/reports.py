@@ -5,22 +5,22 @@ from __future__ import annotations
 import sqlite3
 
 
-def case_facts(conn: sqlite3.Connection, year: int) -> list[sqlite3.Row]:
-    """Every case that can count in ``year``: received by its end and not concluded before its start."""
+def case_fact_groups(conn: sqlite3.Connection, year: int) -> list[sqlite3.Row]:
+    """The cases that can count in ``year``, grouped by what the counting rules compare: applicant type,
+    receipt and conclusion before / in / after the year, outcome. One GROUP BY; each group comes with
+    a representative date for each side (the year's first day, last day, or just outside)."""
+    first, last = f"{year}-01-01", f"{year}-12-31"
+    before, after = f"{year - 1}-12-31", f"{year + 1}-01-01"
     return conn.execute(
-        "SELECT a.applicant_type, c.received_on, c.concluded_on, c.outcome FROM cases c"
-        " JOIN applicants a ON a.id = c.applicant_id"
-        " WHERE c.received_on <= ? AND (c.concluded_on IS NULL OR c.concluded_on >= ?"
-        "   OR c.concluded_on < c.received_on)",
-        (f"{year}-12-31", f"{year}-01-01")).fetchall()
-
-
-def concluded_in(conn: sqlite3.Connection, year: int) -> list[sqlite3.Row]:
-    """Cases concluded in ``year`` whatever their receipt (so a fact out of order still shows)."""
-    return conn.execute(
-        "SELECT a.applicant_type, c.received_on, c.concluded_on, c.outcome FROM cases c"
-        " JOIN applicants a ON a.id = c.applicant_id WHERE c.concluded_on BETWEEN ? AND ?"
-        " AND c.received_on > ?", (f"{year}-01-01", f"{year}-12-31", f"{year}-12-31")).fetchall()
+        "SELECT applicant_type,"
+        " CASE WHEN received_on < :first THEN :before WHEN received_on <= :last THEN :first ELSE :after END AS received_on,"
+        " CASE WHEN concluded_on IS NULL THEN NULL WHEN concluded_on < :first THEN :before"
+        "      WHEN concluded_on <= :last THEN :first ELSE :after END AS concluded_on,"
+        " outcome, count(*) AS n FROM cases"
+        " WHERE (received_on <= :last AND (concluded_on IS NULL OR concluded_on >= :first"
+        "        OR concluded_on < received_on)) OR concluded_on BETWEEN :first AND :last"
+        " GROUP BY 1, 2, 3, 4",
+        {"first": first, "last": last, "before": before, "after": after}).fetchall()
 
 
 def remedies(conn: sqlite3.Connection, year: int) -> list[sqlite3.Row]:

@@ -66,11 +66,12 @@ PART2 = (
 
 @dataclass(frozen=True)
 class CaseFact:
-    """What the report needs of one case."""
+    """What the report needs of one case (or of ``count`` cases with the same facts)."""
     applicant_type: str
     received_on: date
     concluded_on: date | None
     outcome: str | None
+    count: int = 1
 
 
 @dataclass(frozen=True)
@@ -116,18 +117,19 @@ def compute(year: int, cases: Iterable[CaseFact], remedies: Iterable[RemedyFact]
     for c in cases:
         column = c.applicant_type if c.applicant_type in APPLICANT_COLUMNS else "其他"
         counted = False
+        n = c.count
         if start <= c.received_on <= end:
-            part3["一"][column] += 1
+            part3["一"][column] += n
             counted = True
         elif c.received_on < start and (c.concluded_on is None or c.concluded_on >= start):
-            part3["二"][column] += 1
+            part3["二"][column] += n
             counted = True
         if c.concluded_on is not None and start <= c.concluded_on <= end:
             outcome = outcomes.BY_CODE.get(c.outcome or "")
             if outcome is not None:
-                part3[outcome.report_row][column] += 1
+                part3[outcome.report_row][column] += n
         if counted and (c.concluded_on is None or c.concluded_on > end):
-            part3["四"][column] += 1
+            part3["四"][column] += n
     for key in OUTCOME_ROWS:
         for column in APPLICANT_COLUMNS:
             part3["三（七）"][column] += part3[key][column]

@@ -27,8 +27,8 @@ def _d(text: str | None) -> date | None:
 
 def compute(reg: Registry, year: int) -> AnnualReport:
     """The report for ``year`` from the recorded facts (part 三, 四), the office's entries (二) and fees (六)."""
-    rows = reports_q.case_facts(reg.conn, year) + reports_q.concluded_in(reg.conn, year)
-    facts = [CaseFact(r["applicant_type"], _d(r["received_on"]), _d(r["concluded_on"]), r["outcome"]) for r in rows]
+    facts = [CaseFact(r["applicant_type"], _d(r["received_on"]), _d(r["concluded_on"]), r["outcome"], r["n"])
+             for r in reports_q.case_fact_groups(reg.conn, year)]
     remedies = [RemedyFact(r["kind"], _d(r["filed_on"]), r["result"], _d(r["concluded_on"]))
                 for r in reports_q.remedies(reg.conn, year)]
     report = annual_report.compute(year, facts, remedies)

@@ -18,7 +18,6 @@ from typing import Any
 
 from db.queries import settings as settings_q
 from desktop.documents.fonts import MissingGlyphs
-from desktop.documents.letter_pdf import Letter, chinese_date, render
 from desktop.domain import application, deadlines, fees, outcomes, workflow
 from desktop.paths import resources_dir
 from desktop.services import attachments, cases
@@ -162,7 +161,8 @@ class _Missing(dict):
 def _d(value: date | str | None) -> str:
     if value in (None, ""):
         return ""
-    return chinese_date(value if isinstance(value, date) else date.fromisoformat(str(value)))
+    d = value if isinstance(value, date) else date.fromisoformat(str(value))
+    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def facts(reg: Registry, case_id: int, kind: str) -> dict[str, Any]:
@@ -270,8 +270,10 @@ def _paragraphs(text: str) -> list[str]:
 
 
 def compose(reg: Registry, case_id: int, kind: str, doc_no: str = "", issued_on: date | None = None,
-            draft: bool = False) -> Letter:
+            draft: bool = False):
     """The letter's text from its template and the case's facts; missing facts are listed."""
+    from desktop.documents.letter_pdf import Letter
+
     if kind not in KINDS:
         raise ValidationFailed([f"〔文书种类〕没有“{kind}”这种文书，可选：{'、'.join(KINDS)}"])
     values = facts(reg, case_id, kind)
@@ -492,7 +494,9 @@ def _issue(reg: Registry, actor: Actor, case_id: int, kind: str, on: date) -> Is
     return IssuedLetter(letter_id, kind, version, doc_no, path, digest)
 
 
-def _render(letter: Letter, out: Path) -> Path:
+def _render(letter, out: Path) -> Path:
+    from desktop.documents.letter_pdf import render
+
     try:
         return render(letter, out)
     except MissingGlyphs as exc:

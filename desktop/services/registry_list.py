@@ -98,8 +98,8 @@ def _query(reg: Registry, f: Filter) -> registry_q.Query:
             values += [actor.division_id, actor.division_id]
         if "office_head" in actor.roles:  # extension requests wait for the head of the office
             clause = (f"({clause}) OR c.id IN (SELECT r.case_id FROM case_events r WHERE r.type = 'extension_request'"
-                      " AND NOT EXISTS (SELECT 1 FROM case_events d WHERE d.case_id = r.case_id AND d.id > r.id"
-                      " AND d.type IN ('extension_approve', 'extension_refuse')))")
+                      " AND NOT EXISTS (SELECT 1 FROM case_events d WHERE d.type IN ('extension_approve',"
+                      " 'extension_refuse') AND d.case_id = r.case_id AND d.id > r.id))")
         q.extra.append((clause, values))
     return q
 
@@ -167,13 +167,10 @@ class QueueSummary:
 
 
 def queue_summary(reg: Registry, actor: Actor) -> QueueSummary:
-    """How many cases wait for this user, and how many of them are overdue or due soon."""
-    base = Filter(queue_of=actor)
-    counts = {}
-    for key in (None, "overdue", "due_soon", "paused"):
-        q = _query(reg, replace(base, deadline=key))
-        counts[key] = sum(registry_q.counts_by_state(reg.conn, q).values())
-    return QueueSummary(counts[None], counts["overdue"], counts["due_soon"], counts["paused"])
+    """How many cases wait for this user, and how many of them are overdue or due soon (one query)."""
+    q = _query(reg, Filter(queue_of=actor))
+    total, overdue, due_soon, paused = registry_q.deadline_counts(reg.conn, q)
+    return QueueSummary(total, overdue, due_soon, paused)
 
 
 def data_version(reg: Registry) -> int:

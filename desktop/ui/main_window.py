@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QSplitter,
     QStackedWidget,
+    QWidget,
 )
 
 from desktop import __version__
@@ -22,13 +23,7 @@ from desktop.services import registry_list
 from desktop.services.base import Actor, Registry
 from desktop.ui.dialogs.account import ChangePasswordDialog, LockDialog
 from desktop.ui.dialogs.messages import Ask
-from desktop.ui.views.admin_view import AdminView
-from desktop.ui.views.approval_view import ApprovalView
-from desktop.ui.views.calendar_view import CalendarView
-from desktop.ui.views.case_detail import CaseDetailView
-from desktop.ui.views.registration import RegistrationView
 from desktop.ui.views.registry_view import RegistryView
-from desktop.ui.views.stats_view import StatsView
 
 # (key, label, roles that see it; empty = everyone)
 SECTIONS = (
@@ -62,19 +57,21 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(splitter)
         self.pages: dict[str, object] = {}
         self._page_index: dict[str, int] = {}
+        self._placeholders: dict[str, QWidget] = {}
         for key, label, roles in SECTIONS:
             if roles and not actor.roles & roles:
                 continue
-            page = self._make_page(key)
-            self.pages[key] = page
+            if key == "queue":  # the page shown at login is built now, the others when first opened
+                page = self._make_page(key)
+                self.pages[key] = page
+            else:
+                page = QWidget()
+                self._placeholders[key] = page
             self._page_index[key] = self.stack.addWidget(page)
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.nav.addItem(item)
-        self.detail = CaseDetailView(reg, actor)
-        self.detail.back.connect(self._back_from_case)
-        self.detail.changed.connect(lambda _id: self.refresh_lists())
-        self._page_index["case"] = self.stack.addWidget(self.detail)
+        self._detail = None
         self._return_to = "all"
         self.nav.currentItemChanged.connect(self._nav_changed)
         self._menus()
@@ -172,6 +169,13 @@ class MainWindow(QMainWindow):
         super().hideEvent(event)
 
     def _make_page(self, key: str):
+        # Pages are imported when first built: start-up loads neither reportlab nor QtPdf nor QtCharts.
+        from desktop.ui.views.admin_view import AdminView
+        from desktop.ui.views.approval_view import ApprovalView
+        from desktop.ui.views.calendar_view import CalendarView
+        from desktop.ui.views.registration import RegistrationView
+        from desktop.ui.views.stats_view import StatsView
+
         if key == "register":
             page = RegistrationView(self.reg, self.actor)
             page.registered.connect(lambda ids: self.refresh_lists())
@@ -218,7 +222,32 @@ class MainWindow(QMainWindow):
         help_menu.addAction(QAction("关于(&A)", self, triggered=self._about))
 
     # -- navigation ---------------------------------------------------------------------------
+    @property
+    def detail(self):
+        """The case screen, built the first time a case is opened."""
+        if self._detail is None:
+            from desktop.ui.views.case_detail import CaseDetailView
+
+            self._detail = CaseDetailView(self.reg, self.actor)
+            self._detail.back.connect(self._back_from_case)
+            self._detail.changed.connect(lambda _id: self.refresh_lists())
+            self._page_index["case"] = self.stack.addWidget(self._detail)
+        return self._detail
+
+    def page(self, key: str):
+        """The page of a section, built on first use."""
+        if key not in self.pages and key in self._placeholders:
+            placeholder = self._placeholders.pop(key)
+            page = self._make_page(key)
+            index = self.stack.indexOf(placeholder)
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+            self.stack.insertWidget(index, page)
+            self.pages[key] = page
+        return self.pages.get(key)
+
     def show_section(self, key: str) -> None:
+        self.page(key)
         for i in range(self.nav.count()):
             if self.nav.item(i).data(Qt.ItemDataRole.UserRole) == key:
                 self.nav.setCurrentRow(i)
@@ -228,9 +257,9 @@ class MainWindow(QMainWindow):
     def _nav_changed(self, current, _previous) -> None:
         if current is not None:
             key = current.data(Qt.ItemDataRole.UserRole)
+            page = self.page(key)
             self.stack.setCurrentIndex(self._page_index[key])
-            page = self.pages[key]
-            if isinstance(page, RegistryView | StatsView | ApprovalView):
+            if hasattr(page, "refresh"):
                 page.refresh()
 
     def open_case(self, case_id: int) -> None:
@@ -267,18 +296,19 @@ class MainWindow(QMainWindow):
     def refresh_lists(self, from_other_seat: bool = False) -> None:
         self._seen_version = registry_list.data_version(self.reg)
         for page in self.pages.values():
-            if isinstance(page, RegistryView | ApprovalView):
+            if isinstance(page, RegistryView) or hasattr(page, "decide"):
                 page.refresh()
         self.update_counts()
         # The case screen refreshes itself after its own actions; another seat's change is shown too,
         # unless the user is in the middle of editing the draft (their text is never overwritten).
-        if from_other_seat and self.stack.currentWidget() is self.detail and self.detail.case_id is not None:
+        if from_other_seat and self._detail is not None and self.stack.currentWidget() is self._detail \
+                and self._detail.case_id is not None:
             if not self.detail.draft.text.document().isModified():
                 self.detail.show_case(self.detail.case_id)
 
     def _find(self) -> None:
         self.show_section("all")
-        page = self.pages["all"]
+        page = self.page("all")
         page.search.setFocus()
         page.search.selectAll()
 
@@ -286,7 +316,7 @@ class MainWindow(QMainWindow):
         page = self.stack.currentWidget()
         if not isinstance(page, RegistryView):
             self.show_section("all")
-            page = self.pages["all"]
+            page = self.page("all")
         page.export_ledger()
 
     def _about(self) -> None:

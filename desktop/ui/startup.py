@@ -98,3 +98,19 @@ def _install_excepthook(window) -> None:
         Ask.bug(window)
 
     sys.excepthook = hook
+
+
+def draw_main_window(reg, actor) -> tuple[int, int]:
+    """Build the main window and paint it into an image (the self-test's proof that Qt works)."""
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([])
+    window = MainWindow(reg, actor)
+    image = window.grab()
+    if image.isNull():
+        raise RuntimeError("主窗口无法绘制")
+    window.deleteLater()
+    app.processEvents()
+    return image.width(), image.height()

@@ -64,7 +64,7 @@ def test_a_whole_case_through_the_window(qtbot, registry, office, quiet):
     # 1. The clerk registers the application at the counter.
     clerk = window_for(qtbot, registry, s["clerk"])
     clerk.show_section("register")
-    form = clerk.pages["register"]
+    form = clerk.page("register")
     type_text(qtbot, form.fields["name"], "王喆")
     type_text(qtbot, form.fields["id_number"], "11010519491231002X")
     form.fields["received_on"].setDate(QDate(2026, 9, 15))
@@ -75,7 +75,7 @@ def test_a_whole_case_through_the_window(qtbot, registry, office, quiet):
 
     # 2. The head of the office routes it to the planning division.
     head = window_for(qtbot, registry, s["head"])
-    assert case_id in head.pages["queue"].model.all_ids()
+    assert case_id in head.page("queue").model.all_ids()
     head.open_case(case_id)
 
     def planning(dialog):
@@ -86,7 +86,7 @@ def test_a_whole_case_through_the_window(qtbot, registry, office, quiet):
 
     # 3. The division signs for it and consults a third party: the clock pauses.
     planner = window_for(qtbot, registry, s["planner"])
-    assert planner.pages["queue"].model.all_ids() == [case_id]
+    assert planner.page("queue").model.all_ids() == [case_id]
     planner.open_case(case_id)
     assert "assign" not in planner.detail.actions.buttons  # a division cannot route
     act(planner, "sign_for", day=date(2026, 9, 16))
@@ -104,7 +104,7 @@ def test_a_whole_case_through_the_window(qtbot, registry, office, quiet):
     act(planner, "extension_request", lambda d: d.widgets["reason"].setPlainText("需要调取历年档案核对"),
         date(2026, 10, 12))
     head.refresh_lists()
-    assert case_id in head.pages["queue"].model.all_ids()  # the request waits in the head's queue
+    assert case_id in head.page("queue").model.all_ids()  # the request waits in the head's queue
     head.open_case(case_id)
 
     def ten_days(dialog):
@@ -131,7 +131,7 @@ def test_a_whole_case_through_the_window(qtbot, registry, office, quiet):
     # 6. The legal reviewer reads the reply as it will print and sends it back once.
     reviewer = window_for(qtbot, registry, s["reviewer"])
     reviewer.show_section("review")
-    review = reviewer.pages["review"]
+    review = reviewer.page("review")
     assert review.current_case() == case_id and review.pdf.page_count() >= 1
     assert "予以公开" in review.summary.text()
     review.approve_button.setFocus()
@@ -143,7 +143,7 @@ def test_a_whole_case_through_the_window(qtbot, registry, office, quiet):
 
     # 7. The division sees the comment, corrects the text and submits again.
     planner.refresh_lists()
-    assert planner.pages["queue"].model.all_ids() == [case_id]
+    assert planner.page("queue").model.all_ids() == [case_id]
     planner.open_case(case_id)
     assert planner.detail.draft.returned.text() == "退回意见：请写明获取的具体方式和时间"
     editor.text.setPlainText(editor.text.toPlainText() + "您可于收到本答复书之日起10个工作日内到本机关领取纸质件。")
@@ -156,7 +156,7 @@ def test_a_whole_case_through_the_window(qtbot, registry, office, quiet):
     # 8. The leader approves in one click; the text is locked from then on.
     leader = window_for(qtbot, registry, s["leader"])
     leader.show_section("approve")
-    approval = leader.pages["approve"]
+    approval = leader.page("approve")
     assert approval.current_case() == case_id
     approval.approve_button.click()
     assert cases.get_case(registry, case_id)["state"] == "approved"

@@ -101,7 +101,7 @@ def test_admin_creates_a_user_who_can_then_sign_in(qtbot, registry, staff):
 
     w = MainWindow(registry, staff["admin"])
     qtbot.addWidget(w)
-    tab = w.pages["admin"].users_tab
+    tab = w.page("admin").users_tab
     tab._new()
     tab.login.setText("wangfang")
     tab.name.setText("王芳")

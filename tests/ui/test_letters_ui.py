@@ -6,11 +6,11 @@ import pytest
 from PySide6.QtPrintSupport import QPrinter
 
 from desktop.services import cases, letters
+from desktop.ui.dialogs import pdf_preview
 from desktop.ui.dialogs.delivery import DeliveryDialog, DeliveryInput
 from desktop.ui.dialogs.messages import Ask
 from desktop.ui.dialogs.pdf_preview import PdfPreviewDialog, PdfView
 from desktop.ui.main_window import MainWindow
-from desktop.ui.views import case_detail
 from tests.helpers import approved_case, flat
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
@@ -59,7 +59,7 @@ def test_preview_issue_view_print_and_deliver_from_the_case_screen(qtbot, regist
         printer.setOutputFileName(str(printed))
         return True
 
-    monkeypatch.setattr(case_detail, "ask_printer", fake_printer)
+    monkeypatch.setattr(pdf_preview, "ask_printer", fake_printer)
     assert d.print_letter() == 1
     info = subprocess.run(["pdfinfo", str(printed)], capture_output=True, text=True).stdout
     assert "Pages:           1" in info
@@ -91,7 +91,7 @@ def test_reply_cannot_be_issued_before_approval(qtbot, registry, office, monkeyp
 def test_administrator_edits_a_template_in_the_window(qtbot, registry, office):
     w = MainWindow(registry, office["admin"])
     qtbot.addWidget(w)
-    view = w.pages["admin"].templates_tab
+    view = w.page("admin").templates_tab
     rows = {view.kinds.item(i).data(256): i for i in range(view.kinds.count())}
     view.kinds.setCurrentRow(rows["receipt"])
     assert view.version.text() == "当前版本：默认模板"

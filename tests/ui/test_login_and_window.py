@@ -28,7 +28,7 @@ def test_navigation_depends_on_the_roles(qtbot, demo_registry):
 
     clerk, w = sections("clerk", "clerk2026")
     assert clerk[0] == "登记" and clerk[1].startswith("我的待办（") and clerk[2:] == ["全部案件", "统计报表"]
-    assert w.stack.currentWidget() is w.pages["queue"]  # on login: the queue, with its counts
+    assert w.stack.currentWidget() is w.page("queue")  # on login: the queue, with its counts
     assert w.queue_label.text().strip().startswith("待办 ")
     assert "张敏（登记员）" in w.user_label.text() and "demo.db" in w.db_label.text()
     division, _ = sections("planning", "div2026a")
@@ -43,7 +43,7 @@ def test_division_queue_holds_only_its_own_cases(qtbot, demo_registry):
     me = actor(demo_registry, "planning", "div2026a")
     w = MainWindow(demo_registry, me)
     qtbot.addWidget(w)
-    queue = w.pages["queue"]
+    queue = w.page("queue")
     expected = demo_registry.conn.execute(
         "SELECT count(*) FROM cases WHERE state IN ('assigned','handling') AND (lead_division_id = ?"
         " OR id IN (SELECT case_id FROM case_co_divisions WHERE division_id = ?))",
@@ -61,14 +61,14 @@ def test_queues_refresh_when_another_seat_changes_something(qtbot, registry, sta
 
     w = MainWindow(registry, staff["head"])
     qtbot.addWidget(w)
-    assert w.pages["queue"].model.all_ids() == [] and not w.check_other_seats()
+    assert w.page("queue").model.all_ids() == [] and not w.check_other_seats()
     other_seat = Registry.open(registry.path, today=lambda: TODAY)  # a second window or the command line
     try:
         case_id = cases.register_case(other_seat, staff["clerk"], person_form()).case_ids[0]
     finally:
         other_seat.close()
     assert w.check_other_seats()
-    assert w.pages["queue"].model.all_ids() == [case_id]
+    assert w.page("queue").model.all_ids() == [case_id]
     labels = [w.nav.item(i).text() for i in range(w.nav.count())]
     assert "我的待办（1）" in labels and "待办 1 件" in w.queue_label.text()
 

@@ -23,7 +23,7 @@ def test_screenshot_of_each_main_screen(qtbot, demo_registry, tmp_path):
     shots.append(screens.save(clerk, folder, "03-my-queue"))
     clerk.show_section("all")
     shots.append(screens.save(clerk, folder, "04-registry"))
-    clerk.open_case(clerk.pages["all"].model.case_id_at(5))
+    clerk.open_case(clerk.page("all").model.case_id_at(5))
     shots.append(screens.save(clerk, folder, "05-case-detail"))
     clerk.show_section("stats")
     shots.append(screens.save(clerk, folder, "06-stats"))
@@ -33,7 +33,7 @@ def test_screenshot_of_each_main_screen(qtbot, demo_registry, tmp_path):
     admin.show_section("admin")
     for i, name in enumerate(("07-admin-users", "08-admin-divisions", "09-admin-settings", "10-calendar",
                               "11-templates")):
-        admin.pages["admin"].setCurrentIndex(i)
+        admin.page("admin").setCurrentIndex(i)
         shots.append(screens.save(admin, folder, name))
     for shot in shots:
         assert shot.stat().st_size > 5000

@@ -31,7 +31,6 @@ from desktop.services import attachments, cases, letters
 from desktop.services.base import Actor, Registry
 from desktop.ui.dialogs.delivery import DeliveryDialog
 from desktop.ui.dialogs.messages import Ask
-from desktop.ui.dialogs.pdf_preview import PdfPreviewDialog, ask_printer, print_pdf
 from desktop.ui.errors import user_message
 from desktop.ui.views.actions_panel import ActionsPanel
 from desktop.ui.views.draft_editor import DraftEditor
@@ -290,6 +289,8 @@ class CaseDetailView(QWidget):
     def preview_letter(self) -> None:
         import tempfile
 
+        from desktop.ui.dialogs.pdf_preview import PdfPreviewDialog
+
         kind = self.letter_kind.currentData()
         out = Path(tempfile.mkdtemp(prefix="ddesk-")) / f"{kind}-草稿.pdf"
         if self._run("预览", lambda: letters.preview(self.reg, self.case_id, kind, out)):
@@ -317,6 +318,8 @@ class CaseDetailView(QWidget):
                     self.letter_list.setCurrentRow(i)
 
     def view_letter(self) -> None:
+        from desktop.ui.dialogs.pdf_preview import PdfPreviewDialog
+
         row = self._selected_letter()
         path = row and self._run("查看文书", lambda: letters.verified_file(self.reg, row))
         if path:
@@ -331,6 +334,8 @@ class CaseDetailView(QWidget):
     def print_letter(self) -> int:
         from PySide6.QtPdf import QPdfDocument
         from PySide6.QtPrintSupport import QPrinter
+
+        from desktop.ui.dialogs.pdf_preview import ask_printer, print_pdf
 
         row = self._selected_letter()
         path = row and self._run("打印文书", lambda: letters.verified_file(self.reg, row))

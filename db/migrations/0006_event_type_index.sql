@@ -1,0 +1,2 @@
+-- Work queues look for pending extension requests by event type.
+CREATE INDEX case_events_by_type ON case_events(type, case_id);

@@ -1,0 +1,51 @@
+"""`disclosure-desk --self-test`: proves an installed or frozen copy works end to end — a temporary
+database is created and migrated, a case registered, a letter drawn with the bundled font, the main
+window built (offscreen when there is no display) — then exits 0, or 1 naming the step that failed."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+
+
+def run() -> int:
+    steps: list[str] = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="ddesk-selftest-") as tmp:
+            from desktop.services import agency, cases, letters, users
+            from desktop.services.base import SYSTEM, Registry
+
+            reg = Registry.open(Path(tmp) / "selftest.db")
+            version = reg.conn.execute("PRAGMA user_version").fetchone()[0]
+            steps.append(f"数据库已创建并迁移到版本{version}")
+            agency.ensure_defaults(reg)
+            user_id = users.create_user(reg, None, "selftest", "自检", "selftest2026", ["clerk", "admin"])
+            form = {"applicant_type": "自然人", "name": "王喆", "channel": "当面",
+                    "received_on": reg.today().isoformat(), "request_text": "自检：申请公开某文件"}
+            case_id = cases.register_case(reg, users.actor_for(reg, user_id), form).case_ids[0]
+            steps.append(f"已登记案件 {cases.get_case(reg, case_id)['case_no']}")
+            issued = letters.issue(reg, SYSTEM, case_id, "receipt")
+            data = issued.path.read_bytes()
+            if not data.startswith(b"%PDF") or b"DDeskKaiGBK" not in data and b"SysFangSong" not in data:
+                raise RuntimeError("文书PDF不完整或没有嵌入字体")
+            steps.append(f"已生成文书 {issued.doc_no}（{len(data):,}字节）")
+            if not os.environ.get("DISPLAY") and not sys.platform.startswith(("win", "darwin")):
+                os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+            from desktop.ui.startup import draw_main_window
+
+            width, height = draw_main_window(reg, users.actor_for(reg, user_id))
+            steps.append(f"主窗口已绘制（{width}×{height}）")
+            reg.close()
+    except Exception:
+        for s in steps:
+            print(f"✓ {s}")
+        print("✗ 自检失败：", file=sys.stderr)
+        traceback.print_exc()
+        return 1
+    for s in steps:
+        print(f"✓ {s}")
+    print("自检通过")
+    return 0

@@ -1,0 +1,309 @@
+"""`disclosure-desk bench`: each figure of the registry measured beside the raw speed of the library
+it stands on, in the same run, on a generated database (1,000,000 cases; --quick 200,000).
+
+Figures are medians of several runs. Ratios compare like with like: the same page, the same year,
+the same letter text, the same cells. Start-up and memory are measured in fresh processes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+
+TODAY = date(2026, 11, 20)
+TARGETS = {"start-up": 2.5}
+
+
+@dataclass
+class Figure:
+    name: str
+    project_ms: float
+    baseline_ms: float
+
+    @property
+    def ratio(self) -> float:
+        return self.project_ms / self.baseline_ms if self.baseline_ms else float("inf")
+
+
+def _median_ms(fn: Callable[[], object], runs: int = 7) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def bench_db(cases: int, folder: Path) -> Path:
+    """The generated database for ``cases`` (made once, then reused)."""
+    from desktop.services import users
+    from desktop.services.base import Registry
+    from desktop.services.generate import generate
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"bench-{cases}.db"
+    if path.exists():
+        reg = Registry.open(path, today=lambda: TODAY)
+        done = reg.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == cases
+        reg.close()
+        if done:
+            return path
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    reg = Registry.open(path, today=lambda: TODAY)
+    print(f"生成基准数据库：{cases:,} 件案件（一次性）…", flush=True)
+    generate(reg, cases, years=10, seed=2026, progress=lambda d, t: print(f"  {d:,}/{t:,}", end="\r", flush=True))
+    users.create_user(reg, None, "bench", "基准", "bench2026", ["clerk", "office_head"])
+    reg.close()
+    print()
+    return path
+
+
+_START_PROJECT = r"""
+import sys, time, resource
+t0 = float(sys.argv[2])
+from datetime import date
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from desktop.services.base import Registry
+from desktop.services import users
+from desktop.ui.main_window import MainWindow
+reg = Registry.open(sys.argv[1], today=lambda: date(2026, 11, 20))
+actor = users.actor_for(reg, reg.conn.execute("SELECT id FROM users WHERE login = 'bench'").fetchone()[0])
+w = MainWindow(reg, actor)
+class Painted(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and obj is w:
+            print("painted", time.time() - t0, flush=True)
+            view = w.pages["all"]
+            w.show_section("all")
+            model = view.model
+            for row in (0, model.count // 3, model.count // 2, model.count - 1):
+                view.table.scrollTo(model.index(row, 0))
+                app.processEvents()
+            for row in range(0, model.count, max(model.count // 60, 1)):
+                model.row_at(row)
+            print("rss", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, flush=True)
+            app.quit()
+        return False
+f = Painted()
+w.installEventFilter(f)
+w.show()
+app.exec()
+"""
+_START_BASELINE = r"""
+import sys, time
+t0 = float(sys.argv[1])
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication([])
+w = QMainWindow()
+w.resize(1400, 860)
+class Painted(QObject):
+    def eventFilter(self, obj, event):
+        if event.type() == QEvent.Type.Paint and obj is w:
+            print("painted", time.time() - t0, flush=True)
+            app.quit()
+        return False
+f = Painted()
+w.installEventFilter(f)
+w.show()
+app.exec()
+"""
+
+
+def _run(code: str, *args: str) -> dict[str, float]:
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    out = subprocess.run([sys.executable, "-c", code, *args, str(time.time())] if args else
+                         [sys.executable, "-c", code, str(time.time())], capture_output=True, text=True, env=env,
+                         timeout=600, check=True).stdout
+    return {line.split()[0]: float(line.split()[1]) for line in out.splitlines() if len(line.split()) == 2}
+
+
+def startup(path: Path, runs: int = 3) -> tuple[Figure, float]:
+    project, baseline, rss = [], [], []
+    for _ in range(runs):
+        p = _run(_START_PROJECT, str(path))
+        project.append(p["painted"] * 1000)
+        rss.append(p["rss"])
+        baseline.append(_run(_START_BASELINE)["painted"] * 1000)
+    return Figure("启动到主窗口首次绘制 / start-up", statistics.median(project), statistics.median(baseline)), max(rss)
+
+
+def registry_figures(path: Path) -> list[Figure]:
+    import sqlite3
+
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.services.base import Registry
+    from desktop.services.registry_list import Filter
+    from desktop.ui.models.registry_model import RegistryModel
+
+    QApplication.instance() or QApplication([])
+    reg = Registry.open(path, today=lambda: TODAY)
+    raw = sqlite3.connect(path)
+    model = RegistryModel(reg)
+    visible = 40
+    columns = ("SELECT c.id, c.case_no, c.received_on, substr(c.request_text, 1, 80), c.state, c.due_on, c.paused,"
+               " c.outcome, c.overdue, c.concluded_on, c.applicant_name, c.applicant_type, d.name FROM cases c"
+               " LEFT JOIN divisions d ON d.id = c.lead_division_id")
+
+    def show(f: Filter, rows=range(visible)):
+        def run():
+            model.set_filter(f)
+            for r in rows:
+                model.row_at(r)
+        return run
+
+    def raw_page(where: str, order: str, params=(), offset: int = 0):
+        return lambda: raw.execute(f"{columns} {where} ORDER BY {order} LIMIT {visible} OFFSET {offset}",
+                                   params).fetchall()
+
+    year = TODAY.year - 1
+    figures = [
+        Figure("登记簿首页 / first page", _median_ms(show(Filter())),
+               _median_ms(raw_page("", "c.received_on DESC, c.id DESC"))),
+        Figure("更改筛选 / filter change", _median_ms(show(Filter(states=("handling",), year=year))),
+               _median_ms(raw_page("WHERE c.state = ? AND c.received_on BETWEEN ? AND ?",
+                                   "c.received_on DESC, c.id DESC", ("handling", f"{year}-01-01", f"{year}-12-31")))),
+        Figure("更改排序 / sort change", _median_ms(show(Filter(sort="applicant", descending=False))),
+               _median_ms(raw_page("", "c.applicant_name, c.received_on, c.id"))),
+    ]
+    model.set_filter(Filter())
+    last = model.count - 1
+
+    def jump():
+        model._pages.clear()
+        for r in range(last - visible + 1, last + 1):
+            model.row_at(r)
+    figures.append(Figure("跳到最后一行 / jump to last row", _median_ms(jump),
+                          _median_ms(raw_page("", "c.received_on DESC, c.id DESC", offset=last - visible + 1))))
+    for term, label in (("慈善募捐", "检索三字以上 / search 3+ chars"), ("低保", "检索两字 / search 2 chars")):
+        chars = " ".join(term)
+        figures.append(Figure(label, _median_ms(show(Filter(text=term))), _median_ms(raw_page(
+            "WHERE c.id IN (SELECT rowid FROM case_search WHERE case_search MATCH ?)",
+            "c.received_on DESC, c.id DESC", (f'"{chars}"',)))))
+    reg.close()
+    raw.close()
+    return figures
+
+
+def annual_figure(path: Path) -> Figure:
+    import sqlite3
+
+    from desktop.services import annual
+    from desktop.services.base import Registry
+
+    reg = Registry.open(path, today=lambda: TODAY)
+    raw = sqlite3.connect(path)
+    year = TODAY.year - 1
+    figure = Figure("年度报告 / annual report", _median_ms(lambda: annual.compute(reg, year), 5), _median_ms(
+        lambda: raw.execute("SELECT applicant_type, outcome, count(*) FROM cases WHERE received_on <= ? AND"
+                            " (concluded_on IS NULL OR concluded_on >= ?) GROUP BY 1, 2",
+                            (f"{year}-12-31", f"{year}-01-01")).fetchall(), 5))
+    reg.close()
+    raw.close()
+    return figure
+
+
+def letter_figure(path: Path) -> Figure:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    from desktop.documents.fonts import letter_fonts
+    from desktop.services import letters
+    from desktop.services.base import Registry
+
+    reg = Registry.open(path, today=lambda: TODAY)
+    case_id = reg.conn.execute("SELECT id FROM cases WHERE outcome = 'unable_not_held' ORDER BY id LIMIT 1"
+                               ).fetchone()[0]
+    tmp = Path(tempfile.mkdtemp())
+    letter = letters.compose(reg, case_id, "reply", "某〔2026〕第1号", TODAY)
+    fonts = letter_fonts()
+
+    def bare():
+        style = ParagraphStyle("b", fontName=fonts.body, fontSize=16, leading=28.9, wordWrap="CJK")
+        story = [Paragraph(letter.title, style)] + [Paragraph(p, style) for p in letter.paragraphs]
+        SimpleDocTemplate(str(tmp / "bare.pdf"), pagesize=A4).build(story)
+
+    figure = Figure("答复书PDF / reply letter", _median_ms(lambda: letters.preview(reg, case_id, "reply",
+                                                                                  tmp / "p.pdf"), 5),
+                    _median_ms(bare, 5))
+    reg.close()
+    return figure
+
+
+def export_figure(path: Path, n: int = 100_000) -> Figure:
+    from openpyxl import Workbook
+
+    from desktop.documents.ledger_xlsx import COMPUTED_COLUMNS, INPUT_COLUMNS
+    from desktop.services import ledger
+    from desktop.services.base import SYSTEM, Registry
+
+    reg = Registry.open(path, today=lambda: TODAY)
+    ids = [r[0] for r in reg.conn.execute("SELECT id FROM cases ORDER BY received_on DESC, id DESC LIMIT ?", (n,))]
+    tmp = Path(tempfile.mkdtemp())
+    start = time.perf_counter()
+    ledger.export_ledger(reg, SYSTEM, tmp / "project.xlsx", case_ids=ids)
+    project = (time.perf_counter() - start) * 1000
+    _total, records = ledger.ledger_records(reg, case_ids=ids, actor=SYSTEM)
+    rows = list(records)
+    columns = INPUT_COLUMNS + COMPUTED_COLUMNS
+    start = time.perf_counter()
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet()
+    ws.append(list(columns))
+    for r in rows:
+        ws.append([r.get(c) for c in columns])
+    wb.save(tmp / "baseline.xlsx")
+    baseline = (time.perf_counter() - start) * 1000
+    reg.close()
+    return Figure(f"台账导出{len(ids):,}件 / ledger export", project, baseline)
+
+
+def run(quick: bool = False, json_path: Path | None = None, folder: Path | None = None) -> int:
+    from desktop.paths import cache_dir
+
+    cases = 200_000 if quick else 1_000_000
+    folder = folder or cache_dir() / "bench"
+    path = bench_db(cases, folder)
+    started = time.perf_counter()
+
+    def phase(label, fn):
+        t = time.perf_counter()
+        result = fn()
+        print(f"  {label}：{time.perf_counter() - t:.1f} 秒", flush=True)
+        return result
+
+    start_figure, rss = phase("启动和内存", lambda: startup(path))
+    figures = [start_figure, *phase("登记簿", lambda: registry_figures(path)), phase("年度报告", lambda: annual_figure(path)),
+               phase("文书", lambda: letter_figure(path)), phase("台账导出", lambda: export_figure(path))]
+    print(f"\n基准测试（{cases:,} 件案件，用时 {time.perf_counter() - started:.0f} 秒）")
+    print(f"{'项目':<34}{'本系统 ms':>12}{'基线 ms':>12}{'比值':>8}  目标")
+    ok = True
+    for f in figures:
+        target = TARGETS.get("start-up") if f is start_figure else 2.0
+        passed = f.ratio <= target
+        absolute = "" if f in figures[1:7] and f.project_ms <= 100 else ("（>100 ms）" if f in figures[1:7] else "")
+        ok = ok and passed and not absolute
+        print(f"{f.name:<34}{f.project_ms:>12.1f}{f.baseline_ms:>12.1f}{f.ratio:>8.2f}  ≤{target} "
+              f"{'✓' if passed else '✗'}{absolute}")
+    print(f"{'峰值内存 / peak memory (MB)':<34}{rss:>12.0f}{'':>12}{'':>8}  ≤300 {'✓' if rss <= 300 else '✗'}")
+    ok = ok and rss <= 300
+    if json_path:
+        json_path.write_text(json.dumps({"cases": cases, "figures": [
+            {**asdict(f), "ratio": round(f.ratio, 3)} for f in figures], "peak_rss_mb": round(rss, 1)},
+            ensure_ascii=False, indent=2), encoding="utf-8")
+        print(f"JSON：{json_path}")
+    return 0 if ok else 1
