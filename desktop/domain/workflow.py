@@ -302,8 +302,7 @@ def _apply_ledger(f: CaseFacts, ev: Event) -> None:
     if p.get("outcome"):
         f.outcome, f.outcome_fixed = p["outcome"], True
         f.concluded_on = _d(p["concluded_on"])
-        f.state = "closed" if p["outcome"] in ("other_no_correction", "other_fee_unpaid", "other") \
-            else "replied"
+        f.state = "closed"  # finished in the old system: nothing is left to do here
     elif f.correction_notice_on and not f.corrected_on:
         f.state = "awaiting_correction"
     elif f.open_pause is not None:

@@ -19,6 +19,7 @@ from desktop.services.base import Registry
 from desktop.services.cases import derived_values
 from desktop.services.demo import CITIES, DOCS, GIVEN, ORGS, SURNAMES, TOPICS, _credit_code, _person_id
 
+GENERATOR_VERSION = 2  # bump when generated facts or their projection change (benchmark databases are rebuilt)
 DIVISIONS = ("办公室", "规划发展处", "社会事务处", "财务审计处", "法规处", "基层政权建设处", "养老服务处",
              "社会救助处", "慈善事业促进处", "区划地名处")
 _TYPES = ("自然人",) * 14 + ("商业企业", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他")

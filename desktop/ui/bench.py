@@ -47,10 +47,13 @@ def bench_db(cases: int, folder: Path) -> Path:
     """The generated database for ``cases`` (made once, then reused)."""
     from desktop.services import users
     from desktop.services.base import Registry
-    from desktop.services.generate import generate
+    from desktop.services.generate import GENERATOR_VERSION, generate
 
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"bench-{cases}.db"
+    for old in folder.glob("bench-*"):
+        if f"-g{GENERATOR_VERSION}" not in old.name:
+            old.unlink()
+    path = folder / f"bench-{cases}-g{GENERATOR_VERSION}.db"
     if path.exists():
         reg = Registry.open(path, today=lambda: TODAY)
         done = reg.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == cases
@@ -82,10 +85,12 @@ reg = Registry.open(sys.argv[1], today=lambda: date(2026, 11, 20))
 actor = users.actor_for(reg, reg.conn.execute("SELECT id FROM users WHERE login = 'bench'").fetchone()[0])
 w = MainWindow(reg, actor)
 class Painted(QObject):
+    done = False
     def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.Paint and obj is w:
+        if event.type() == QEvent.Type.Paint and not self.done and obj.isWidgetType() and obj.window() is w:
+            self.done = True
             print("painted", time.time() - t0, flush=True)
-            view = w.pages["all"]
+            view = w.page("all")
             w.show_section("all")
             model = view.model
             for row in (0, model.count // 3, model.count // 2, model.count - 1):
@@ -97,7 +102,7 @@ class Painted(QObject):
             app.quit()
         return False
 f = Painted()
-w.installEventFilter(f)
+app.installEventFilter(f)
 w.show()
 app.exec()
 """
@@ -111,12 +116,12 @@ w = QMainWindow()
 w.resize(1400, 860)
 class Painted(QObject):
     def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.Paint and obj is w:
+        if event.type() == QEvent.Type.Paint and obj.isWidgetType() and obj.window() is w:
             print("painted", time.time() - t0, flush=True)
             app.quit()
         return False
 f = Painted()
-w.installEventFilter(f)
+app.installEventFilter(f)
 w.show()
 app.exec()
 """
@@ -126,7 +131,7 @@ def _run(code: str, *args: str) -> dict[str, float]:
     env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
     out = subprocess.run([sys.executable, "-c", code, *args, str(time.time())] if args else
                          [sys.executable, "-c", code, str(time.time())], capture_output=True, text=True, env=env,
-                         timeout=600, check=True).stdout
+                         timeout=180, check=True).stdout
     return {line.split()[0]: float(line.split()[1]) for line in out.splitlines() if len(line.split()) == 2}
 
 

@@ -170,13 +170,9 @@ class MainWindow(QMainWindow):
 
     def _make_page(self, key: str):
         # Pages are imported when first built: start-up loads neither reportlab nor QtPdf nor QtCharts.
-        from desktop.ui.views.admin_view import AdminView
-        from desktop.ui.views.approval_view import ApprovalView
-        from desktop.ui.views.calendar_view import CalendarView
-        from desktop.ui.views.registration import RegistrationView
-        from desktop.ui.views.stats_view import StatsView
-
         if key == "register":
+            from desktop.ui.views.registration import RegistrationView
+
             page = RegistrationView(self.reg, self.actor)
             page.registered.connect(lambda ids: self.refresh_lists())
             page.open_case.connect(self.open_case)
@@ -186,13 +182,20 @@ class MainWindow(QMainWindow):
             page.open_case.connect(self.open_case)
             return page
         if key in ("review", "approve"):
+            from desktop.ui.views.approval_view import ApprovalView
+
             page = ApprovalView(self.reg, self.actor, "reviewer" if key == "review" else "leader")
             page.changed.connect(lambda _id: self.refresh_lists())
             page.open_case.connect(self.open_case)
             return page
         if key == "stats":
+            from desktop.ui.views.stats_view import StatsView
+
             return StatsView(self.reg, self.actor)
         if key == "admin":
+            from desktop.ui.views.admin_view import AdminView
+            from desktop.ui.views.calendar_view import CalendarView
+
             return AdminView(self.reg, self.actor, CalendarView(self.reg, self.actor))
         raise KeyError(key)
 

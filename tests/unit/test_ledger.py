@@ -65,7 +65,7 @@ def test_round_trip_import_export_keeps_the_facts(registry, divisions, tmp_path)
     assert open_case["办理状态"] == "待签收" and open_case["是否超期"] == "否" and open_case["年报统计行"] is None
     assert done["补正告知日期"].date() == date(2026, 3, 5) and done["补正收到日期"].date() == date(2026, 3, 20)
     assert done["延期天数"] == 10 and done["暂停结束日期"].date() == date(2026, 4, 10)
-    assert done["办理结果"] == "部分公开" and done["年报统计行"] == "三（二）" and done["办理状态"] == "已答复"
+    assert done["办理结果"] == "部分公开" and done["年报统计行"] == "三（二）" and done["办理状态"] == "已办结"
     assert done["剩余工作日"] is None and done["备注"] == "台账迁移"
     # restart 03-20; 03-23..25 count, 03-26..04-10 paused, then 17 more → 05-08;
     # +10 extension from there: 05-09 (a working Saturday), 05-11..15, 05-18..21 → 05-21
