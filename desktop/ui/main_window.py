@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop import __version__
 from desktop.domain.workflow import ROLE_LABELS
+from desktop.paths import resources_dir
 from desktop.services import registry_list
 from desktop.services.base import Actor, Registry
 from desktop.ui.dialogs.account import ChangePasswordDialog, LockDialog
@@ -43,6 +43,7 @@ class MainWindow(QMainWindow):
         self.reg, self.actor = reg, actor
         agency = reg.settings().get("agency_name", "")
         self.setWindowTitle(f"政府信息公开申请办理系统 — {agency}")
+        self.setWindowIcon(QIcon(str(resources_dir() / "icons" / "app.png")))
         self.resize(1400, 860)
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
@@ -323,4 +324,6 @@ class MainWindow(QMainWindow):
         page.export_ledger()
 
     def _about(self) -> None:
-        Ask.info(self, "关于", f"政府信息公开申请办理系统 {__version__}\n数据库：{self.reg.path}")
+        from desktop.ui.dialogs.about import AboutDialog
+
+        AboutDialog.show_about(self.reg.path, self)

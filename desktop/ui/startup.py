@@ -34,6 +34,11 @@ def run_window(db: Path | None, demo: bool = False) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("政府信息公开申请办理系统")
+    from PySide6.QtGui import QIcon
+
+    from desktop.paths import resources_dir
+
+    app.setWindowIcon(QIcon(str(resources_dir() / "icons" / "app.png")))
     from PySide6.QtCore import QLocale
 
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))

@@ -105,3 +105,14 @@ def test_verify_from_the_window(qtbot, registry, staff, monkeypatch):
     w = MainWindow(registry, staff["admin"])
     qtbot.addWidget(w)
     assert w.verify() == [] and told[0].startswith("检查通过")
+
+
+def test_about_dialog_names_version_paths_and_font_licence(qtbot, registry, staff):
+    from desktop import __version__
+    from desktop.ui.dialogs.about import AboutDialog
+
+    dialog = AboutDialog(registry.path)
+    qtbot.addWidget(dialog)
+    assert __version__ in dialog.info.text() and str(registry.path) in dialog.info.text()
+    assert "数据目录" in dialog.info.text()
+    assert "SIL OPEN FONT LICENSE Version 1.1" in dialog.licence.toPlainText()
