@@ -118,31 +118,41 @@ def state_counts(reg: Registry, f: Filter) -> dict[str, int]:
     return registry_q.counts_by_state(reg.conn, _query(reg, replace(f, sort="received_on")))
 
 
+def page(reg: Registry, f: Filter, offset: int, limit: int) -> list[Row]:
+    """One window of the list, in order, ready to show (one query)."""
+    return [_row(r, *_clock(reg)) for r in registry_q.page(reg.conn, _query(reg, f), offset, limit)]
+
+
+def _clock(reg: Registry):
+    return reg.calendar(), reg.today(), int(reg.settings().get("due_soon_days", deadlines.DEFAULT_DUE_SOON))
+
+
 def rows(reg: Registry, ids: list[int]) -> dict[int, Row]:
     """The display rows of these ids, with working days left computed for today."""
-    cal, today = reg.calendar(), reg.today()
-    due_soon_days = int(reg.settings().get("due_soon_days", deadlines.DEFAULT_DUE_SOON))
-    out = {}
-    for case_id, r in registry_q.rows(reg.conn, ids).items():
-        state = r["state"]
-        days_left, status = None, "finished"
-        if state == "awaiting_correction":
-            status = "awaiting_correction"
-        elif state in workflow.OPEN_STATES and r["paused"]:
-            status = "paused"
-        elif state in workflow.OPEN_STATES and r["due_on"]:
-            due = date.fromisoformat(r["due_on"])
-            days_left = cal.count_workdays(today, due)
-            if due < today:
-                days_left = min(days_left, -1)
-                status = "overdue"
-            else:
-                status = "due_soon" if days_left <= due_soon_days else "on_time"
-        summary = " ".join(r["request_text"].split())
-        out[case_id] = Row(case_id, r["case_no"], r["received_on"], r["applicant_name"], r["applicant_type"],
-                           summary[:60], r["division_name"] or "", state, STATE_LABELS.get(state, state),
-                           r["due_on"] or "", days_left, status)
-    return out
+    clock = _clock(reg)
+    return {case_id: _row(r, *clock) for case_id, r in registry_q.rows(reg.conn, ids).items()}
+
+
+def _row(r, cal, today, due_soon_days) -> Row:
+    """A list row from its stored columns, with working days left computed for today."""
+    state = r["state"]
+    days_left, status = None, "finished"
+    if state == "awaiting_correction":
+        status = "awaiting_correction"
+    elif state in workflow.OPEN_STATES and r["paused"]:
+        status = "paused"
+    elif state in workflow.OPEN_STATES and r["due_on"]:
+        due = date.fromisoformat(r["due_on"])
+        days_left = cal.count_workdays(today, due)
+        if due < today:
+            days_left = min(days_left, -1)
+            status = "overdue"
+        else:
+            status = "due_soon" if days_left <= due_soon_days else "on_time"
+    summary = " ".join(r["request_text"].split())
+    return Row(r["id"], r["case_no"], r["received_on"], r["applicant_name"], r["applicant_type"],
+               summary[:60], r["division_name"] or "", state, STATE_LABELS.get(state, state),
+               r["due_on"] or "", days_left, status)
 
 
 def outcome_choices() -> list[tuple[str, str]]:

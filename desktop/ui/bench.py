@@ -93,6 +93,7 @@ class Painted(QObject):
             view = w.page("all")
             w.show_section("all")
             model = view.model
+            model.total()
             for row in (0, model.count // 3, model.count // 2, model.count - 1):
                 view.table.scrollTo(model.index(row, 0))
                 app.processEvents()
@@ -185,7 +186,7 @@ def registry_figures(path: Path) -> list[Figure]:
                _median_ms(raw_page("", "c.applicant_name, c.received_on, c.id"))),
     ]
     model.set_filter(Filter())
-    last = model.count - 1
+    last = model.total() - 1
 
     def jump():
         model._pages.clear()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 
 from desktop.services import registry_list
@@ -27,48 +27,75 @@ STATUS_TIPS = {
 
 
 class RegistryModel(QAbstractTableModel):
+    """``count`` is what the view shows so far: the first page comes at once, and when the page is full
+    the exact count follows from the event loop (counting a million rows must not delay the first page)."""
+
+    counted = Signal(int)
+
     def __init__(self, reg: Registry, parent=None):
         super().__init__(parent)
         self.reg = reg
         self.filter = Filter()
         self.count = 0
-        self._pages: dict[int, tuple[list[int], dict[int, Row]]] = {}
+        self.count_pending = False
+        self._generation = 0
+        self._pages: dict[int, list[Row]] = {}
 
     # -- loading ------------------------------------------------------------------------
     def set_filter(self, f: Filter) -> None:
         self.beginResetModel()
         self.filter = f
-        self.count = registry_list.case_count(self.reg, f)
-        self._pages.clear()
+        self._generation += 1
+        first = registry_list.page(self.reg, f, 0, PAGE)
+        self._pages = {0: first}
+        self.count = len(first)
+        self.count_pending = len(first) == PAGE
         self.endResetModel()
+        if self.count_pending:
+            generation = self._generation
+            QTimer.singleShot(0, lambda: self._finish_count(generation))
+        else:
+            self.counted.emit(self.count)
+
+    def _finish_count(self, generation: int) -> None:
+        if generation == self._generation and self.count_pending:
+            self.total()
+
+    def total(self) -> int:
+        """The exact number of cases in the filter (counted now if it was still pending)."""
+        if self.count_pending:
+            exact = registry_list.case_count(self.reg, self.filter)
+            self.count_pending = False
+            if exact > self.count:
+                self.beginInsertRows(QModelIndex(), self.count, exact - 1)
+                self.count = exact
+                self.endInsertRows()
+            self.counted.emit(self.count)
+        return self.count
 
     def reload(self) -> None:
         """Run the current filter again (after a change by this or another seat)."""
         self.set_filter(self.filter)
 
-    def _page(self, page_no: int) -> tuple[list[int], dict[int, Row]]:
+    def _page(self, page_no: int) -> list[Row]:
         page = self._pages.get(page_no)
         if page is None:
             if len(self._pages) >= CACHE_PAGES:
-                self._pages.pop(next(iter(self._pages)))
-            ids = registry_list.case_ids(self.reg, self.filter, page_no * PAGE, PAGE)
-            page = (ids, registry_list.rows(self.reg, ids))
+                self._pages.pop(next(k for k in self._pages if k != 0))
+            page = registry_list.page(self.reg, self.filter, page_no * PAGE, PAGE)
             self._pages[page_no] = page
         return page
 
     def row_at(self, row: int) -> Row | None:
         if not 0 <= row < self.count:
             return None
-        ids, rows = self._page(row // PAGE)
+        page = self._page(row // PAGE)
         index = row % PAGE
-        return rows.get(ids[index]) if index < len(ids) else None
+        return page[index] if index < len(page) else None
 
     def case_id_at(self, row: int) -> int | None:
-        if not 0 <= row < self.count:
-            return None
-        ids, _rows = self._page(row // PAGE)
-        index = row % PAGE
-        return ids[index] if index < len(ids) else None
+        found = self.row_at(row)
+        return found.id if found else None
 
     def all_ids(self) -> list[int]:
         """Every id of the current filter in order (for exports, which run off the GUI thread)."""

@@ -135,6 +135,7 @@ class RegistryView(QWidget):
         self.search.returnPressed.connect(self.apply_filter)
         for box in (self.state, self.division, self.year, self.applicant_type, self.outcome, self.deadline):
             box.currentIndexChanged.connect(self.apply_filter)
+        self.model.counted.connect(lambda _n: self._update_count())
         self.apply_filter()
 
     def set_banner(self, text: str, warn: bool) -> None:
@@ -168,7 +169,8 @@ class RegistryView(QWidget):
         self._update_count()
 
     def _update_count(self) -> None:
-        self.count.setText(f"共 {self.model.count:,} 件")
+        more = "（正在统计总数…）" if self.model.count_pending else ""
+        self.count.setText(f"共 {self.model.count:,} 件{more}")
 
     def _open_index(self, index) -> None:
         case_id = self.model.case_id_at(index.row())
@@ -185,7 +187,7 @@ class RegistryView(QWidget):
         if not path.lower().endswith(".xlsx"):
             path += ".xlsx"
         f = self.model.filter
-        self.progress.setRange(0, max(self.model.count, 1))
+        self.progress.setRange(0, max(self.model.total(), 1))
         self.progress.setValue(0)
         self.progress.setVisible(True)
         self.cancel.setVisible(True)
