@@ -120,7 +120,8 @@ def state_counts(reg: Registry, f: Filter) -> dict[str, int]:
 
 def page(reg: Registry, f: Filter, offset: int, limit: int) -> list[Row]:
     """One window of the list, in order, ready to show (one query)."""
-    return [_row(r, *_clock(reg)) for r in registry_q.page(reg.conn, _query(reg, f), offset, limit)]
+    clock = _clock(reg)
+    return [_row(r, *clock) for r in registry_q.page(reg.conn, _query(reg, f), offset, limit)]
 
 
 def _clock(reg: Registry):

@@ -23,7 +23,7 @@ def test_filters_search_and_sort_on_100k_cases(qtbot, big_registry):
     view = RegistryView(reg, SYSTEM)
     qtbot.addWidget(view)
     # the first page is there at once; the exact total follows from the event loop
-    assert view.model.count_pending and view.model.count == 200 and "正在统计总数" in view.count.text()
+    assert view.model.count_pending and view.model.count == 100 and "正在统计总数" in view.count.text()
     qtbot.waitUntil(lambda: not view.model.count_pending, timeout=10_000)
     assert view.model.count == 100_000 and view.count.text() == "共 100,000 件"
     # default order: newest received first
@@ -87,7 +87,7 @@ def test_filters_search_and_sort_on_100k_cases(qtbot, big_registry):
     view.table.scrollToBottom()
     last = view.model.row_at(99_999)
     assert last is not None and last.case_no
-    assert len(view.model._pages) <= 50
+    assert len(view.model._pages) <= 100
 
 
 def test_export_of_the_current_filter_runs_with_progress(qtbot, big_registry, tmp_path, monkeypatch):

@@ -12,8 +12,8 @@ from desktop.services import registry_list
 from desktop.services.base import Registry
 from desktop.services.registry_list import COLUMNS, Filter, Row
 
-PAGE = 200
-CACHE_PAGES = 50
+PAGE = 100  # rows per window: a screen or two
+CACHE_PAGES = 100
 STATUS_COLOURS = {
     "overdue": QColor("#f8d0cc"),
     "due_soon": QColor("#fde9b8"),
