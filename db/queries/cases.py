@@ -9,7 +9,8 @@ from typing import Any
 CASE_FIELDS = ("case_no", "applicant_id", "applicant_name", "applicant_type", "channel", "received_on", "request_text", "index_no",
                "purpose", "delivery_form", "delivery_route", "accept_other_form", "remarks",
                "split_from_id", "created_at", "created_by", "state")
-DERIVED_FIELDS = ("state", "lead_division_id", "due_on", "paused", "outcome", "concluded_on", "overdue")
+DERIVED_FIELDS = ("state", "lead_division_id", "due_on", "paused", "outcome", "concluded_on", "overdue",
+                  "return_comment")
 
 
 def insert(conn: sqlite3.Connection, values: dict[str, Any]) -> int:

@@ -110,7 +110,7 @@ def count(conn: sqlite3.Connection, q: Query) -> int:
 
 LIST_COLUMNS = ("c.id, c.case_no, c.received_on, substr(c.request_text, 1, 80) AS request_text, c.state, c.due_on,"
                 " c.paused, c.outcome, c.overdue, c.concluded_on, c.applicant_name, c.applicant_type,"
-                " d.name AS division_name")
+                " d.name AS division_name, c.return_comment")
 
 
 def page(conn: sqlite3.Connection, q: Query, offset: int, limit: int) -> list[sqlite3.Row]:

@@ -81,6 +81,7 @@ def derived_values(facts: CaseFacts, cal: WorkCalendar, today: date) -> dict[str
         "outcome": facts.outcome if facts.outcome_fixed else None,
         "concluded_on": facts.concluded_on.isoformat() if facts.concluded_on else None,
         "overdue": int(dl.overdue and facts.finished),
+        "return_comment": facts.last_return_comment if facts.state in ("handling", "registered") else None,
     }
 
 

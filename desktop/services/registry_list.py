@@ -67,12 +67,13 @@ class Row:
     due_on: str
     days_left: int | None
     status: str  # on_time | due_soon | overdue | paused | awaiting_correction | finished
+    return_comment: str | None = None  # why it came back, until it is submitted again
 
     def cell(self, key: str) -> str:
         if key == "days_left":
             return "" if self.days_left is None else str(self.days_left)
         if key == "state":
-            return self.state_label
+            return self.state_label + ("（退回）" if self.return_comment else "")
         if key == "due_on" and self.status == "paused":
             return f"暂停（预计{self.due_on}）" if self.due_on else "暂停"
         return str(getattr(self, key) or "")
@@ -153,7 +154,7 @@ def _row(r, cal, today, due_soon_days) -> Row:
     summary = " ".join(r["request_text"].split())
     return Row(r["id"], r["case_no"], r["received_on"], r["applicant_name"], r["applicant_type"],
                summary[:60], r["division_name"] or "", state, STATE_LABELS.get(state, state),
-               r["due_on"] or "", days_left, status)
+               r["due_on"] or "", days_left, status, r["return_comment"])
 
 
 def outcome_choices() -> list[tuple[str, str]]:

@@ -6,7 +6,7 @@ reviewer, the leader approves (the text locks), and the clerk issues the reply a
 from datetime import date
 
 import pytest
-from PySide6.QtCore import QDate, QTimer
+from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QListWidget
 
 from desktop.services import cases
@@ -191,3 +191,23 @@ def test_a_whole_case_through_the_window(qtbot, registry, office, quiet):
         assert step in timeline, step
     assert errors == ["请填写退回意见"]
     assert DeliveryDialog  # the real dialog was driven above
+
+
+def test_return_comment_shows_in_the_drafters_queue(qtbot, registry, office, quiet):
+    from tests.helpers import person_form
+
+    s = office
+    case_id = cases.register_case(registry, s["clerk"], person_form()).case_ids[0]
+    cases.fire(registry, s["head"], case_id, "assign", date(2026, 9, 16), {"lead_division_id": s["planning_id"]})
+    cases.fire(registry, s["planner"], case_id, "sign_for", date(2026, 9, 16))
+    cases.fire(registry, s["planner"], case_id, "draft", date(2026, 9, 17), {"outcome": "unable_not_held"})
+    cases.fire(registry, s["planner"], case_id, "submit_for_review", date(2026, 9, 17))
+    cases.fire(registry, s["reviewer"], case_id, "review_return", date(2026, 9, 18), {"comment": "请核对检索范围"})
+    planner = window_for(qtbot, registry, s["planner"])
+    queue = planner.page("queue")
+    assert queue.model.total() == 1
+    row = queue.model.row_at(0)
+    assert row.id == case_id and row.cell("state") == "办理中（退回）"
+    assert queue.model.data(queue.model.index(0, 6), Qt.ItemDataRole.ToolTipRole) == "退回意见：请核对检索范围"
+    cases.fire(registry, s["planner"], case_id, "submit_for_review", date(2026, 9, 21))
+    assert cases.get_case(registry, case_id)["return_comment"] is None

@@ -130,6 +130,8 @@ class RegistryModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if key == "summary":
                 return row.summary
+            if key == "state" and row.return_comment:
+                return f"退回意见：{row.return_comment}"
             return STATUS_TIPS.get(row.status)
         if role == Qt.ItemDataRole.TextAlignmentRole and key == "days_left":
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
