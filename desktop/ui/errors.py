@@ -22,3 +22,19 @@ def user_message(exc: BaseException) -> str | None:
     if isinstance(exc, OSError):
         return f"文件操作失败：{exc.strerror or exc}（{exc.filename or ''}）"
     return None
+
+
+def attempt(parent, title: str, action) -> bool:
+    """Run a service call for a screen: True when it went through; a user's error is shown and False
+    returned; a bug is raised (the start-up hook logs it and apologises)."""
+    from desktop.ui.dialogs.messages import Ask
+
+    try:
+        action()
+    except Exception as exc:
+        message = user_message(exc)
+        if message is None:
+            raise
+        Ask.error(parent, title, message)
+        return False
+    return True

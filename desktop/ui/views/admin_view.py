@@ -26,20 +26,7 @@ from desktop.domain.workflow import ROLE_LABELS
 from desktop.services import agency, users
 from desktop.services.base import Actor, Registry
 from desktop.ui.dialogs.messages import Ask
-from desktop.ui.errors import user_message
-
-
-def _run(parent: QWidget, title: str, action) -> bool:
-    """Run a service call; show a user's error, re-raise a bug."""
-    try:
-        action()
-    except Exception as exc:
-        message = user_message(exc)
-        if message is None:
-            raise
-        Ask.error(parent, title, message)
-        return False
-    return True
+from desktop.ui.errors import attempt as _run
 
 
 class UsersTab(QWidget):

@@ -36,7 +36,7 @@ from desktop.domain.annual_report import PART2, REMEDY_KINDS, REMEDY_RESULTS
 from desktop.services import annual
 from desktop.services.base import Actor, Registry
 from desktop.ui.dialogs.messages import Ask
-from desktop.ui.errors import user_message
+from desktop.ui.errors import attempt
 from desktop.ui.workers import Worker
 
 
@@ -191,17 +191,6 @@ class AnnualReportView(QWidget):
         layout.addWidget(form)
         return box
 
-    def _run(self, title: str, action) -> bool:
-        try:
-            action()
-        except Exception as exc:
-            message = user_message(exc)
-            if message is None:
-                raise
-            Ask.error(self, title, message)
-            return False
-        return True
-
     def refresh(self) -> None:
         year = self.year.value()
         report = annual.compute(self.reg, year)
@@ -238,13 +227,13 @@ class AnnualReportView(QWidget):
 
     def save_texts(self) -> None:
         year = self.year.value()
-        if all(self._run("保存文字", lambda p=part, e=edit: annual.save_text(self.reg, self.actor, year, p, e.toPlainText()))
+        if all(attempt(self, "保存文字", lambda p=part, e=edit: annual.save_text(self.reg, self.actor, year, p, e.toPlainText()))
                for part, edit in self.text_edits.items()):
             Ask.info(self, "保存文字", "已保存。")
 
     def save_part2(self) -> None:
         values = {k: s.value() for k, s in self.part2_edits.items()}
-        if self._run("保存", lambda: annual.save_part2(self.reg, self.actor, self.year.value(), values)):
+        if attempt(self, "保存", lambda: annual.save_part2(self.reg, self.actor, self.year.value(), values)):
             self.refresh()
 
     def add_remedy(self) -> None:
@@ -253,7 +242,7 @@ class AnnualReportView(QWidget):
             return date(d.year(), d.month(), d.day())
 
         result = self.r_result.currentData()
-        if self._run("登记复议诉讼", lambda: annual.add_remedy(
+        if attempt(self, "登记复议诉讼", lambda: annual.add_remedy(
                 self.reg, self.actor, self.r_kind.currentData(), qd(self.r_filed), result,
                 qd(self.r_concluded) if result else None, self.r_case.text().strip() or None)):
             self.refresh()
@@ -284,7 +273,7 @@ class AnnualReportView(QWidget):
 
     def finalize(self) -> None:
         year = self.year.value()
-        if Ask.confirm(self, "定稿", f"将{year}年度报告定稿？定稿后该年度的数据将被锁定。") and self._run(
+        if Ask.confirm(self, "定稿", f"将{year}年度报告定稿？定稿后该年度的数据将被锁定。") and attempt(self,
                 "定稿", lambda: annual.finalize(self.reg, self.actor, year)):
             self.refresh()
 
@@ -293,5 +282,5 @@ class AnnualReportView(QWidget):
 
         year = self.year.value()
         reason, ok = QInputDialog.getText(self, "解除锁定", f"解除{year}年度锁定的理由：")
-        if ok and self._run("解除锁定", lambda: annual.unlock(self.reg, self.actor, year, reason)):
+        if ok and attempt(self, "解除锁定", lambda: annual.unlock(self.reg, self.actor, year, reason)):
             self.refresh()

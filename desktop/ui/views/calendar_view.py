@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from desktop.services import calendar_admin
 from desktop.services.base import Actor, Registry, ValidationFailed
-from desktop.ui.views.admin_view import _run
+from desktop.ui.errors import attempt as _run
 
 OFF = QColor("#c62828")
 WORK = QColor("#1565c0")

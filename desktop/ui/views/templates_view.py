@@ -23,7 +23,7 @@ from desktop.services import cases, letters
 from desktop.services.base import Actor, Registry
 from desktop.ui.dialogs.messages import Ask
 from desktop.ui.dialogs.pdf_preview import PdfPreviewDialog
-from desktop.ui.views.admin_view import _run
+from desktop.ui.errors import attempt as _run
 
 HELP = ("占位符写成 {applicant_name} 的形式，例如：{applicant_name} 申请人　{received_date} 收到日期　"
         "{case_no} 申请编号　{request_text} 申请内容　{due_date} 答复期限　{basis_citation} 法律依据　"
