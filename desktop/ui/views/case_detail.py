@@ -31,7 +31,7 @@ from desktop.services import attachments, cases, letters
 from desktop.services.base import Actor, Registry
 from desktop.ui.dialogs.delivery import DeliveryDialog
 from desktop.ui.dialogs.messages import Ask
-from desktop.ui.errors import user_message
+from desktop.ui.errors import attempt, user_message
 from desktop.ui.views.actions_panel import ActionsPanel
 from desktop.ui.views.draft_editor import DraftEditor
 
@@ -277,14 +277,9 @@ class CaseDetailView(QWidget):
         return letters.get(self.reg, item.data(Qt.ItemDataRole.UserRole))
 
     def _run(self, title: str, action):
-        try:
-            return action()
-        except Exception as exc:
-            message = user_message(exc)
-            if message is None:
-                raise
-            Ask.error(self, title, message)
-            return None
+        """The action's result, or None after showing a user's error (see ui.errors.attempt)."""
+        result = []
+        return result[0] if attempt(self, title, lambda: result.append(action())) else None
 
     def preview_letter(self) -> None:
         import tempfile
