@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from db.queries.search import match_expression
+from db.queries.search import ID_MASK, key_range, match_expression
 
 # Each sort walks an index: the key, then the date of receipt and the id (migration 0005).
 SORT_COLUMNS = {
@@ -40,7 +40,13 @@ class Query:
     extra: list[tuple[str, list]] = field(default_factory=list)
 
 
-def _where(q: Query) -> tuple[str, list, bool]:
+def _by_search_order(q: Query) -> bool:
+    """A text search in the default order walks the search index itself (its rowid is the list key)."""
+    return bool(q.text and match_expression(q.text) and q.sort == "received_on")
+
+
+def _where(q: Query, text: bool = True, dates: bool = True) -> tuple[str, list, bool]:
+    """The WHERE clause of ``q``; without the text (and date) conditions when the search index applies them."""
     clauses, params, needs_applicant = [], [], False
     if q.states:
         clauses.append(f"c.state IN ({','.join('?' * len(q.states))})")
@@ -50,10 +56,10 @@ def _where(q: Query) -> tuple[str, list, bool]:
                        f" (SELECT case_id FROM case_co_divisions WHERE division_id IN"
                        f" ({','.join('?' * len(q.division_ids))})))")
         params += list(q.division_ids) * 2
-    if q.received_from:
+    if q.received_from and dates:
         clauses.append("c.received_on >= ?")
         params.append(q.received_from)
-    if q.received_to:
+    if q.received_to and dates:
         clauses.append("c.received_on <= ?")
         params.append(q.received_to)
     if q.applicant_type:
@@ -74,10 +80,10 @@ def _where(q: Query) -> tuple[str, list, bool]:
         clauses.append("c.overdue = 1")
     elif q.deadline == "open":
         clauses.append(OPEN_STATES_SQL)
-    if q.text:
+    if q.text and text:
         expr = match_expression(q.text)
         if expr:
-            clauses.append("c.id IN (SELECT rowid FROM case_search WHERE case_search MATCH ?)")
+            clauses.append(f"c.id IN (SELECT rowid & {ID_MASK} FROM case_search WHERE case_search MATCH ?)")
             params.append(expr)
     for clause, values in q.extra:
         clauses.append(clause)
@@ -93,10 +99,35 @@ def _order(q: Query) -> str:
     return ", ".join(f"{k} {direction}" for k in keys) + f", c.id {direction}"
 
 
+@dataclass
+class _Plan:
+    """``SELECT … FROM {source}{where} ORDER BY {order}`` lists the matching cases (as ``c``) in order."""
+    source: str
+    where: str
+    params: list
+    order: str
+    order_by_key: str | None = None  # the order once only the key ``k`` is left (search plan)
+
+
+def _plan(q: Query) -> _Plan:
+    if _by_search_order(q):
+        # Walk the search index by its rowid (= list order); other filters are checked per match.
+        where, params, _join = _where(q, text=False, dates=False)
+        low, high = key_range(q.received_from, q.received_to)
+        direction = "DESC" if q.descending else "ASC"
+        rest = (" AND" + where[len(" WHERE"):]) if where else ""
+        return _Plan(f"case_search s JOIN cases c ON c.id = (s.rowid & {ID_MASK})",
+                     f" WHERE case_search MATCH ? AND s.rowid BETWEEN ? AND ?{rest}",
+                     [match_expression(q.text or ""), low, high, *params], f"s.rowid {direction}",
+                     f"w.k {direction}")
+    where, params, _join = _where(q)
+    return _Plan("cases c", where, params, _order(q))
+
+
 def ids(conn: sqlite3.Connection, q: Query, offset: int = 0, limit: int | None = None) -> list[int]:
     """The ids of the cases matching ``q`` in display order; a window of them with ``offset``/``limit``."""
-    where, params, _join = _where(q)
-    sql = f"SELECT c.id FROM cases c{where} ORDER BY {_order(q)}"
+    p = _plan(q)
+    sql, params = f"SELECT c.id FROM {p.source}{p.where} ORDER BY {p.order}", p.params
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
         params = [*params, limit, offset]
@@ -104,23 +135,35 @@ def ids(conn: sqlite3.Connection, q: Query, offset: int = 0, limit: int | None =
 
 
 def count(conn: sqlite3.Connection, q: Query) -> int:
+    where, params, _join = _where(q, text=False, dates=False)
+    expr = match_expression(q.text) if q.text else None
+    if expr and not where:  # every indexed row is a case: count in the index alone
+        low, high = key_range(q.received_from, q.received_to)
+        return conn.execute("SELECT count(*) FROM case_search WHERE case_search MATCH ? AND rowid BETWEEN ? AND ?",
+                            (expr, low, high)).fetchone()[0]
     where, params, _join = _where(q)
     return conn.execute(f"SELECT count(*) FROM cases c{where}", params).fetchone()[0]
 
 
+# What a list row shows; the lead division comes as its id (names are few: the caller maps them).
 LIST_COLUMNS = ("c.id, c.case_no, c.received_on, substr(c.request_text, 1, 80) AS request_text, c.state, c.due_on,"
-                " c.paused, c.outcome, c.overdue, c.concluded_on, c.applicant_name, c.applicant_type,"
-                " d.name AS division_name, c.return_comment")
+                " c.paused, c.applicant_name, c.applicant_type, c.lead_division_id, c.return_comment")
 
 
-def page(conn: sqlite3.Connection, q: Query, offset: int, limit: int) -> list[sqlite3.Row]:
-    """One window of the list with its columns: the ids by an index walk, then their rows (one query)."""
-    where, params, _join = _where(q)
-    order = _order(q)
-    return conn.execute(
-        f"SELECT {LIST_COLUMNS} FROM (SELECT c.id FROM cases c{where} ORDER BY {order} LIMIT ? OFFSET ?) w"
-        f" JOIN cases c ON c.id = w.id LEFT JOIN divisions d ON d.id = c.lead_division_id ORDER BY {order}",
-        [*params, limit, offset]).fetchall()
+def page(conn: sqlite3.Connection, q: Query, offset: int, limit: int) -> list[tuple]:
+    """One window of the list as plain tuples in LIST_COLUMNS order: the ids by an index walk, then
+    their rows (one query)."""
+    p = _plan(q)
+    cursor = conn.cursor()
+    cursor.row_factory = None  # tuples: the list reads columns by position
+    if offset == 0:  # the first window: one walk that reads each row as it goes
+        return cursor.execute(f"SELECT {LIST_COLUMNS} FROM {p.source}{p.where} ORDER BY {p.order} LIMIT ?",
+                              [*p.params, limit]).fetchall()
+    # Further down: skip along the index alone, then read just the window's rows.
+    key = ", s.rowid AS k" if p.order_by_key else ""
+    return cursor.execute(
+        f"SELECT {LIST_COLUMNS} FROM (SELECT c.id{key} FROM {p.source}{p.where} ORDER BY {p.order} LIMIT ? OFFSET ?) w"
+        f" JOIN cases c ON c.id = w.id ORDER BY {p.order_by_key or p.order}", [*p.params, limit, offset]).fetchall()
 
 
 def rows(conn: sqlite3.Connection, case_ids: Sequence[int]) -> dict[int, sqlite3.Row]:
@@ -129,8 +172,7 @@ def rows(conn: sqlite3.Connection, case_ids: Sequence[int]) -> dict[int, sqlite3
         return {}
     marks = ",".join("?" * len(case_ids))
     return {r["id"]: r for r in conn.execute(
-        f"SELECT {LIST_COLUMNS} FROM cases c LEFT JOIN divisions d ON d.id = c.lead_division_id"
-        f" WHERE c.id IN ({marks})", list(case_ids))}
+        f"SELECT {LIST_COLUMNS} FROM cases c WHERE c.id IN ({marks})", list(case_ids))}
 
 
 def counts_by_state(conn: sqlite3.Connection, q: Query) -> dict[str, int]:

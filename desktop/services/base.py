@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from db import connection
 from db.queries import settings as settings_q
@@ -54,6 +55,12 @@ class Actor:
 SYSTEM = Actor(None, "system", "系统", frozenset({"clerk", "office_head", "admin"}))
 
 
+class Snapshot(NamedTuple):
+    calendar: WorkCalendar
+    settings: dict[str, str]
+    division_names: dict[int, str]
+
+
 @dataclass
 class Registry:
     """An open registry database, with the clock and calendar the services use."""
@@ -61,6 +68,9 @@ class Registry:
     path: Path
     today: Callable[[], date] = field(default=date.today)
     _calendar: WorkCalendar | None = None
+    _settings: dict[str, str] | None = None
+    _division_names: dict[int, str] | None = None
+    _stamp: tuple[int, int] | None = None
 
     @classmethod
     def open(cls, path: str | Path, today: Callable[[], date] = date.today) -> Registry:
@@ -72,19 +82,40 @@ class Registry:
     def now(self) -> str:
         return datetime.now().isoformat(timespec="seconds")
 
-    def calendar(self) -> WorkCalendar:
-        """The working-day calendar: official data plus this database's overrides (cached)."""
+    def _fresh(self) -> None:
+        """Forget cached settings and calendar once anything was written, here or by another seat."""
+        stamp = (self.conn.total_changes, self.conn.execute("PRAGMA data_version").fetchone()[0])
+        if stamp != self._stamp:
+            self._stamp, self._calendar, self._settings, self._division_names = stamp, None, None, None
+
+    def snapshot(self) -> Snapshot:
+        """Calendar, settings and division names as of now, with one check for changes (the cached ones
+        are kept until this or another seat writes to the database). Do not modify what it returns."""
+        self._fresh()
         if self._calendar is None:
             overrides = {date.fromisoformat(r["day"]): bool(r["is_workday"])
                          for r in settings_q.calendar_overrides(self.conn)}
             self._calendar = WorkCalendar(overrides, settings_q.calendar_notice_years(self.conn))
-        return self._calendar
+        if self._settings is None:
+            self._settings = settings_q.get_all(self.conn)
+        if self._division_names is None:
+            self._division_names = {r["id"]: r["name"] for r in settings_q.divisions(self.conn)}
+        return Snapshot(self._calendar, self._settings, self._division_names)
+
+    def calendar(self) -> WorkCalendar:
+        """The working-day calendar: official data plus this database's overrides."""
+        return self.snapshot().calendar
 
     def calendar_changed(self) -> None:
         self._calendar = None
 
     def settings(self) -> dict[str, str]:
-        return settings_q.get_all(self.conn)
+        """The agency settings (a copy)."""
+        return dict(self.snapshot().settings)
+
+    def division_names(self) -> dict[int, str]:
+        """Division id → name, every division (a copy)."""
+        return dict(self.snapshot().division_names)
 
     def transaction(self):
         return connection.transaction(self.conn)

@@ -149,7 +149,8 @@ def register_case(reg: Registry, actor: Actor, form: dict[str, Any],
                 "split_from_id": first_id, "created_at": reg.now(), "created_by": actor.user_id,
                 "state": "registered"})
             first_id = first_id or (case_id if len(texts) > 1 else None)
-            search_q.index_case(reg.conn, case_id, request_text, values["name"])
+            search_q.index_case(reg.conn, case_id, values["received_on"].isoformat(), request_text,
+                                  values["name"])
             _append(reg, actor, case_id, "register", values["received_on"],
                     {"received_on": values["received_on"].isoformat(), "channel": values["channel"],
                      "after": {"state": "registered"}})
@@ -381,7 +382,8 @@ def similar_requests(reg: Registry, text: str, limit: int = 8,
     rows = reg.conn.execute(
         "SELECT c.id, c.case_no, c.received_on, c.request_text, c.state, a.name AS applicant_name"
         " FROM (SELECT rowid, rank FROM case_search WHERE case_search MATCH ? ORDER BY rank LIMIT ?) s"
-        " JOIN cases c ON c.id = s.rowid JOIN applicants a ON a.id = c.applicant_id ORDER BY s.rank",
+        f" JOIN cases c ON c.id = (s.rowid & {search_q.ID_MASK}) JOIN applicants a ON a.id = c.applicant_id"
+        " ORDER BY s.rank",
         (expr, limit + len(exclude_ids))).fetchall()
     return [r for r in rows if r["id"] not in exclude_ids][:limit]
 

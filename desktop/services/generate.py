@@ -83,7 +83,8 @@ def generate(reg: Registry, count: int, years: int = 10, seed: int = 1,
                               received.isoformat(), text, now, derived["state"], derived["lead_division_id"],
                               derived["due_on"], derived["paused"], derived["outcome"], derived["concluded_on"],
                               derived["overdue"]))
-            fts.append((case_id, search_q.spaced(text), search_q.spaced(name)))
+            fts.append((search_q.search_key(received.isoformat(), case_id), search_q.spaced(text),
+                        search_q.spaced(name)))
             events.append((case_id, facts))
         with reg.transaction():
             reg.conn.executemany(

@@ -222,7 +222,8 @@ def import_ledger(reg: Registry, actor: Actor, path: str | Path, dry_run: bool =
                 "received_on": values["received_on"].isoformat(), "request_text": values["request_text"],
                 "remarks": values["remarks"], "created_at": now, "created_by": actor.user_id,
                 "state": "registered"})
-            search_q.index_case(reg.conn, case_id, values["request_text"], values["name"])
+            search_q.index_case(reg.conn, case_id, values["received_on"].isoformat(), values["request_text"],
+                                  values["name"])
             payload = {**row.facts, "source": f"{Path(path).name} 第{row.number}行"}
             events_q.append(reg.conn, case_id, "ledger_import", row.facts["received_on"], now,
                             actor.user_id, payload)

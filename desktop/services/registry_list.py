@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import NamedTuple
 
 from db.queries import registry as registry_q
 from desktop.domain import deadlines, outcomes, workflow
@@ -53,8 +54,7 @@ class Filter:
     queue_of: Actor | None = None  # restrict to this user's work queue
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     id: int
     case_no: str
     received_on: str
@@ -79,15 +79,14 @@ class Row:
         return str(getattr(self, key) or "")
 
 
-def _query(reg: Registry, f: Filter) -> registry_q.Query:
-    today = reg.today()
-    due_soon_days = int(reg.settings().get("due_soon_days", deadlines.DEFAULT_DUE_SOON))
+def _query(reg: Registry, f: Filter, clock: RowMaker | None = None) -> registry_q.Query:
+    clock = clock or RowMaker(reg)
     q = registry_q.Query(
         states=f.states, division_ids=(f.division_id,) if f.division_id else (),
         received_from=f"{f.year}-01-01" if f.year else None, received_to=f"{f.year}-12-31" if f.year else None,
         applicant_type=f.applicant_type, outcome=f.outcome, deadline=f.deadline, text=f.text.strip() or None,
-        sort="due_on" if f.sort == "days_left" else f.sort, descending=f.descending, today=today.isoformat(),
-        due_soon_until=reg.calendar().add_workdays(today, due_soon_days).isoformat())
+        sort="due_on" if f.sort == "days_left" else f.sort, descending=f.descending,
+        today=clock.today.isoformat(), due_soon_until=clock.due_soon_until())
     if f.queue_of is not None:
         actor = f.queue_of
         states = sorted({s for role in actor.roles for s in QUEUE_STATES.get(role, ())})
@@ -121,40 +120,74 @@ def state_counts(reg: Registry, f: Filter) -> dict[str, int]:
 
 def page(reg: Registry, f: Filter, offset: int, limit: int) -> list[Row]:
     """One window of the list, in order, ready to show (one query)."""
-    clock = _clock(reg)
-    return [_row(r, *clock) for r in registry_q.page(reg.conn, _query(reg, f), offset, limit)]
+    make = RowMaker(reg)
+    return [make(r) for r in page_columns(reg, f, offset, limit, make)]
 
 
-def _clock(reg: Registry):
-    return reg.calendar(), reg.today(), int(reg.settings().get("due_soon_days", deadlines.DEFAULT_DUE_SOON))
+def page_columns(reg: Registry, f: Filter, offset: int, limit: int, clock: RowMaker | None = None) -> list[tuple]:
+    """One window of the list as fetched (registry_q.LIST_COLUMNS order); a RowMaker (the same clock
+    that decided "overdue" and "due soon" for the filter) turns each into a Row."""
+    return registry_q.page(reg.conn, _query(reg, f, clock), offset, limit)
 
 
 def rows(reg: Registry, ids: list[int]) -> dict[int, Row]:
     """The display rows of these ids, with working days left computed for today."""
-    clock = _clock(reg)
-    return {case_id: _row(r, *clock) for case_id, r in registry_q.rows(reg.conn, ids).items()}
+    make = RowMaker(reg)
+    return {case_id: make(tuple(r)) for case_id, r in registry_q.rows(reg.conn, ids).items()}
 
 
-def _row(r, cal, today, due_soon_days) -> Row:
-    """A list row from its stored columns, with working days left computed for today."""
-    state = r["state"]
-    days_left, status = None, "finished"
-    if state == "awaiting_correction":
-        status = "awaiting_correction"
-    elif state in workflow.OPEN_STATES and r["paused"]:
-        status = "paused"
-    elif state in workflow.OPEN_STATES and r["due_on"]:
-        due = date.fromisoformat(r["due_on"])
-        days_left = cal.count_workdays(today, due)
-        if due < today:
-            days_left = min(days_left, -1)
-            status = "overdue"
-        else:
-            status = "due_soon" if days_left <= due_soon_days else "on_time"
-    summary = " ".join(r["request_text"].split())
-    return Row(r["id"], r["case_no"], r["received_on"], r["applicant_name"], r["applicant_type"],
-               summary[:60], r["division_name"] or "", state, STATE_LABELS.get(state, state),
-               r["due_on"] or "", days_left, status, r["return_comment"])
+class RowMaker:
+    """Turns fetched list columns into display rows, with working days left counted from today.
+
+    A page has many cases due on the same day, so the count per due date is kept."""
+
+    def __init__(self, reg: Registry):
+        facts = reg.snapshot()
+        self.cal = facts.calendar
+        self.today = reg.today()
+        self.due_soon_days = int(facts.settings.get("due_soon_days", deadlines.DEFAULT_DUE_SOON))
+        self.division_names = facts.division_names
+        self._days: dict[str, tuple[int, str]] = {}
+        self._due_soon_until: str | None = None
+
+    def due_soon_until(self) -> str:
+        """The last due date that counts as "due soon" today."""
+        if self._due_soon_until is None:
+            self._due_soon_until = self.cal.add_workdays(self.today, self.due_soon_days).isoformat()
+        return self._due_soon_until
+
+    def _deadline(self, due_on: str) -> tuple[int, str]:
+        found = self._days.get(due_on)
+        if found is None:
+            due = date.fromisoformat(due_on)
+            days_left = self.cal.count_workdays(self.today, due)
+            if due < self.today:
+                found = (min(days_left, -1), "overdue")
+            else:
+                found = (days_left, "due_soon" if days_left <= self.due_soon_days else "on_time")
+            self._days[due_on] = found
+        return found
+
+    def __call__(self, r: tuple) -> Row:
+        (case_id, case_no, received_on, request_text, state, due_on, paused, applicant, applicant_type,
+         division_id, return_comment) = r
+        days_left, status = None, "finished"
+        if state == "awaiting_correction":
+            status = "awaiting_correction"
+        elif state in _OPEN_STATES:
+            if paused:
+                status = "paused"
+            elif due_on:
+                days_left, status = self._deadline(due_on)
+        summary = " ".join(request_text.split())[:60]
+        return _new_row(Row, (case_id, case_no, received_on, applicant, applicant_type, summary,
+                              self.division_names.get(division_id, "") if division_id else "",
+                              state, STATE_LABELS.get(state, state), due_on or "", days_left, status,
+                              return_comment))
+
+
+_OPEN_STATES = frozenset(workflow.OPEN_STATES)
+_new_row = tuple.__new__  # a Row from all its fields, without NamedTuple's keyword handling
 
 
 def outcome_choices() -> list[tuple[str, str]]:

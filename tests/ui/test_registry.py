@@ -3,7 +3,7 @@
 from PySide6.QtCore import Qt
 
 from desktop.services.base import SYSTEM
-from desktop.ui.models.registry_model import STATUS_COLOURS
+from desktop.ui.models.registry_model import PAGE, STATUS_COLOURS
 from desktop.ui.views.registry_view import RegistryView
 from tests.conftest import TODAY
 from tests.ui.conftest import type_text
@@ -23,7 +23,7 @@ def test_filters_search_and_sort_on_100k_cases(qtbot, big_registry):
     view = RegistryView(reg, SYSTEM)
     qtbot.addWidget(view)
     # the first page is there at once; the exact total follows from the event loop
-    assert view.model.count_pending and view.model.count == 100 and "正在统计总数" in view.count.text()
+    assert view.model.count_pending and view.model.count == PAGE and "正在统计总数" in view.count.text()
     qtbot.waitUntil(lambda: not view.model.count_pending, timeout=10_000)
     assert view.model.count == 100_000 and view.count.text() == "共 100,000 件"
     # default order: newest received first

@@ -1,0 +1,100 @@
+"""The registry list's queries: order and windows of a text search, the search index after an upgrade,
+and what a second seat sees after the first changes settings or the calendar."""
+
+import sqlite3
+from datetime import date
+
+from db.queries import search
+from desktop.services import agency, calendar_admin, cases, registry_list
+from desktop.services.base import SYSTEM, Registry
+from desktop.services.registry_list import Filter
+from tests.conftest import TODAY
+from tests.helpers import person_form
+
+# Registered in this order (ids 1..6), received on these days: id order is not list order.
+RECEIVED = ["2026-11-10", "2025-03-02", "2026-11-10", "2026-01-05", "2024-12-31", "2026-11-02"]
+
+
+def register_out_of_order(reg):
+    ids = []
+    for i, day in enumerate(RECEIVED):
+        ids += cases.register_case(reg, SYSTEM, person_form(
+            name=f"申请人{i}", id_number="", received_on=day,
+            request_text=f"申请公开低保资金发放情况第{i}批")).case_ids
+    cases.register_case(reg, SYSTEM, person_form(name="无关", id_number="", request_text="请公开城市规划"))
+    return ids
+
+
+def expected_order(ids, descending=True, year=None):
+    rows = [(RECEIVED[i], ids[i]) for i in range(len(ids)) if year is None or RECEIVED[i].startswith(str(year))]
+    return [case_id for _day, case_id in sorted(rows, reverse=descending)]
+
+
+def test_search_lists_matches_by_date_of_receipt_not_by_registration(registry):
+    ids = register_out_of_order(registry)
+    newest_first = expected_order(ids)
+    assert newest_first == [ids[2], ids[0], ids[5], ids[3], ids[1], ids[4]]
+    assert registry_list.case_ids(registry, Filter(text="低保")) == newest_first
+    assert registry_list.case_ids(registry, Filter(text="低保", descending=False)) == newest_first[::-1]
+    # windows: the first page, and later pages (another query shape) agree with the whole list
+    assert [r.id for r in registry_list.page(registry, Filter(text="低保"), 0, 2)] == newest_first[:2]
+    assert [r.id for r in registry_list.page(registry, Filter(text="低保"), 2, 3)] == newest_first[2:5]
+    assert [r.id for r in registry_list.page(registry, Filter(text="资金", descending=False), 4, 10)] == \
+        newest_first[::-1][4:]
+    # a year narrows the walk; the count agrees
+    assert registry_list.case_ids(registry, Filter(text="低保", year=2026)) == expected_order(ids, year=2026)
+    assert registry_list.case_count(registry, Filter(text="低保", year=2026)) == 4
+    assert registry_list.case_count(registry, Filter(text="低保")) == 6
+    assert registry_list.case_count(registry, Filter(text="低保", year=2023)) == 0
+    # a search combined with another filter and with another order
+    assert registry_list.case_ids(registry, Filter(text="低保", states=("closed",))) == []
+    assert registry_list.case_ids(registry, Filter(text="低保", states=("registered",))) == newest_first
+    by_name = registry_list.case_ids(registry, Filter(text="低保", sort="applicant", descending=False))
+    assert by_name == ids
+    # similar requests and the plain search still give case ids
+    assert set(search.matching_case_ids(registry.conn, "低保")) == set(ids)
+    assert {r["id"] for r in cases.similar_requests(registry, "低保资金发放")} == set(ids)
+
+
+def test_upgrade_rebuilds_the_search_index_in_list_order(tmp_path):
+    path = tmp_path / "v7.db"
+    reg = Registry.open(path, today=lambda: TODAY)
+    agency.ensure_defaults(reg)
+    ids = register_out_of_order(reg)
+    # as version 7 left it: the index keyed by case id
+    reg.conn.execute("INSERT INTO case_search (case_search) VALUES ('delete-all')")
+    for case_id, text, name in reg.conn.execute("SELECT id, request_text, applicant_name FROM cases").fetchall():
+        reg.conn.execute("INSERT INTO case_search (rowid, request_text, applicant_name) VALUES (?,?,?)",
+                         (case_id, search.spaced(text), search.spaced(name)))
+    reg.conn.execute("PRAGMA user_version = 7")
+    reg.close()
+    old = sqlite3.connect(path)
+    assert old.execute("SELECT max(rowid) FROM case_search").fetchone()[0] == len(ids) + 1
+    old.close()
+
+    reg = Registry.open(path, today=lambda: TODAY)
+    assert reg.conn.execute("PRAGMA user_version").fetchone()[0] >= 8
+    assert registry_list.case_ids(reg, Filter(text="低保")) == expected_order(ids)
+    assert registry_list.case_ids(reg, Filter(text="规划")) == [len(ids) + 1]
+    assert reg.conn.execute("SELECT min(rowid) FROM case_search").fetchone()[0] == \
+        search.search_key("2024-12-31", ids[4])
+    reg.close()
+
+
+def test_a_second_seat_sees_new_settings_and_calendar_days(registry, staff):
+    other = Registry.open(registry.path, today=lambda: TODAY)
+    try:
+        case_id = cases.register_case(registry, staff["clerk"], person_form(received_on="2026-11-16")).case_ids[0]
+        row = registry_list.rows(other, [case_id])[case_id]
+        assert (row.due_on, row.days_left, row.status) == ("2026-12-14", 16, "on_time")
+        # the administrator, at the first seat, widens "due soon" and marks a day off
+        agency.update_settings(registry, staff["admin"], {"due_soon_days": "20"})
+        assert registry_list.rows(other, [case_id])[case_id].status == "due_soon"
+        calendar_admin.set_day(registry, staff["admin"], date(2026, 11, 23), False, "停电")
+        assert not other.calendar().is_workday(date(2026, 11, 23))
+        assert other.calendar().count_workdays(TODAY, date(2026, 12, 14)) == 15
+        # the open case's deadline moved by the day off; 16 working days are still left
+        row = registry_list.rows(other, [case_id])[case_id]
+        assert (row.due_on, row.days_left) == ("2026-12-15", 16)
+    finally:
+        other.close()
