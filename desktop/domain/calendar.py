@@ -17,19 +17,30 @@ from functools import lru_cache
 
 @lru_cache(maxsize=64)
 def _package_year(year: int) -> frozenset[int] | None:
-    """Ordinals of the working days of ``year`` per chinesecalendar, or None if it has no data."""
-    import chinese_calendar
+    """Ordinals of the working days of ``year`` per chinesecalendar, or None if it has no data.
 
-    try:
-        chinese_calendar.is_workday(date(year, 6, 1))
-    except NotImplementedError:
+    Reads the package's tables directly: its ``is_workday`` checks the supported range on every call
+    (a scan of all its holidays), which made the first deadline of a session cost ~20 ms."""
+    from chinese_calendar.constants import holidays, workdays
+
+    first, last = _package_range()
+    if not first <= year <= last:
         return None
-    d, end, days = date(year, 1, 1), date(year, 12, 31), set()
-    while d <= end:
-        if chinese_calendar.is_workday(d):
-            days.add(d.toordinal())
-        d += timedelta(days=1)
+    start, end = date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
+    days = set()
+    for o in range(start, end + 1):
+        d = date.fromordinal(o)
+        if d in workdays or (d.weekday() < 5 and d not in holidays):
+            days.add(o)
     return frozenset(days)
+
+
+@lru_cache(maxsize=1)
+def _package_range() -> tuple[int, int]:
+    """The first and last year chinesecalendar has official data for."""
+    from chinese_calendar.constants import holidays
+
+    return min(holidays).year, max(holidays).year
 
 
 class WorkCalendar:

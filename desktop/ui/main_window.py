@@ -74,7 +74,6 @@ class MainWindow(QMainWindow):
             self.nav.addItem(item)
         self._detail = None
         self._return_to = "all"
-        self.nav.currentItemChanged.connect(self._nav_changed)
         self._menus()
         roles = "、".join(ROLE_LABELS[r] for r in sorted(actor.roles, key=list(ROLE_LABELS).index))
         self.user_label = QLabel(f"用户：{actor.name}（{roles}）")
@@ -85,23 +84,31 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.queue_label)
         self.statusBar().addPermanentWidget(self.db_label)
         self.update_counts()
-        # On login the user lands on their queue, with what is overdue or due soon said at once.
-        self.show_section("queue" if "queue" in self.pages else SECTIONS[0][0])
-        if "queue" not in self.pages:
-            self.nav.setCurrentRow(0)
+        # On login the user lands on their queue, with what is overdue or due soon said at once. The
+        # page has just loaded: navigation refreshes pages only from here on.
+        self.show_section("queue" if "queue" in self.pages else self.nav.item(0).data(Qt.ItemDataRole.UserRole))
+        self.nav.currentItemChanged.connect(self._nav_changed)
         # Another seat's commits change PRAGMA data_version: poll it and refresh what is shown.
         self._seen_version = registry_list.data_version(reg)
         self.poll = QTimer(self)
         self.poll.setInterval(3000)
         self.poll.timeout.connect(self.check_other_seats)
 
-        # Lock after the configured idle time; any key or click resets the clock.
+        # Lock after the configured idle time; any key, click or wheel in one of the program's windows
+        # resets the clock. The filter sits on each window (QWindow: input arrives there first), not on
+        # the application: an application-wide filter calls Python for every event of every widget,
+        # which cost ~70 ms before the first paint and a call per event ever after.
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
         self.idle.timeout.connect(self.lock)
         minutes = int(reg.settings().get("idle_lock_minutes", "15") or 0)
         self.idle_ms = minutes * 60_000
-        QApplication.instance().installEventFilter(self)
+        QApplication.instance().focusWindowChanged.connect(self._watch_window)
+
+    def _watch_window(self, window) -> None:
+        """Count input in ``window`` (this one, or a dialog that got the focus) as activity."""
+        if window is not None:
+            window.installEventFilter(self)  # installing twice keeps one filter
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt's name)
         if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel) \
@@ -159,6 +166,7 @@ class MainWindow(QMainWindow):
         QApplication.instance().quit()
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self._watch_window(self.windowHandle())
         self.poll.start()
         if self.idle_ms:
             self.idle.start(self.idle_ms)

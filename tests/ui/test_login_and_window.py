@@ -97,6 +97,36 @@ def test_idle_lock_hides_the_data_until_the_password_is_given(qtbot, registry, s
     assert not w.centralWidget().isHidden()
 
 
+def test_input_in_the_window_or_a_dialog_restarts_the_idle_clock(qtbot, registry, staff, monkeypatch):
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QDialog
+
+    locked = []
+    monkeypatch.setattr(MainWindow, "lock", lambda self: locked.append(True) or True)
+    w = MainWindow(registry, staff["clerk"])
+    qtbot.addWidget(w)
+    w.idle_ms = 400  # as if the administrator had set a very short idle time
+    w.show()
+    qtbot.waitExposed(w)
+    w.idle.start(w.idle_ms)
+    # a click in the main window and typing in a dialog both count as activity
+    dialog = QDialog(w)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    w._watch_window(dialog.windowHandle())  # what focusWindowChanged does when the dialog gets the focus
+    for _ in range(4):  # longer than the idle time, clicking in the window
+        qtbot.wait(200)
+        QTest.mouseClick(w.windowHandle(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, QPoint(5, 5))
+    assert locked == [] and w.idle.isActive()
+    for _ in range(4):  # then typing in the dialog only
+        qtbot.wait(200)
+        QTest.keyClick(dialog.windowHandle(), Qt.Key.Key_A)
+    assert locked == [] and w.idle.isActive()
+    # without input the lock comes
+    qtbot.waitUntil(lambda: locked == [True], timeout=2000)
+
+
 def test_verify_from_the_window(qtbot, registry, staff, monkeypatch):
     from desktop.ui.dialogs.messages import Ask
 

@@ -146,4 +146,6 @@ class RegistryModel(QAbstractTableModel):
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         key = COLUMNS[column][0]
-        self.set_filter(replace(self.filter, sort=key, descending=order == Qt.SortOrder.DescendingOrder))
+        f = replace(self.filter, sort=key, descending=order == Qt.SortOrder.DescendingOrder)
+        if f != self.filter:  # the same order again changes nothing
+            self.set_filter(f)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from db.queries import settings as settings_q
 from desktop.domain.application import APPLICANT_TYPES
 from desktop.domain.workflow import STATE_LABELS
-from desktop.services import ledger, registry_list
+from desktop.services import registry_list
 from desktop.services.base import Actor, Registry
 from desktop.services.registry_list import DEADLINE_FILTERS, Filter
 from desktop.ui.dialogs.messages import Ask
@@ -89,8 +89,9 @@ class RegistryView(QWidget):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setSortingEnabled(True)
+        # The indicator first: enabling sorting then asks for the order the list already has (no reload).
         self.table.horizontalHeader().setSortIndicator(1, Qt.SortOrder.DescendingOrder)
+        self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(False)
         for column, width in enumerate((110, 90, 170, 90, 330, 110, 70, 170, 80)):
@@ -195,6 +196,8 @@ class RegistryView(QWidget):
         target = Path(path)
 
         def job(reg, progress):
+            from desktop.services import ledger  # with openpyxl: loaded on the first export, not at start-up
+
             return ledger.export_ledger(reg, self.actor, target, case_ids=registry_list.case_ids(reg, f),
                                         progress=progress)
 
