@@ -19,6 +19,7 @@ SORT_COLUMNS = {
     "state": ("c.state", "c.received_on"),
     "due_on": ("(c.due_on IS NULL)", "c.due_on", "c.received_on"),
 }
+# Also the WHERE of the partial index cases_open_by_due (migration 0009): keep the two texts the same.
 OPEN_STATES_SQL = "c.state NOT IN ('replied','delivered','closed','archived')"
 
 
@@ -79,7 +80,7 @@ def _where(q: Query, text: bool = True, dates: bool = True) -> tuple[str, list, 
     elif q.deadline == "finished_late":
         clauses.append("c.overdue = 1")
     elif q.deadline == "open":
-        clauses.append(OPEN_STATES_SQL)
+        clauses.append(f"{OPEN_STATES_SQL} AND c.paused IN (0, 1)")  # always true: lets SQLite use the index
     if q.text and text:
         expr = match_expression(q.text)
         if expr:

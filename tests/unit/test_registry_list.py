@@ -66,6 +66,7 @@ def test_upgrade_rebuilds_the_search_index_in_list_order(tmp_path):
     for case_id, text, name in reg.conn.execute("SELECT id, request_text, applicant_name FROM cases").fetchall():
         reg.conn.execute("INSERT INTO case_search (rowid, request_text, applicant_name) VALUES (?,?,?)",
                          (case_id, search.spaced(text), search.spaced(name)))
+    reg.conn.execute("DROP INDEX cases_open_by_due")  # added by step 9
     reg.conn.execute("PRAGMA user_version = 7")
     reg.close()
     old = sqlite3.connect(path)
@@ -98,3 +99,21 @@ def test_a_second_seat_sees_new_settings_and_calendar_days(registry, staff):
         assert (row.due_on, row.days_left) == ("2026-12-15", 16)
     finally:
         other.close()
+
+
+def test_deadline_filters_read_the_small_index_of_open_cases(registry):
+    import re
+
+    from db.queries import registry as registry_q
+    from desktop.domain import workflow
+
+    listed = set(re.findall(r"'(\w+)'", registry_q.OPEN_STATES_SQL))
+    assert listed == set(workflow.FINISHED_STATES)  # "open" means not finished, in SQL as in the workflow
+    index_sql = registry.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'cases_open_by_due'").fetchone()[0]
+    assert registry_q.OPEN_STATES_SQL.replace("c.", "") in index_sql
+    for deadline in ("overdue", "due_soon", "paused", "open"):
+        q = registry_list._query(registry, Filter(deadline=deadline))
+        where, params, _join = registry_q._where(q)
+        plan = " ".join(r[3] for r in registry.conn.execute(
+            f"EXPLAIN QUERY PLAN SELECT count(*) FROM cases c{where}", params))
+        assert "cases_open_by_due" in plan, (deadline, plan)
