@@ -114,3 +114,47 @@ def test_export_of_the_current_filter_runs_with_progress(qtbot, big_registry, tm
     assert len(rows) - 1 == len(wanted)
     header = rows[0]
     assert all("慈善募捐备案" in r[header.index("申请内容")] for r in rows[1:])
+
+
+def test_totals_are_counted_off_the_gui_thread_and_a_stale_one_is_dropped(qtbot, big_registry, monkeypatch):
+    import threading
+
+    from desktop.services import registry_list
+
+    reg = big_registry
+    on_main_thread, gate = [], threading.Event()
+    real_run = registry_list.Count.run
+
+    def run(self):
+        on_main_thread.append(threading.current_thread() is threading.main_thread())
+        if self.query.received_from == "2025-01-01" and not self.query.applicant_type:
+            gate.wait(10)  # the first filter's count is slow, and comes back after the filter changed
+            return 123_456
+        return real_run(self)
+
+    monkeypatch.setattr(registry_list.Count, "run", run)
+    view = RegistryView(reg, SYSTEM)
+    qtbot.addWidget(view)
+    qtbot.waitUntil(lambda: not view.model.count_pending, timeout=10_000)
+    assert view.model.count == 100_000 and on_main_thread == [False]
+    select(view.year, 2025)
+    qtbot.waitUntil(lambda: len(on_main_thread) == 2, timeout=5_000)  # counting the first filter
+    select(view.applicant_type, "法律服务机构")
+    gate.set()
+    qtbot.waitUntil(lambda: not view.model.count_pending, timeout=10_000)
+    qtbot.wait(200)  # the first filter's late result has arrived by now, and was dropped
+    expected = sql_count(reg, "c.received_on BETWEEN '2025-01-01' AND '2025-12-31'"
+                              " AND a.applicant_type = '法律服务机构'")
+    assert view.model.count == expected > 0 and view.count.text() == f"共 {expected:,} 件"
+    assert on_main_thread == [False, False, False]
+
+
+def test_a_cancelled_count_returns_nothing(big_registry):
+    from desktop.services import registry_list
+    from desktop.services.registry_list import Filter
+
+    job = registry_list.Count(big_registry, Filter(text="申请"))
+    job.cancel()
+    assert job.run() is None
+    assert registry_list.Count(big_registry, Filter(year=2025)).run() == \
+        sql_count(big_registry, "c.received_on BETWEEN '2025-01-01' AND '2025-12-31'")

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRunnable,
+    Qt,
+    QThreadPool,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor
 
 from desktop.services import registry_list
@@ -26,11 +35,32 @@ STATUS_TIPS = {
 }
 
 
+class _Counting(QRunnable):
+    """Runs a registry_list.Count on a pool thread and hands the result to the model's thread."""
+
+    def __init__(self, job: registry_list.Count, generation: int, done: Signal):
+        super().__init__()
+        self.job, self.generation, self.done = job, generation, done
+
+    def run(self) -> None:
+        try:
+            result = self.job.run()
+        except Exception:  # noqa: BLE001 - the model counts again on its own thread and reports that
+            result = None
+        try:
+            self.done.emit(self.generation, result)
+        except RuntimeError:  # the model was deleted meanwhile
+            pass
+
+
 class RegistryModel(QAbstractTableModel):
     """``count`` is what the view shows so far: the first page comes at once, and when the page is full
-    the exact count follows from the event loop (counting a million rows must not delay the first page)."""
+    the exact count follows from another thread (counting a million rows takes up to a few hundred
+    milliseconds: neither the first page nor the user's typing waits for it)."""
 
     counted = Signal(int)
+    _count_done = Signal(int, object)  # generation, count (None: cancelled or failed)
+    background_count = True  # False: count from the event loop (a database in memory, some tests)
 
     def __init__(self, reg: Registry, parent=None):
         super().__init__(parent)
@@ -41,6 +71,8 @@ class RegistryModel(QAbstractTableModel):
         self._generation = 0
         self._pages: dict[int, list[Row]] = {}
         self._make: RowMaker | None = None  # the clock of the current filter: today, calendar, "due soon"
+        self._counting: registry_list.Count | None = None
+        self._count_done.connect(self._background_counted)
 
     # -- loading ------------------------------------------------------------------------
     def set_filter(self, f: Filter) -> None:
@@ -53,27 +85,52 @@ class RegistryModel(QAbstractTableModel):
         self.count = len(first)
         self.count_pending = len(first) == PAGE
         self.endResetModel()
-        if self.count_pending:
-            generation = self._generation
-            QTimer.singleShot(0, lambda: self._finish_count(generation))
-        else:
+        self.stop_counting()
+        if not self.count_pending:
             self.counted.emit(self.count)
+        else:  # from the event loop: the first page is painted before anything else runs
+            generation = self._generation
+            QTimer.singleShot(0, lambda: self._start_count(generation))
 
-    def _finish_count(self, generation: int) -> None:
-        if generation == self._generation and self.count_pending:
+    def _start_count(self, generation: int) -> None:
+        if generation != self._generation or not self.count_pending:
+            return
+        if self.background_count and str(self.reg.path) != ":memory:":
+            assert self._make is not None
+            self._counting = registry_list.Count(self.reg, self.filter, self._make)
+            QThreadPool.globalInstance().start(_Counting(self._counting, generation, self._count_done))
+        else:
             self.total()
+
+    def stop_counting(self) -> None:
+        """Stop the background count, if one runs (the count then stays pending)."""
+        if self._counting is not None:
+            self._counting.cancel()
+            self._counting = None
+
+    def _background_counted(self, generation: int, exact: int | None) -> None:
+        if generation != self._generation or not self.count_pending:
+            return  # an earlier filter's count, or counted meanwhile by total()
+        self._counting = None
+        if exact is None:
+            self.total()
+        else:
+            self._set_total(exact)
 
     def total(self) -> int:
         """The exact number of cases in the filter (counted now if it was still pending)."""
         if self.count_pending:
-            exact = registry_list.case_count(self.reg, self.filter)
-            self.count_pending = False
-            if exact > self.count:
-                self.beginInsertRows(QModelIndex(), self.count, exact - 1)
-                self.count = exact
-                self.endInsertRows()
-            self.counted.emit(self.count)
+            self.stop_counting()
+            self._set_total(registry_list.case_count(self.reg, self.filter))
         return self.count
+
+    def _set_total(self, exact: int) -> None:
+        self.count_pending = False
+        if exact > self.count:
+            self.beginInsertRows(QModelIndex(), self.count, exact - 1)
+            self.count = exact
+            self.endInsertRows()
+        self.counted.emit(self.count)
 
     def reload(self) -> None:
         """Run the current filter again (after a change by this or another seat)."""
