@@ -66,7 +66,8 @@ def test_upgrade_rebuilds_the_search_index_in_list_order(tmp_path):
     for case_id, text, name in reg.conn.execute("SELECT id, request_text, applicant_name FROM cases").fetchall():
         reg.conn.execute("INSERT INTO case_search (rowid, request_text, applicant_name) VALUES (?,?,?)",
                          (case_id, search.spaced(text), search.spaced(name)))
-    reg.conn.execute("DROP INDEX cases_open_by_due")  # added by step 9
+    for index in ("cases_open_by_due", "cases_by_due_not_null"):  # added by later steps
+        reg.conn.execute(f"DROP INDEX {index}")
     reg.conn.execute("PRAGMA user_version = 7")
     reg.close()
     old = sqlite3.connect(path)
@@ -117,3 +118,51 @@ def test_deadline_filters_read_the_small_index_of_open_cases(registry):
         plan = " ".join(r[3] for r in registry.conn.execute(
             f"EXPLAIN QUERY PLAN SELECT count(*) FROM cases c{where}", params))
         assert "cases_open_by_due" in plan, (deadline, plan)
+
+
+def test_every_sort_walks_an_index_and_keeps_cases_without_due_date_last(registry):
+    from db.queries import registry as registry_q
+    from desktop.services.registry_list import COLUMNS
+
+    ids = register_out_of_order(registry)
+    due = {r[0]: r[1] for r in registry.conn.execute("SELECT id, due_on FROM cases")}
+    # a case waiting for the applicant's correction has no due date yet
+    cases.fire(registry, SYSTEM, ids[0], "correction_notice", date(2026, 11, 11), {"items": ["请写明文号"]})
+    due = {r[0]: r[1] for r in registry.conn.execute("SELECT id, due_on FROM cases")}
+    assert due[ids[0]] is None
+    for descending in (False, True):
+        order = registry_list.case_ids(registry, Filter(sort="due_on", descending=descending))
+        assert order[-1] == ids[0]  # without a due date: last, both ways
+        dated = [due[i] for i in order[:-1]]
+        assert dated == sorted(dated, reverse=descending)
+        for key, _label in COLUMNS:
+            q = registry_list._query(registry, Filter(sort=key, descending=descending))
+            p = registry_q._plan(q)
+            plan = " ".join(r[3] for r in registry.conn.execute(
+                f"EXPLAIN QUERY PLAN SELECT c.id FROM {p.source}{p.where} ORDER BY {p.order} LIMIT 40", p.params))
+            assert "TEMP B-TREE" not in plan, (key, descending, plan)  # no sort of the whole register
+
+
+def test_a_search_in_another_order_gives_the_same_page_whichever_plan(registry, monkeypatch):
+    from db.queries import registry as registry_q
+
+    register_out_of_order(registry)
+    for i in range(30):  # enough matches for the walking plans
+        cases.register_case(registry, SYSTEM, person_form(
+            name=f"公司{i % 7}", id_number="", received_on=f"2026-10-{1 + i % 28:02d}",
+            request_text=f"公开低保名单第{i}号"))
+    monkeypatch.setattr(registry_q, "SMALL_MATCH", 10)
+    seen = set()
+    for term in ("低保", "公", "第1", "公司3"):
+        for sort in ("applicant", "due_on", "summary", "case_no", "state"):
+            for descending in (False, True):
+                f = Filter(text=term, sort=sort, descending=descending)
+                make = registry_list.RowMaker(registry)
+                page = [r[0] for r in registry_list.page_columns(registry, f, 0, 12, make)]
+                later = [r[0] for r in registry_list.page_columns(registry, f, 12, 12, make)]
+                seen.add(make.queries[f].text_plan)
+                q = registry_list._query(registry, f)
+                q.text_plan = "in"
+                everything = registry_q.ids(registry.conn, q)
+                assert page + later == everything[:24], (term, sort, descending)
+    assert seen == {"in", "walk", "probe"}
