@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -186,20 +187,51 @@ LIST_COLUMNS = ("c.id, c.case_no, c.received_on, substr(c.request_text, 1, 80) A
                 " c.paused, c.applicant_name, c.applicant_type, c.lead_division_id, c.return_comment")
 
 
-def page(conn: sqlite3.Connection, q: Query, offset: int, limit: int) -> list[tuple]:
-    """One window of the list as plain tuples in LIST_COLUMNS order: the ids by an index walk, then
-    their rows (one query)."""
+def _reversed(order: str) -> str:
+    return re.sub(r"\b(ASC|DESC)\b", lambda m: "DESC" if m.group(1) == "ASC" else "ASC", order)
+
+
+def page(conn: sqlite3.Connection, q: Query, offset: int, limit: int, after: tuple[str, int] | None = None,
+         total: int | None = None) -> list[tuple]:
+    """One window of the list as plain tuples in LIST_COLUMNS order.
+
+    ``after`` (date of receipt, id) of the row before the window, in the default order: the window is
+    found by seeking the index there (keyset), however deep it is. ``total``, when known, lets a window
+    in the second half be found walking back from the end. Otherwise the index alone is skipped along
+    (OFFSET over a covering index), then just the window's rows are read."""
     p = _plan(q, conn)
     cursor = conn.cursor()
     cursor.row_factory = None  # tuples: the list reads columns by position
+    if after is not None and q.sort == "received_on":
+        if p.order_by_key:  # the search plan: its rowid is the list key
+            seek, values = ("s.rowid < ?" if q.descending else "s.rowid > ?"), [search_key(after[0], after[1])]
+        else:
+            seek, values = f"(c.received_on, c.id) {'<' if q.descending else '>'} (?, ?)", list(after)
+        where = f"{p.where} AND {seek}" if p.where else f" WHERE {seek}"
+        return cursor.execute(f"SELECT {LIST_COLUMNS} FROM {p.source}{where} ORDER BY {p.order} LIMIT ?",
+                              [*p.params, *values, limit]).fetchall()
     if offset == 0:  # the first window: one walk that reads each row as it goes
         return cursor.execute(f"SELECT {LIST_COLUMNS} FROM {p.source}{p.where} ORDER BY {p.order} LIMIT ?",
                               [*p.params, limit]).fetchall()
-    # Further down: skip along the index alone, then read just the window's rows.
     key = ", s.rowid AS k" if p.order_by_key else ""
+    order, final = p.order, p.order_by_key or p.order
+    if total is not None and offset > total // 2:  # nearer the end: skip from there, backwards
+        from_end = max(total - offset - limit, 0)
+        limit = min(limit, total - offset)
+        order, final = _reversed(order), _reversed(final)
+        if from_end <= limit:  # the last screenful or so: read the rows as the walk goes
+            rows = cursor.execute(f"SELECT {LIST_COLUMNS} FROM {p.source}{p.where} ORDER BY {order} LIMIT ? OFFSET ?",
+                                  [*p.params, max(limit, 0), from_end]).fetchall()
+            rows.reverse()
+            return rows
+        rows = cursor.execute(
+            f"SELECT {LIST_COLUMNS} FROM (SELECT c.id{key} FROM {p.source}{p.where} ORDER BY {order} LIMIT ? OFFSET ?)"
+            f" w JOIN cases c ON c.id = w.id ORDER BY {final}", [*p.params, max(limit, 0), from_end]).fetchall()
+        rows.reverse()
+        return rows
     return cursor.execute(
-        f"SELECT {LIST_COLUMNS} FROM (SELECT c.id{key} FROM {p.source}{p.where} ORDER BY {p.order} LIMIT ? OFFSET ?) w"
-        f" JOIN cases c ON c.id = w.id ORDER BY {p.order_by_key or p.order}", [*p.params, limit, offset]).fetchall()
+        f"SELECT {LIST_COLUMNS} FROM (SELECT c.id{key} FROM {p.source}{p.where} ORDER BY {order} LIMIT ? OFFSET ?) w"
+        f" JOIN cases c ON c.id = w.id ORDER BY {final}", [*p.params, limit, offset]).fetchall()
 
 
 def rows(conn: sqlite3.Connection, case_ids: Sequence[int]) -> dict[int, sqlite3.Row]:

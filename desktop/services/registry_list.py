@@ -170,10 +170,14 @@ def page(reg: Registry, f: Filter, offset: int, limit: int) -> list[Row]:
     return [make(r) for r in page_columns(reg, f, offset, limit, make)]
 
 
-def page_columns(reg: Registry, f: Filter, offset: int, limit: int, clock: RowMaker | None = None) -> list[tuple]:
+def page_columns(reg: Registry, f: Filter, offset: int, limit: int, clock: RowMaker | None = None,
+                 after: Row | None = None, total: int | None = None) -> list[tuple]:
     """One window of the list as fetched (registry_q.LIST_COLUMNS order); a RowMaker (the same clock
-    that decided "overdue" and "due soon" for the filter) turns each into a Row."""
-    return registry_q.page(reg.conn, _query(reg, f, clock), offset, limit)
+    that decided "overdue" and "due soon" for the filter) turns each into a Row. ``after``: the row just
+    before the window, when known (the window is then sought from it); ``total``: the filter's count,
+    when known."""
+    return registry_q.page(reg.conn, _query(reg, f, clock), offset, limit,
+                           after=(after.received_on, after.id) if after is not None else None, total=total)
 
 
 def rows(reg: Registry, ids: list[int]) -> dict[int, Row]:

@@ -228,8 +228,9 @@ def registry_figures(path: Path) -> list[Figure]:
         model._pages.clear()
         for r in range(last - visible + 1, last + 1):
             model.row_at(r)
+    # raw: the last page as one would ask SQLite for it (the order reversed), not by a deep OFFSET
     figures.append(_paired("跳到最后一行 / jump to last row", jump,
-                           raw_page("", "c.received_on DESC, c.id DESC", offset=last - visible + 1), runs=7))
+                           raw_page("", "c.received_on ASC, c.id ASC"), runs=31))
     # The search index's rowid is the list key (day of receipt << 32 | id): the raw query reads the
     # index newest first and joins the page's cases, as the registry does.
     search_columns = columns.replace("FROM cases c", "FROM case_search s JOIN cases c ON c.id = (s.rowid & 4294967295)")

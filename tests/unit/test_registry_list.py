@@ -166,3 +166,28 @@ def test_a_search_in_another_order_gives_the_same_page_whichever_plan(registry, 
                 everything = registry_q.ids(registry.conn, q)
                 assert page + later == everything[:24], (term, sort, descending)
     assert seen == {"in", "walk", "probe"}
+
+
+def test_windows_sought_from_the_row_above_or_from_the_end_match_the_whole_list(registry):
+    register_out_of_order(registry)
+    for i in range(20):  # same days of receipt, so ties are broken by id
+        cases.register_case(registry, SYSTEM, person_form(
+            name=f"李{i}", id_number="", received_on=f"2026-10-{1 + i % 4:02d}", request_text=f"低保第{i}号"))
+    for f in (Filter(), Filter(descending=False), Filter(text="低保"), Filter(text="低保", descending=False),
+              Filter(sort="due_on", descending=True), Filter(sort="applicant"), Filter(text="低保", sort="applicant")):
+        everything = registry_list.case_ids(registry, f)
+        total = len(everything)
+        size = 4
+        # scrolling down window by window, each sought from the last row of the one above
+        rows, above = [], None
+        for offset in range(0, total, size):
+            window = registry_list.page(registry, f, offset, size) if above is None else [
+                registry_list.RowMaker(registry)(r)
+                for r in registry_list.page_columns(registry, f, offset, size, after=above)]
+            rows += window
+            above = window[-1] if f.sort == "received_on" else None
+        assert [r.id for r in rows] == everything, f
+        # any window with the total known (the later half is found from the end)
+        for offset in range(0, total, 3):
+            ids = [r[0] for r in registry_list.page_columns(registry, f, offset, size, total=total)]
+            assert ids == everything[offset:offset + size], (f, offset)

@@ -136,8 +136,9 @@ class RegistryModel(QAbstractTableModel):
         """Run the current filter again (after a change by this or another seat)."""
         self.set_filter(self.filter)
 
-    def _fetch(self, f: Filter, make: RowMaker, page_no: int) -> list[Row]:
-        return [make(r) for r in registry_list.page_columns(self.reg, f, page_no * PAGE, PAGE, make)]
+    def _fetch(self, f: Filter, make: RowMaker, page_no: int, after: Row | None = None,
+               total: int | None = None) -> list[Row]:
+        return [make(r) for r in registry_list.page_columns(self.reg, f, page_no * PAGE, PAGE, make, after, total)]
 
     def _page(self, page_no: int) -> list[Row]:
         page = self._pages.get(page_no)
@@ -145,7 +146,10 @@ class RegistryModel(QAbstractTableModel):
             if len(self._pages) >= CACHE_PAGES:
                 self._pages.pop(next(k for k in self._pages if k != 0))
             assert self._make is not None
-            page = self._pages[page_no] = self._fetch(self.filter, self._make, page_no)
+            before = self._pages.get(page_no - 1)  # scrolling down: seek from the row above
+            after = before[-1] if before and len(before) == PAGE else None
+            page = self._pages[page_no] = self._fetch(self.filter, self._make, page_no, after,
+                                                      None if self.count_pending else self.count)
         return page
 
     def row_at(self, row: int) -> Row | None:
