@@ -60,7 +60,7 @@ class RegistryModel(QAbstractTableModel):
 
     counted = Signal(int)
     _count_done = Signal(int, object)  # generation, count (None: cancelled or failed)
-    background_count = True  # False: count from the event loop (a database in memory, some tests)
+    background_count = True  # False: count on this thread, from the event loop (as for a database in memory)
 
     def __init__(self, reg: Registry, parent=None):
         super().__init__(parent)
