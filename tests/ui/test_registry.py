@@ -158,3 +158,43 @@ def test_a_cancelled_count_returns_nothing(big_registry):
     assert job.run() is None
     assert registry_list.Count(big_registry, Filter(year=2025)).run() == \
         sql_count(big_registry, "c.received_on BETWEEN '2025-01-01' AND '2025-12-31'")
+
+
+def test_a_big_search_in_another_order_is_sorted_off_the_gui_thread(qtbot, big_registry, monkeypatch):
+    import threading
+
+    from desktop.services import registry_list
+
+    reg = big_registry
+    on_main_thread = []
+    real_work = registry_list.SortedIds._work
+
+    def work(self, conn):
+        on_main_thread.append(threading.current_thread() is threading.main_thread())
+        return real_work(self, conn)
+
+    monkeypatch.setattr(registry_list.SortedIds, "_work", work)
+    view = RegistryView(reg, SYSTEM)
+    qtbot.addWidget(view)
+    type_text(qtbot, view.search, "低保")
+    view.apply_filter()
+    expected = sql_count(reg, "c.request_text LIKE '%低保%' OR a.name LIKE '%低保%'")
+    assert expected >= registry_list.BACKGROUND_SORT_FROM
+    assert not view.model.sorting and view.model.row_at(0) is not None  # the default order: at once
+    view.table.sortByColumn(2, Qt.SortOrder.AscendingOrder)  # by applicant
+    assert view.model.sorting and view.model.count == 0 and "正在按所选列排序" in view.count.text()
+    qtbot.waitUntil(lambda: not view.model.sorting, timeout=10_000)
+    assert on_main_thread == [False]
+    assert view.model.count == expected and view.count.text() == f"共 {expected:,} 件"
+    names = [view.model.row_at(i).applicant for i in range(60)]
+    assert names == sorted(names)
+    assert all("低保" in view.model.row_at(i).summary + view.model.row_at(i).applicant for i in range(60))
+    last = view.model.row_at(expected - 1)
+    assert last.applicant == max(r[0] for r in reg.conn.execute(
+        "SELECT a.name FROM cases c JOIN applicants a ON a.id = c.applicant_id"
+        " WHERE c.request_text LIKE '%低保%' OR a.name LIKE '%低保%'"))
+    # a few matches are sorted at once
+    view.search.clear()
+    type_text(qtbot, view.search, "喆")
+    view.apply_filter()
+    assert not view.model.sorting and view.model.count > 0

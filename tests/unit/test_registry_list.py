@@ -152,6 +152,7 @@ def test_a_search_in_another_order_gives_the_same_page_whichever_plan(registry, 
             name=f"公司{i % 7}", id_number="", received_on=f"2026-10-{1 + i % 28:02d}",
             request_text=f"公开低保名单第{i}号"))
     monkeypatch.setattr(registry_q, "SMALL_MATCH", 10)
+    monkeypatch.setattr(registry_q, "RECENT", 10)
     seen = set()
     for term in ("低保", "公", "第1", "公司3"):
         for sort in ("applicant", "due_on", "summary", "case_no", "state"):

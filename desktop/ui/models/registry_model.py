@@ -36,9 +36,10 @@ STATUS_TIPS = {
 
 
 class _Counting(QRunnable):
-    """Runs a registry_list.Count on a pool thread and hands the result to the model's thread."""
+    """Runs a registry_list.Count (or SortedIds) on a pool thread and hands the result to the model's
+    thread."""
 
-    def __init__(self, job: registry_list.Count, generation: int, done: Signal):
+    def __init__(self, job, generation: int, done: Signal):
         super().__init__()
         self.job, self.generation, self.done = job, generation, done
 
@@ -60,6 +61,7 @@ class RegistryModel(QAbstractTableModel):
 
     counted = Signal(int)
     _count_done = Signal(int, object)  # generation, count (None: cancelled or failed)
+    _sort_done = Signal(int, object)  # generation, ordered ids (None: cancelled or failed)
     background_count = True  # False: count on this thread, from the event loop (as for a database in memory)
 
     def __init__(self, reg: Registry, parent=None):
@@ -71,19 +73,26 @@ class RegistryModel(QAbstractTableModel):
         self._generation = 0
         self._pages: dict[int, list[Row]] = {}
         self._make: RowMaker | None = None  # the clock of the current filter: today, calendar, "due soon"
-        self._counting: registry_list.Count | None = None
+        self._counting: registry_list.Count | registry_list.SortedIds | None = None
         self._count_done.connect(self._background_counted)
+        self._sort_done.connect(self._background_sorted)
+        # A search listed in another order with many matches is sorted on another thread: until then
+        # ``sorting`` is True and the list is empty; then ``_ids`` holds every id in order.
+        self.sorting = False
+        self._ids: list[int] | None = None
 
     # -- loading ------------------------------------------------------------------------
     def set_filter(self, f: Filter) -> None:
         make = RowMaker(self.reg)  # fetched before the reset: a failure leaves the old list intact
-        first = self._fetch(f, make, 0)
+        sorting = registry_list.sorts_in_background(self.reg, f, make)
+        first = [] if sorting else self._fetch(f, make, 0)
         self.beginResetModel()
         self.filter, self._make = f, make
         self._generation += 1
         self._pages = {0: first}
+        self._ids, self.sorting = None, sorting
         self.count = len(first)
-        self.count_pending = len(first) == PAGE
+        self.count_pending = sorting or len(first) == PAGE
         self.endResetModel()
         self.stop_counting()
         if not self.count_pending:
@@ -97,8 +106,12 @@ class RegistryModel(QAbstractTableModel):
             return
         if self.background_count and str(self.reg.path) != ":memory:":
             assert self._make is not None
-            self._counting = registry_list.Count(self.reg, self.filter, self._make)
-            QThreadPool.globalInstance().start(_Counting(self._counting, generation, self._count_done))
+            if self.sorting:
+                self._counting = registry_list.SortedIds(self.reg, self.filter, self._make)
+                QThreadPool.globalInstance().start(_Counting(self._counting, generation, self._sort_done))
+            else:
+                self._counting = registry_list.Count(self.reg, self.filter, self._make)
+                QThreadPool.globalInstance().start(_Counting(self._counting, generation, self._count_done))
         else:
             self.total()
 
@@ -117,9 +130,28 @@ class RegistryModel(QAbstractTableModel):
         else:
             self._set_total(exact)
 
+    def _background_sorted(self, generation: int, ids: list[int] | None) -> None:
+        if generation != self._generation or not self.sorting:
+            return
+        self._counting = None
+        if ids is None:
+            self.total()
+        else:
+            self._set_ids(ids)
+
+    def _set_ids(self, ids: list[int]) -> None:
+        self.beginResetModel()
+        self._ids, self.sorting, self._pages = ids, False, {}
+        self.count, self.count_pending = len(ids), False
+        self.endResetModel()
+        self.counted.emit(self.count)
+
     def total(self) -> int:
-        """The exact number of cases in the filter (counted now if it was still pending)."""
-        if self.count_pending:
+        """The exact number of cases in the filter (counted, or sorted, now if it was still pending)."""
+        if self.sorting:
+            self.stop_counting()
+            self._set_ids(registry_list.case_ids(self.reg, self.filter))
+        elif self.count_pending:
             self.stop_counting()
             self._set_total(registry_list.case_count(self.reg, self.filter))
         return self.count
@@ -146,10 +178,13 @@ class RegistryModel(QAbstractTableModel):
             if len(self._pages) >= CACHE_PAGES:
                 self._pages.pop(next(k for k in self._pages if k != 0))
             assert self._make is not None
-            before = self._pages.get(page_no - 1)  # scrolling down: seek from the row above
-            after = before[-1] if before and len(before) == PAGE else None
-            page = self._pages[page_no] = self._fetch(self.filter, self._make, page_no, after,
-                                                      None if self.count_pending else self.count)
+            if self._ids is not None:  # sorted on another thread: the rows of the page's ids
+                page = registry_list.rows_of(self.reg, self._ids[page_no * PAGE:(page_no + 1) * PAGE], self._make)
+            else:
+                before = self._pages.get(page_no - 1)  # scrolling down: seek from the row above
+                after = before[-1] if before and len(before) == PAGE else None
+                page = self._fetch(self.filter, self._make, page_no, after, None if self.count_pending else self.count)
+            self._pages[page_no] = page
         return page
 
     def row_at(self, row: int) -> Row | None:
@@ -165,6 +200,8 @@ class RegistryModel(QAbstractTableModel):
 
     def all_ids(self) -> list[int]:
         """Every id of the current filter in order (for exports, which run off the GUI thread)."""
+        if self._ids is not None:
+            return list(self._ids)
         return registry_list.case_ids(self.reg, self.filter)
 
     # -- Qt model interface ---------------------------------------------------------------

@@ -137,6 +137,7 @@ class RegistryView(QWidget):
         for box in (self.state, self.division, self.year, self.applicant_type, self.outcome, self.deadline):
             box.currentIndexChanged.connect(self.apply_filter)
         self.model.counted.connect(lambda _n: self._update_count())
+        self.model.modelReset.connect(self._update_count)  # a sort by the header reloads the list too
         self.apply_filter()
 
     def set_banner(self, text: str, warn: bool) -> None:
@@ -170,6 +171,9 @@ class RegistryView(QWidget):
         self._update_count()
 
     def _update_count(self) -> None:
+        if self.model.sorting:
+            self.count.setText("检索结果较多，正在按所选列排序…")
+            return
         more = "（正在统计总数…）" if self.model.count_pending else ""
         self.count.setText(f"共 {self.model.count:,} 件{more}")
 
