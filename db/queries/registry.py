@@ -40,9 +40,6 @@ class Query:
     today: str = ""
     due_soon_until: str = ""
     extra: list[tuple[str, list]] = field(default_factory=list)
-    # How a text search is joined when the list is in another order (see _text_plan); None: not decided
-    # yet ("in" until then). Decided by the first page and kept for the filter's other pages.
-    text_plan: str | None = None
 
 
 def _by_search_order(q: Query) -> bool:
@@ -88,12 +85,7 @@ def _where(q: Query, text: bool = True, dates: bool = True) -> tuple[str, list, 
     if q.text and text:
         expr = match_expression(q.text)
         if expr:
-            if q.text_plan == "probe":  # per case, in the order's index walk: a seek in the search index
-                clauses.append("EXISTS (SELECT 1 FROM case_search s WHERE case_search MATCH ?"
-                               " AND s.rowid = search_key(c.received_on, c.id))")
-            else:  # "walk": '+' keeps SQLite on the order's index, testing each case against the matches
-                plus = "+" if q.text_plan == "walk" else ""
-                clauses.append(f"{plus}c.id IN (SELECT rowid & {ID_MASK} FROM case_search WHERE case_search MATCH ?)")
+            clauses.append(f"c.id IN (SELECT rowid & {ID_MASK} FROM case_search WHERE case_search MATCH ?)")
             params.append(expr)
     for clause, values in q.extra:
         clauses.append(clause)
@@ -120,10 +112,6 @@ class _Plan:
     order_by_key: str | None = None  # the order once only the key ``k`` is left (search plan)
 
 
-SMALL_MATCH = 20_000  # up to this many matches, looking each up and sorting them is the quickest
-RECENT = 2_000  # how many of the newest cases show how densely a term matches
-
-
 def matches_at_least(conn: sqlite3.Connection, q: Query, n: int) -> bool:
     """Whether the text of ``q`` is found in at least ``n`` cases (reads at most ``n`` matches)."""
     expr = match_expression(q.text or "")
@@ -133,30 +121,7 @@ def matches_at_least(conn: sqlite3.Connection, q: Query, n: int) -> bool:
                         (expr, n)).fetchone()[0] >= n
 
 
-def _text_plan(conn: sqlite3.Connection, q: Query) -> str:
-    """How to find the first page of a text search listed in an order other than the search index's.
-
-    Measured at a million cases: up to ~20,000 matches, look each one up and sort them ("in"; under
-    ~110 ms). More: walk the order's index and keep the cases that match, testing each against the
-    set of matches ("walk"; 30-90 ms when the matches are spread over the order, up to ~0.4 s when they
-    cluster at its far end). When nearly every case matches, seek the search index per case instead
-    ("probe"; a few ms, where collecting a million matches first would take seconds). A probe per case
-    is slow when matches are sparse, so it is kept for terms found in nine of ten recent cases."""
-    expr = match_expression(q.text or "")
-    found = conn.execute("SELECT count(*) FROM (SELECT 1 FROM case_search WHERE case_search MATCH ? LIMIT ?)",
-                         (expr, SMALL_MATCH)).fetchone()[0]
-    if found < SMALL_MATCH:
-        return "in"
-    edge = conn.execute("SELECT received_on, id FROM cases ORDER BY received_on DESC, id DESC LIMIT 1 OFFSET ?",
-                        (RECENT - 1,)).fetchone()
-    if edge is None:
-        return "walk"
-    recent = conn.execute("SELECT count(*) FROM case_search WHERE case_search MATCH ? AND rowid >= ?",
-                          (expr, search_key(edge[0], edge[1]))).fetchone()[0]
-    return "probe" if recent * 10 >= RECENT * 9 else "walk"
-
-
-def _plan(q: Query, conn: sqlite3.Connection | None = None) -> _Plan:
+def _plan(q: Query) -> _Plan:
     if _by_search_order(q):
         # Walk the search index by its rowid (= list order); other filters are checked per match.
         where, params, _join = _where(q, text=False, dates=False)
@@ -167,15 +132,13 @@ def _plan(q: Query, conn: sqlite3.Connection | None = None) -> _Plan:
                      f" WHERE case_search MATCH ? AND s.rowid BETWEEN ? AND ?{rest}",
                      [match_expression(q.text or ""), low, high, *params], f"s.rowid {direction}",
                      f"w.k {direction}")
-    if q.text and conn is not None and q.text_plan is None:
-        q.text_plan = _text_plan(conn, q)
     where, params, _join = _where(q)
     return _Plan("cases c", where, params, _order(q))
 
 
 def ids(conn: sqlite3.Connection, q: Query, offset: int = 0, limit: int | None = None) -> list[int]:
     """The ids of the cases matching ``q`` in display order; a window of them with ``offset``/``limit``."""
-    p = _plan(q, conn)
+    p = _plan(q)
     sql, params = f"SELECT c.id FROM {p.source}{p.where} ORDER BY {p.order}", p.params
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
@@ -211,7 +174,7 @@ def page(conn: sqlite3.Connection, q: Query, offset: int, limit: int, after: tup
     found by seeking the index there (keyset), however deep it is. ``total``, when known, lets a window
     in the second half be found walking back from the end. Otherwise the index alone is skipped along
     (OFFSET over a covering index), then just the window's rows are read."""
-    p = _plan(q, conn)
+    p = _plan(q)
     cursor = conn.cursor()
     cursor.row_factory = None  # tuples: the list reads columns by position
     if after is not None and q.sort == "received_on":

@@ -174,7 +174,6 @@ class SortedIds(_Background):
     (0.1-0.5 s at a million cases). The list is then paged from these ids."""
 
     def _work(self, conn: sqlite3.Connection) -> list[int]:
-        self.query.text_plan = "in"
         return registry_q.ids(conn, self.query)
 
 

@@ -158,6 +158,8 @@ def test_a_cancelled_count_returns_nothing(big_registry):
     assert job.run() is None
     assert registry_list.Count(big_registry, Filter(year=2025)).run() == \
         sql_count(big_registry, "c.received_on BETWEEN '2025-01-01' AND '2025-12-31'")
+    by_state = Filter(text="低保", sort="state", descending=True)
+    assert registry_list.SortedIds(big_registry, by_state).run() == registry_list.case_ids(big_registry, by_state)
 
 
 def test_a_big_search_in_another_order_is_sorted_off_the_gui_thread(qtbot, big_registry, monkeypatch):
