@@ -45,7 +45,7 @@ def run_window(db: Path | None, demo: bool = False) -> int:
     path = _demo_path(db) if demo else (db or default_db_path())
     from desktop.services import backup
 
-    damaged = backup.quick_check(path)
+    damaged = backup.start_check(path)
     if damaged:
         newest = backup.latest(path.with_name(f"{path.stem}-backups")) if path.with_name(
             f"{path.stem}-backups").is_dir() else None
@@ -77,21 +77,44 @@ def run_window(db: Path | None, demo: bool = False) -> int:
     actor = LoginDialog.ask(reg, reg.settings().get("agency_name", ""), hint=hint)
     if actor is None:
         return 0
-    try:
-        backup.daily(reg)
-    except Exception:  # a failed backup must not keep the office from working; it is logged
-        log.exception("daily backup failed")
     window = MainWindow(reg, actor)
     window.show()
+    daily = backup_in_background(window, path)
     _install_excepthook(window)
     code = app.exec()
+    daily.wait()
     try:
         if reg.conn is not None:
             backup.create(reg, label="exit")
     except Exception:
         log.exception("backup at exit failed")
     reg.close()
+    backup.mark_closed_cleanly(path)
     return code
+
+
+def backup_in_background(window, path: Path):
+    """The daily backup, on another thread once the window is up (copying and zipping the database
+    took seconds at the start of the first session of a day; a million cases, a minute). A failed
+    backup must not keep the office from working: it is logged and said in the status bar."""
+    from datetime import date
+
+    from desktop.services import backup
+    from desktop.ui.workers import Worker
+
+    def done(info) -> None:
+        if info is not None:
+            window.statusBar().showMessage(f"已自动备份（{info.cases}件案件）：{info.path.name}", 15000)
+
+    def failed(message: str) -> None:
+        log.error("daily backup failed: %s", message)
+        window.statusBar().showMessage(f"今日自动备份失败：{message}", 30000)
+
+    worker = Worker(path, date.today, lambda reg, _progress: backup.daily(reg), window)
+    worker.succeeded.connect(done)
+    worker.failed.connect(failed)
+    worker.start()
+    return worker
 
 
 def _install_excepthook(window) -> None:

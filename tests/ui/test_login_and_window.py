@@ -146,3 +146,29 @@ def test_about_dialog_names_version_paths_and_font_licence(qtbot, registry, staf
     assert __version__ in dialog.info.text() and str(registry.path) in dialog.info.text()
     assert "数据目录" in dialog.info.text()
     assert "SIL OPEN FONT LICENSE Version 1.1" in dialog.licence.toPlainText()
+
+
+def test_the_daily_backup_runs_off_the_gui_thread_once_the_window_is_up(qtbot, registry, staff, monkeypatch):
+    import threading
+
+    from desktop.services import backup
+    from desktop.ui.startup import backup_in_background
+
+    threads = []
+    real_daily = backup.daily
+    monkeypatch.setattr(backup, "daily", lambda reg: threads.append(
+        threading.current_thread() is threading.main_thread()) or real_daily(reg))
+    w = MainWindow(registry, staff["clerk"])
+    qtbot.addWidget(w)
+    w.show()
+    worker = backup_in_background(w, registry.path)
+    qtbot.waitUntil(lambda: worker.isFinished(), timeout=10_000)
+    qtbot.waitUntil(lambda: "已自动备份" in w.statusBar().currentMessage(), timeout=5_000)
+    assert threads == [False]
+    made = list(backup.backup_dir(registry).glob("*.ddbak"))
+    assert len(made) == 1 and backup.check(made[0])[0] == registry.conn.execute(
+        "SELECT count(*) FROM cases").fetchone()[0]
+    # the same day again: nothing new
+    second = backup_in_background(w, registry.path)
+    qtbot.waitUntil(lambda: second.isFinished(), timeout=10_000)
+    assert len(list(backup.backup_dir(registry).glob("*.ddbak"))) == 1

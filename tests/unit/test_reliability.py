@@ -169,3 +169,23 @@ def test_attachment_type_is_checked_by_content(registry, staff, tmp_path):
     with pytest.raises(ValidationFailed, match="超过 50 MB 上限"):
         attachments.add(registry, staff["clerk"], case_id, huge)
     assert attachments.for_case(registry, case_id) == []
+
+
+def test_start_checks_the_file_unless_it_was_closed_cleanly_and_is_unchanged(tmp_path, monkeypatch):
+    path = tmp_path / "registry.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (x)")
+    conn.commit()
+    conn.close()
+    checked = []
+    real = backup.quick_check
+    monkeypatch.setattr(backup, "quick_check", lambda p: checked.append(p) or real(p))
+    assert backup.start_check(path) is None and len(checked) == 1  # no note: checked
+    backup.mark_closed_cleanly(path)
+    assert backup.start_check(path) is None and len(checked) == 1  # closed cleanly, unchanged: skipped
+    assert backup.start_check(path) is None and len(checked) == 2  # the note is used once (a crash leaves none)
+    backup.mark_closed_cleanly(path)
+    data = bytearray(path.read_bytes())  # changed while the program was closed
+    data[100:4096] = b"\xff" * (4096 - 100)
+    path.write_bytes(bytes(data))
+    assert backup.start_check(path) is not None and len(checked) == 3
