@@ -38,6 +38,20 @@ def latest_version() -> int:
     return len(steps())
 
 
+def pending_steps(path: str | Path) -> int:
+    """How many steps opening the database at ``path`` will run (0 for a new or current file)."""
+    if str(path) == ":memory:" or not Path(path).exists():
+        return 0
+    conn = sqlite3.connect(f"file:{Path(path).as_posix()}?mode=ro", uri=True)
+    try:
+        current = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError:
+        return 0  # not ours to say: opening it reports the problem
+    finally:
+        conn.close()
+    return max(latest_version() - current, 0) if current else 0
+
+
 def migrate(conn: sqlite3.Connection, path: str | Path | None = None) -> int:
     """Bring the schema to the latest version; returns the version it was at before."""
     current = conn.execute("PRAGMA user_version").fetchone()[0]

@@ -56,11 +56,26 @@ def run_window(db: Path | None, demo: bool = False) -> int:
                                                 "损坏的文件会另存一份。"):
             return 1
         backup.restore(path, newest)
+    from db.migrations import pending_steps
+
+    notice = None
+    if pending_steps(path):  # an upgrade can take a while on a big register (the search index is rebuilt)
+        from PySide6.QtWidgets import QLabel
+
+        notice = QLabel("正在升级数据库（首次用新版本打开时进行，案件较多时可能需要一两分钟）…\n"
+                        "升级前的数据已另存一份。请勿关闭本程序。")
+        notice.setWindowTitle("政府信息公开申请办理系统")
+        notice.setMargin(24)
+        notice.show()
+        app.processEvents()
     try:
         reg = Registry.open(path)
     except (EnvironmentProblem, DatabaseTooNew) as exc:
         Ask.error(None, "无法打开数据库", str(exc))
         return 1
+    finally:
+        if notice is not None:
+            notice.close()
     agency.ensure_defaults(reg)
     hint = ""
     if demo:

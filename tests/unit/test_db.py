@@ -89,3 +89,16 @@ def test_search_finds_substrings_of_any_length(registry, term, expected):
         f"SELECT a.name FROM cases c JOIN applicants a ON a.id = c.applicant_id"
         f" WHERE c.id IN ({','.join('?' * len(ids))})", ids)} if ids else set()
     assert names == expected
+
+
+def test_pending_steps_says_when_opening_will_upgrade(tmp_path):
+    path = tmp_path / "registry.db"
+    assert migrations.pending_steps(path) == 0  # nothing there yet: a new database, built at once
+    connect(path).close()
+    assert migrations.pending_steps(path) == 0
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 7")
+    conn.close()
+    assert migrations.pending_steps(path) == latest_version() - 7
+    (tmp_path / "junk.db").write_bytes(b"not a database at all" * 100)
+    assert migrations.pending_steps(tmp_path / "junk.db") == 0
