@@ -47,9 +47,10 @@ def _by_search_order(q: Query) -> bool:
     return bool(q.text and match_expression(q.text) and q.sort == "received_on")
 
 
-def _where(q: Query, text: bool = True, dates: bool = True) -> tuple[str, list, bool]:
+def _where(q: Query, text: bool = True, dates: bool = True) -> tuple[str, list]:
     """The WHERE clause of ``q``; without the text (and date) conditions when the search index applies them."""
-    clauses, params, needs_applicant = [], [], False
+    clauses: list[str] = []
+    params: list = []
     if q.states:
         clauses.append(f"c.state IN ({','.join('?' * len(q.states))})")
         params += list(q.states)
@@ -90,7 +91,7 @@ def _where(q: Query, text: bool = True, dates: bool = True) -> tuple[str, list, 
     for clause, values in q.extra:
         clauses.append(clause)
         params += values
-    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params, needs_applicant
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
 def _order(q: Query) -> str:
@@ -124,7 +125,7 @@ def matches_at_least(conn: sqlite3.Connection, q: Query, n: int) -> bool:
 def _plan(q: Query) -> _Plan:
     if _by_search_order(q):
         # Walk the search index by its rowid (= list order); other filters are checked per match.
-        where, params, _join = _where(q, text=False, dates=False)
+        where, params = _where(q, text=False, dates=False)
         low, high = key_range(q.received_from, q.received_to)
         direction = "DESC" if q.descending else "ASC"
         rest = (" AND" + where[len(" WHERE"):]) if where else ""
@@ -132,7 +133,7 @@ def _plan(q: Query) -> _Plan:
                      f" WHERE case_search MATCH ? AND s.rowid BETWEEN ? AND ?{rest}",
                      [match_expression(q.text or ""), low, high, *params], f"s.rowid {direction}",
                      f"w.k {direction}")
-    where, params, _join = _where(q)
+    where, params = _where(q)
     return _Plan("cases c", where, params, _order(q))
 
 
@@ -147,13 +148,13 @@ def ids(conn: sqlite3.Connection, q: Query, offset: int = 0, limit: int | None =
 
 
 def count(conn: sqlite3.Connection, q: Query) -> int:
-    where, params, _join = _where(q, text=False, dates=False)
+    where, params = _where(q, text=False, dates=False)
     expr = match_expression(q.text) if q.text else None
     if expr and not where:  # every indexed row is a case: count in the index alone
         low, high = key_range(q.received_from, q.received_to)
         return conn.execute("SELECT count(*) FROM case_search WHERE case_search MATCH ? AND rowid BETWEEN ? AND ?",
                             (expr, low, high)).fetchone()[0]
-    where, params, _join = _where(q)
+    where, params = _where(q)
     return conn.execute(f"SELECT count(*) FROM cases c{where}", params).fetchone()[0]
 
 
@@ -219,14 +220,14 @@ def rows(conn: sqlite3.Connection, case_ids: Sequence[int]) -> dict[int, sqlite3
 
 
 def counts_by_state(conn: sqlite3.Connection, q: Query) -> dict[str, int]:
-    where, params, _join = _where(q)
+    where, params = _where(q)
     sql = f"SELECT c.state, count(*) FROM cases c{where} GROUP BY c.state"
     return {r[0]: r[1] for r in conn.execute(sql, params)}
 
 
 def deadline_counts(conn: sqlite3.Connection, q: Query) -> tuple[int, int, int, int]:
     """(all, overdue, due soon, paused) among the cases matching ``q``."""
-    where, params, _join = _where(q)
+    where, params = _where(q)
     open_ = OPEN_STATES_SQL
     row = conn.execute(
         f"SELECT count(*), coalesce(sum({open_} AND c.paused = 0 AND c.due_on < ?), 0),"

@@ -106,9 +106,6 @@ class Registry:
         """The working-day calendar: official data plus this database's overrides."""
         return self.snapshot().calendar
 
-    def calendar_changed(self) -> None:
-        self._calendar = None
-
     def settings(self) -> dict[str, str]:
         """The agency settings (a copy)."""
         return dict(self.snapshot().settings)

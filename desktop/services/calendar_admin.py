@@ -33,7 +33,6 @@ def import_notice(reg: Registry, actor: Actor, text: str, year: int) -> ParsedNo
         settings_q.replace_notice_year(reg.conn, year, text, days, reg.now(), actor.user_id)
         settings_q.audit(reg.conn, reg.now(), actor.user_id, "calendar_import_notice",
                          json.dumps({"year": year, "days": days}, ensure_ascii=False))
-    reg.calendar_changed()
     cases_svc.refresh_derived(reg)
     return notice
 
@@ -46,7 +45,6 @@ def set_day(reg: Registry, actor: Actor, day: date, is_workday: bool | None, not
         settings_q.audit(reg.conn, reg.now(), actor.user_id, "calendar_set_day",
                          json.dumps({"day": day.isoformat(), "is_workday": is_workday, "note": note},
                                     ensure_ascii=False))
-    reg.calendar_changed()
     cases_svc.refresh_derived(reg)
 
 

@@ -114,7 +114,7 @@ def test_deadline_filters_read_the_small_index_of_open_cases(registry):
     assert registry_q.OPEN_STATES_SQL.replace("c.", "") in index_sql
     for deadline in ("overdue", "due_soon", "paused", "open"):
         q = registry_list._query(registry, Filter(deadline=deadline))
-        where, params, _join = registry_q._where(q)
+        where, params = registry_q._where(q)
         plan = " ".join(r[3] for r in registry.conn.execute(
             f"EXPLAIN QUERY PLAN SELECT count(*) FROM cases c{where}", params))
         assert "cases_open_by_due" in plan, (deadline, plan)

@@ -62,7 +62,6 @@ class RegistryModel(QAbstractTableModel):
     counted = Signal(int)
     _count_done = Signal(int, object)  # generation, count (None: cancelled or failed)
     _sort_done = Signal(int, object)  # generation, ordered ids (None: cancelled or failed)
-    background_count = True  # False: count on this thread, from the event loop (as for a database in memory)
 
     def __init__(self, reg: Registry, parent=None):
         super().__init__(parent)
@@ -104,7 +103,7 @@ class RegistryModel(QAbstractTableModel):
     def _start_count(self, generation: int) -> None:
         if generation != self._generation or not self.count_pending:
             return
-        if self.background_count and str(self.reg.path) != ":memory:":
+        if str(self.reg.path) != ":memory:":  # another thread needs a connection of its own to the file
             assert self._make is not None
             if self.sorting:
                 self._counting = registry_list.SortedIds(self.reg, self.filter, self._make)
