@@ -11,10 +11,23 @@ FIELDS = ("kind", "applicant_type", "name", "id_type", "id_number", "work_unit",
 
 def insert(conn: sqlite3.Connection, values: dict[str, Any], created_at: str) -> int:
     cols = [f for f in FIELDS if f in values]
-    cur = conn.execute(
-        f"INSERT INTO applicants ({', '.join(cols)}, created_at) VALUES ({', '.join('?' * len(cols))}, ?)",
-        [values[c] for c in cols] + [created_at])
-    return cur.lastrowid
+    return conn.execute(
+        f"INSERT INTO applicants ({', '.join(cols)}, created_at) VALUES ({', '.join('?' * len(cols))}, ?)"
+        " RETURNING id",
+        [values[c] for c in cols] + [created_at]).fetchone()[0]
+
+
+def max_id(conn: sqlite3.Connection) -> int:
+    """The highest applicant id so far (0 when there is none)."""
+    return conn.execute("SELECT coalesce(max(id), 0) FROM applicants").fetchone()[0]
+
+
+def insert_many_with_ids(conn: sqlite3.Connection, rows: list[tuple]) -> None:
+    """Bulk insert of (id, kind, applicant_type, name, id_type, id_number, phone, created_at), ids chosen
+    by the caller (the data generator)."""
+    conn.executemany(
+        "INSERT INTO applicants (id, kind, applicant_type, name, id_type, id_number, phone, created_at)"
+        " VALUES (?,?,?,?,?,?,?,?)", rows)
 
 
 def find_same(conn: sqlite3.Connection, values: dict[str, Any]) -> int | None:

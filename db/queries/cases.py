@@ -15,9 +15,34 @@ DERIVED_FIELDS = ("state", "lead_division_id", "due_on", "paused", "outcome", "c
 
 def insert(conn: sqlite3.Connection, values: dict[str, Any]) -> int:
     cols = [f for f in CASE_FIELDS if f in values]
-    cur = conn.execute(f"INSERT INTO cases ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                       [values[c] for c in cols])
-    return cur.lastrowid
+    return conn.execute(f"INSERT INTO cases ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) RETURNING id",
+                        [values[c] for c in cols]).fetchone()[0]
+
+
+GENERATED_FIELDS = ("id", "case_no", "applicant_id", "applicant_name", "applicant_type", "channel", "received_on",
+                    "request_text", "created_at", "state", "lead_division_id", "due_on", "paused", "outcome",
+                    "concluded_on", "overdue")
+
+
+def insert_many_with_ids(conn: sqlite3.Connection, rows: list[tuple]) -> None:
+    """Bulk insert of rows with the columns of ``GENERATED_FIELDS``, ids chosen by the caller (the data
+    generator)."""
+    conn.executemany(f"INSERT INTO cases ({', '.join(GENERATED_FIELDS)})"
+                     f" VALUES ({','.join('?' * len(GENERATED_FIELDS))})", rows)
+
+
+def max_id(conn: sqlite3.Connection) -> int:
+    """The highest case id so far (0 when there is none)."""
+    return conn.execute("SELECT coalesce(max(id), 0) FROM cases").fetchone()[0]
+
+
+def count(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT count(*) FROM cases").fetchone()[0]
+
+
+def earliest_received_on(conn: sqlite3.Connection) -> str | None:
+    """The date of receipt of the oldest case (ISO), None on an empty registry."""
+    return conn.execute("SELECT min(received_on) FROM cases").fetchone()[0]
 
 
 def get(conn: sqlite3.Connection, case_id: int) -> sqlite3.Row | None:
@@ -59,8 +84,10 @@ def set_co_divisions(conn: sqlite3.Connection, case_id: int, division_ids: Seque
 
 
 def open_case_ids(conn: sqlite3.Connection) -> list[int]:
-    return [r[0] for r in conn.execute(
-        "SELECT id FROM cases WHERE state NOT IN ('replied','delivered','closed','archived')")]
+    """Ids of the cases not yet concluded, ascending (sorted here: an ORDER BY would make SQLite scan
+    the table instead of the state index)."""
+    return sorted(r[0] for r in conn.execute(
+        "SELECT id FROM cases WHERE state NOT IN ('replied','delivered','closed','archived')"))
 
 
 def ledger_rows(conn: sqlite3.Connection, year: int | None = None,

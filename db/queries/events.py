@@ -29,11 +29,10 @@ def append(conn: sqlite3.Connection, case_id: int, type_: str, effective_on: str
     prev = row[0] if row else GENESIS
     text = dump_payload(payload)
     digest = _digest(prev, case_id, type_, effective_on, recorded_at, actor_id, text)
-    cur = conn.execute(
+    return conn.execute(
         "INSERT INTO case_events (case_id, type, effective_on, recorded_at, actor_id, payload,"
-        " prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)",
-        (case_id, type_, effective_on, recorded_at, actor_id, text, prev, digest))
-    return cur.lastrowid
+        " prev_hash, hash) VALUES (?,?,?,?,?,?,?,?) RETURNING id",
+        (case_id, type_, effective_on, recorded_at, actor_id, text, prev, digest)).fetchone()[0]
 
 
 def append_many(conn: sqlite3.Connection,
@@ -66,6 +65,10 @@ def for_cases(conn: sqlite3.Connection, case_ids: list[int]) -> dict[int, list[s
                 f"SELECT * FROM case_events WHERE case_id IN ({marks}) ORDER BY id", ids):
             out[row["case_id"]].append(row)
     return out
+
+
+def count(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT count(*) FROM case_events").fetchone()[0]
 
 
 def verify_chain(conn: sqlite3.Connection) -> list[str]:

@@ -9,8 +9,8 @@ def insert_notice(conn: sqlite3.Connection, case_id: int, method: str, quantity:
                   issued_on: str, payment_due_on: str | None) -> int:
     return conn.execute(
         "INSERT INTO fee_notices (case_id, method, quantity, tier, amount, issued_on, payment_due_on)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (case_id, method, quantity, tier, amount, issued_on, payment_due_on)).lastrowid
+        " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        (case_id, method, quantity, tier, amount, issued_on, payment_due_on)).fetchone()[0]
 
 
 def open_notice(conn: sqlite3.Connection, case_id: int) -> sqlite3.Row | None:
@@ -21,8 +21,8 @@ def open_notice(conn: sqlite3.Connection, case_id: int) -> sqlite3.Row | None:
 
 
 def insert_payment(conn: sqlite3.Connection, notice_id: int, paid_on: str, amount: int) -> int:
-    return conn.execute("INSERT INTO fee_payments (fee_notice_id, paid_on, amount) VALUES (?, ?, ?)",
-                        (notice_id, paid_on, amount)).lastrowid
+    return conn.execute("INSERT INTO fee_payments (fee_notice_id, paid_on, amount) VALUES (?, ?, ?) RETURNING id",
+                        (notice_id, paid_on, amount)).fetchone()[0]
 
 
 def month_position(conn: sqlite3.Connection, case_id: int) -> int:

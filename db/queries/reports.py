@@ -29,11 +29,12 @@ def remedies(conn: sqlite3.Connection, year: int) -> list[sqlite3.Row]:
 
 
 def fee_figures(conn: sqlite3.Connection, year: int) -> dict[str, int]:
+    """Fee notices issued in ``year``, the amount billed and the amount collected (yuan)."""
     first, last = f"{year}-01-01", f"{year}-12-31"
-    notices, billed = conn.execute("SELECT count(*), coalesce(sum(amount), 0) FROM fee_notices"
+    notices, billed = conn.execute("SELECT count(*), CAST(coalesce(sum(amount), 0) AS BIGINT) FROM fee_notices"
                                    " WHERE issued_on BETWEEN ? AND ?", (first, last)).fetchone()
-    collected = conn.execute("SELECT coalesce(sum(amount), 0) FROM fee_payments WHERE paid_on BETWEEN ? AND ?",
-                             (first, last)).fetchone()[0]
+    collected = conn.execute("SELECT CAST(coalesce(sum(amount), 0) AS BIGINT) FROM fee_payments"
+                             " WHERE paid_on BETWEEN ? AND ?", (first, last)).fetchone()[0]
     return {"notices": notices, "billed": billed, "collected": collected}
 
 

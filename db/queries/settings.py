@@ -16,10 +16,16 @@ def put(conn: sqlite3.Connection, key: str, value: str) -> None:
 
 def next_number(conn: sqlite3.Connection, kind: str, year: int) -> int:
     """The next number of a per-year sequence (call inside a write transaction)."""
-    conn.execute("INSERT INTO doc_sequences (kind, year, last) VALUES (?, ?, 1)"
-                 " ON CONFLICT(kind, year) DO UPDATE SET last = last + 1", (kind, year))
-    return conn.execute("SELECT last FROM doc_sequences WHERE kind = ? AND year = ?",
+    return conn.execute("INSERT INTO doc_sequences (kind, year, last) VALUES (?, ?, 1)"
+                        " ON CONFLICT(kind, year) DO UPDATE SET last = doc_sequences.last + 1 RETURNING last",
                         (kind, year)).fetchone()[0]
+
+
+def raise_sequence(conn: sqlite3.Connection, kind: str, year: int, last: int) -> None:
+    """Make a per-year sequence at least ``last`` (numbers already given to imported or generated cases)."""
+    conn.execute("INSERT INTO doc_sequences (kind, year, last) VALUES (?, ?, ?)"
+                 " ON CONFLICT(kind, year) DO UPDATE SET last = CASE WHEN excluded.last > doc_sequences.last"
+                 " THEN excluded.last ELSE doc_sequences.last END", (kind, year, last))
 
 
 def divisions(conn: sqlite3.Connection, active_only: bool = False) -> list[sqlite3.Row]:
@@ -34,8 +40,32 @@ def division_by_name(conn: sqlite3.Connection, name: str) -> sqlite3.Row | None:
 
 
 def insert_division(conn: sqlite3.Connection, name: str, is_office: bool = False) -> int:
-    return conn.execute("INSERT INTO divisions (name, is_office) VALUES (?, ?)",
-                        (name, int(is_office))).lastrowid
+    return conn.execute("INSERT INTO divisions (name, is_office) VALUES (?, ?) RETURNING id",
+                        (name, int(is_office))).fetchone()[0]
+
+
+def division_name(conn: sqlite3.Connection, division_id: int) -> str | None:
+    row = conn.execute("SELECT name FROM divisions WHERE id = ?", (division_id,)).fetchone()
+    return row[0] if row else None
+
+
+def division_name_and_active(conn: sqlite3.Connection, division_id: int) -> sqlite3.Row | None:
+    """The fields an administrator edits (name, active), as they are before the edit."""
+    return conn.execute("SELECT name, active FROM divisions WHERE id = ?", (division_id,)).fetchone()
+
+
+def is_active_division(conn: sqlite3.Connection, division_id: int) -> bool:
+    return conn.execute("SELECT 1 FROM divisions WHERE id = ? AND active = 1", (division_id,)).fetchone() is not None
+
+
+def office_division_id(conn: sqlite3.Connection) -> int | None:
+    """The information-disclosure office's own division (the first one, should there be several)."""
+    row = conn.execute("SELECT id FROM divisions WHERE is_office = 1 ORDER BY id LIMIT 1").fetchone()
+    return row[0] if row else None
+
+
+def update_division(conn: sqlite3.Connection, division_id: int, name: str, active: bool) -> None:
+    conn.execute("UPDATE divisions SET name = ?, active = ? WHERE id = ?", (name, int(active), division_id))
 
 
 def calendar_overrides(conn: sqlite3.Connection) -> list[sqlite3.Row]:

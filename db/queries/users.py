@@ -7,7 +7,9 @@ from collections.abc import Iterable
 
 
 def by_login(conn: sqlite3.Connection, login: str) -> sqlite3.Row | None:
-    return conn.execute("SELECT * FROM users WHERE login = ?", (login.strip(),)).fetchone()
+    """The user with this login, in any letter case."""
+    return conn.execute("SELECT * FROM users WHERE lower(login) = lower(?) ORDER BY id LIMIT 1",
+                        (login.strip(),)).fetchone()
 
 
 def by_id(conn: sqlite3.Connection, user_id: int) -> sqlite3.Row | None:
@@ -21,8 +23,9 @@ def roles(conn: sqlite3.Connection, user_id: int) -> list[str]:
 def insert(conn: sqlite3.Connection, login: str, name: str, password_hash: str, division_id: int | None,
            created_at: str) -> int:
     return conn.execute(
-        "INSERT INTO users (login, name, password_hash, division_id, created_at) VALUES (?, ?, ?, ?, ?)",
-        (login, name, password_hash, division_id, created_at)).lastrowid
+        "INSERT INTO users (login, name, password_hash, division_id, created_at) VALUES (?, ?, ?, ?, ?)"
+        " RETURNING id",
+        (login, name, password_hash, division_id, created_at)).fetchone()[0]
 
 
 def set_roles(conn: sqlite3.Connection, user_id: int, new_roles: Iterable[str]) -> None:
@@ -43,3 +46,20 @@ def record_login_attempt(conn: sqlite3.Connection, user_id: int, failed_attempts
                          locked_until: str | None) -> None:
     conn.execute("UPDATE users SET failed_attempts = ?, locked_until = ? WHERE id = ?",
                  (failed_attempts, locked_until, user_id))
+
+
+def update_profile(conn: sqlite3.Connection, user_id: int, name: str, division_id: int | None,
+                   active: bool) -> None:
+    """Name, division and whether the account may sign in."""
+    conn.execute("UPDATE users SET name = ?, division_id = ?, active = ? WHERE id = ?",
+                 (name, division_id, int(active), user_id))
+
+
+def set_password_hash(conn: sqlite3.Connection, user_id: int, password_hash: str) -> None:
+    conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (password_hash, user_id))
+
+
+def reset_password_hash(conn: sqlite3.Connection, user_id: int, password_hash: str) -> None:
+    """A new password set by an administrator; clears the failed attempts and any lock."""
+    conn.execute("UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL WHERE id = ?",
+                 (password_hash, user_id))
