@@ -207,10 +207,10 @@ def _init(reg, args) -> int:
 
 
 def _demo(reg) -> int:
-    from desktop.services import demo
+    from desktop.services import demo, stats
 
     logins = demo.fill(reg)
-    count = reg.conn.execute("SELECT count(*) FROM cases").fetchone()[0]
+    count = stats.case_count(reg)
     print(f"演示数据已生成：{count}件案件，数据库 {reg.path}")
     print("演示账号（登录名 / 密码 / 角色）：")
     from desktop.domain.workflow import ROLE_LABELS
@@ -297,14 +297,14 @@ def _restore(args) -> int:
 
 
 def _verify(reg) -> int:
-    from desktop.services import backup
+    from desktop.services import backup, stats
 
     problems = backup.integrity_problems(reg)
     if problems:
         for p in problems:
             _err(p)
         return EXIT_ERROR
-    events = reg.conn.execute("SELECT count(*) FROM case_events").fetchone()[0]
+    events = stats.event_count(reg)
     print(f"检查通过：数据库完整，{events}条事件记录的审计链完整")
     return EXIT_OK
 

@@ -48,7 +48,7 @@ def ensure_defaults(reg: Registry) -> None:
         for key, value in DEFAULT_SETTINGS.items():
             if key not in current:
                 settings_q.put(reg.conn, key, value)
-        if not reg.conn.execute("SELECT 1 FROM divisions WHERE is_office = 1").fetchone():
+        if settings_q.office_division_id(reg.conn) is None:
             settings_q.insert_division(reg.conn, OFFICE_DIVISION, is_office=True)
 
 
@@ -62,8 +62,8 @@ def initialise(reg: Registry, agency_name: str | None, admin_login: str | None,
     if admin_login and users_q.count(reg.conn) == 0:
         if not admin_password:
             raise ValidationFailed(["〔密码〕创建管理员需要密码（--password-file）"])
-        office = reg.conn.execute("SELECT id FROM divisions WHERE is_office = 1").fetchone()[0]
-        return users_svc.create_user(reg, None, admin_login, "系统管理员", admin_password, ["admin"], office)
+        return users_svc.create_user(reg, None, admin_login, "系统管理员", admin_password, ["admin"],
+                                     settings_q.office_division_id(reg.conn))
     return None
 
 
@@ -81,6 +81,16 @@ def update_settings(reg: Registry, actor: Actor, changes: dict[str, str]) -> Non
             settings_q.put(reg.conn, key, str(value).strip())
         settings_q.audit(reg.conn, reg.now(), actor.user_id, "update_settings", json.dumps(
             {"before": {k: before.get(k) for k in changes}, "after": changes}, ensure_ascii=False))
+
+
+def divisions(reg: Registry, active_only: bool = False) -> list:
+    """The divisions, the office first (for choosing a lead division, filtering, administration)."""
+    return settings_q.divisions(reg.conn, active_only)
+
+
+def office_division_id(reg: Registry) -> int | None:
+    """The information-disclosure office's own division."""
+    return settings_q.office_division_id(reg.conn)
 
 
 def add_division(reg: Registry, actor: Actor, name: str) -> int:
@@ -106,8 +116,8 @@ def update_division(reg: Registry, actor: Actor, division_id: int, name: str, ac
         other = settings_q.division_by_name(reg.conn, name)
         if other and other["id"] != division_id:
             raise ValidationFailed([f"〔处室名称〕“{name}”已存在"])
-        before = reg.conn.execute("SELECT name, active FROM divisions WHERE id = ?", (division_id,)).fetchone()
-        reg.conn.execute("UPDATE divisions SET name = ?, active = ? WHERE id = ?", (name, int(active), division_id))
+        before = settings_q.division_name_and_active(reg.conn, division_id)
+        settings_q.update_division(reg.conn, division_id, name, active)
         settings_q.audit(reg.conn, reg.now(), actor.user_id, "update_division", json.dumps(
             {"before": dict(before) if before else None, "after": {"name": name, "active": active}},
             ensure_ascii=False))

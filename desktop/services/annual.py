@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from db.queries import annual as annual_q
+from db.queries import cases as cases_q
 from db.queries import reports as reports_q
 from db.queries import settings as settings_q
 from desktop.documents.fonts import MissingGlyphs
@@ -47,7 +49,7 @@ def fee_sentence(report: AnnualReport) -> str:
 
 # -- the office's entries --------------------------------------------------------------------------
 def texts(reg: Registry, year: int) -> dict[str, str]:
-    stored = {r[0]: r[1] for r in reg.conn.execute("SELECT part, text FROM annual_texts WHERE year = ?", (year,))}
+    stored = annual_q.texts(reg.conn, year)
     return {part: stored.get(part, default) for part, default in DEFAULT_TEXTS.items()}
 
 
@@ -59,9 +61,7 @@ def save_text(reg: Registry, actor: Actor, year: int, part: str, text: str) -> N
     if len(text) > 20000:
         raise ValidationFailed([f"〔{part}〕过长（最多20000个字符）"])
     with reg.transaction():
-        reg.conn.execute("INSERT INTO annual_texts (year, part, text, updated_at, updated_by) VALUES (?, ?, ?, ?, ?)"
-                         " ON CONFLICT(year, part) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at,"
-                         " updated_by = excluded.updated_by", (year, part, text.strip(), reg.now(), actor.user_id))
+        annual_q.put_text(reg.conn, year, part, text.strip(), reg.now(), actor.user_id)
 
 
 def save_part2(reg: Registry, actor: Actor, year: int, values: dict[tuple[str, str], float]) -> None:
@@ -80,9 +80,7 @@ def save_part2(reg: Registry, actor: Actor, year: int, values: dict[tuple[str, s
         raise ValidationFailed(problems)
     with reg.transaction():
         for (item, field), value in values.items():
-            reg.conn.execute("INSERT INTO annual_inputs (year, item, field, value) VALUES (?, ?, ?, ?)"
-                             " ON CONFLICT(year, item, field) DO UPDATE SET value = excluded.value",
-                             (year, item, field, value))
+            annual_q.put_input(reg.conn, year, item, field, value)
 
 
 def add_remedy(reg: Registry, actor: Actor, kind: str, filed_on: date, result: str | None = None,
@@ -102,26 +100,27 @@ def add_remedy(reg: Registry, actor: Actor, kind: str, filed_on: date, result: s
         problems.append("〔审结日期〕不能早于收到日期")
     case_id = None
     if case_no:
-        row = reg.conn.execute("SELECT id FROM cases WHERE case_no = ?", (case_no.strip(),)).fetchone()
-        if row is None:
+        case_id = cases_q.id_by_number(reg.conn, case_no)
+        if case_id is None:
             problems.append(f"〔申请编号〕没有“{case_no}”")
-        else:
-            case_id = row[0]
     if problems:
         raise ValidationFailed(problems)
     _check_not_final(reg, filed_on.year)
     if concluded_on:
         _check_not_final(reg, concluded_on.year)
     with reg.transaction():
-        return reg.conn.execute("INSERT INTO remedy_cases (case_id, kind, filed_on, result, concluded_on, notes)"
-                                " VALUES (?, ?, ?, ?, ?, ?)",
-                                (case_id, kind, filed_on.isoformat(), result,
-                                 concluded_on.isoformat() if concluded_on else None, notes or None)).lastrowid
+        return annual_q.insert_remedy(reg.conn, case_id, kind, filed_on.isoformat(), result,
+                                      concluded_on.isoformat() if concluded_on else None, notes or None)
+
+
+def remedies(reg: Registry, year: int) -> list:
+    """The reconsiderations and lawsuits received in ``year``, in the order received."""
+    return reports_q.remedies(reg.conn, year)
 
 
 # -- final and locked ------------------------------------------------------------------------------
 def final_years(reg: Registry) -> set[int]:
-    return {r[0] for r in reg.conn.execute("SELECT year FROM annual_reports")}
+    return annual_q.final_years(reg.conn)
 
 
 def is_final(reg: Registry, year: int) -> bool:
@@ -149,9 +148,8 @@ def finalize(reg: Registry, actor: Actor, year: int) -> AnnualReport:
         raise ServiceError(f"勾稽关系检查未通过，不能定稿：{failed}")
     with reg.transaction():
         _check_not_final(reg, year)
-        reg.conn.execute("INSERT INTO annual_reports (year, finalized_at, finalized_by, figures) VALUES (?, ?, ?, ?)",
-                         (year, reg.now(), actor.user_id, json.dumps(
-                             {"part3": report.part3, "part4": report.part4, "fees": report.fees}, ensure_ascii=False)))
+        annual_q.insert_final(reg.conn, year, reg.now(), actor.user_id, json.dumps(
+            {"part3": report.part3, "part4": report.part4, "fees": report.fees}, ensure_ascii=False))
         settings_q.audit(reg.conn, reg.now(), actor.user_id, "annual_report_final",
                          json.dumps({"year": year}, ensure_ascii=False))
     return report
@@ -163,12 +161,12 @@ def unlock(reg: Registry, actor: Actor, year: int, reason: str) -> None:
     if not reason.strip():
         raise ValidationFailed(["〔理由〕解除锁定须写明理由"])
     with reg.transaction():
-        row = reg.conn.execute("SELECT figures FROM annual_reports WHERE year = ?", (year,)).fetchone()
-        if row is None:
+        figures = annual_q.final_figures(reg.conn, year)
+        if figures is None:
             raise ServiceError(f"{year}年度报告没有定稿，无需解除")
-        reg.conn.execute("DELETE FROM annual_reports WHERE year = ?", (year,))
+        annual_q.delete_final(reg.conn, year)
         settings_q.audit(reg.conn, reg.now(), actor.user_id, "annual_report_unlock",
-                         json.dumps({"year": year, "reason": reason.strip(), "figures": json.loads(row[0])},
+                         json.dumps({"year": year, "reason": reason.strip(), "figures": json.loads(figures)},
                                     ensure_ascii=False))
 
 

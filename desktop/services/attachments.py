@@ -9,6 +9,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from db.queries import attachments as attachments_q
 from desktop.services import cases
 from desktop.services.base import Actor, NotFound, Registry, ValidationFailed
 
@@ -103,10 +104,8 @@ def add(reg: Registry, actor: Actor, case_id: int, source: str | Path, kind: str
         shutil.copyfile(source, target)
     try:
         with reg.transaction():
-            attachment_id = reg.conn.execute(
-                "INSERT INTO attachments (case_id, kind, file_name, stored_name, sha256, size, added_at, added_by)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (case_id, kind, source.name, relative.as_posix(), sha, size, reg.now(), actor.user_id)).lastrowid
+            attachment_id = attachments_q.insert(reg.conn, case_id, kind, source.name, relative.as_posix(), sha,
+                                                 size, reg.now(), actor.user_id)
             cases.fire(reg, actor, case_id, "attach", payload={
                 "attachment_id": attachment_id, "file_name": source.name, "kind": kind, "sha256": sha})
     except BaseException:
@@ -123,12 +122,11 @@ def _from_row(reg: Registry, r) -> Attachment:
 
 
 def get(reg: Registry, attachment_id: int) -> Attachment:
-    r = reg.conn.execute("SELECT * FROM attachments WHERE id = ?", (attachment_id,)).fetchone()
+    r = attachments_q.get(reg.conn, attachment_id)
     if r is None:
         raise NotFound("附件不存在")
     return _from_row(reg, r)
 
 
 def for_case(reg: Registry, case_id: int) -> list[Attachment]:
-    return [_from_row(reg, r) for r in
-            reg.conn.execute("SELECT * FROM attachments WHERE case_id = ? ORDER BY id", (case_id,))]
+    return [_from_row(reg, r) for r in attachments_q.for_case(reg.conn, case_id)]

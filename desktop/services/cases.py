@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from db import fts
 from db.queries import applicants as applicants_q
 from db.queries import cases as cases_q
 from db.queries import events as events_q
@@ -67,6 +68,22 @@ def case_id_by_number(reg: Registry, case_no: str) -> int:
     if case_id is None:
         raise NotFound(f"没有申请编号为“{case_no}”的案件")
     return case_id
+
+
+def event_rows(reg: Registry, case_id: int) -> list[sqlite3.Row]:
+    """The case's recorded events, oldest first, with the acting user's name (``actor_name``)."""
+    return events_q.for_case(reg.conn, case_id)
+
+
+def first_year(reg: Registry) -> int | None:
+    """The year the oldest case was received; None on an empty registry."""
+    first = cases_q.earliest_received_on(reg.conn)
+    return int(first[:4]) if first else None
+
+
+def fee_month_position(reg: Registry, case_id: int) -> int:
+    """Which application of its applicant in its natural month this case is (the per-application fee tier)."""
+    return fees_q.month_position(reg.conn, case_id)
 
 
 def derived_values(facts: CaseFacts, cal: WorkCalendar, today: date) -> dict[str, Any]:
@@ -257,16 +274,14 @@ def _prepare(reg: Registry, case_id: int, facts: CaseFacts, event: str, on: date
             raise ServiceError(f"补正期限到{end.isoformat()}为止，期满后才能按逾期不补正处理")
     elif event == "assign":
         lead = payload.get("lead_division_id")
-        if not isinstance(lead, int) or isinstance(lead, bool) or reg.conn.execute(
-                "SELECT 1 FROM divisions WHERE id = ? AND active = 1", (lead,)).fetchone() is None:
+        if not isinstance(lead, int) or isinstance(lead, bool) or not settings_q.is_active_division(reg.conn, lead):
             raise ValidationFailed([Problem("lead_division_id", "请选择有效的主办处室")])
         co = payload.get("co_division_ids") or []
         if not isinstance(co, list | tuple) or not all(isinstance(d, int) and not isinstance(d, bool) for d in co):
             raise ValidationFailed([Problem("co_division_ids", "协办处室无效")])
         payload["co_division_ids"] = sorted({d for d in co if d != lead})
     elif event == "handle_in_office":
-        office = reg.conn.execute("SELECT id FROM divisions WHERE is_office = 1 ORDER BY id LIMIT 1").fetchone()
-        payload["lead_division_id"] = office[0] if office else None
+        payload["lead_division_id"] = settings_q.office_division_id(reg.conn)
     elif event in ("return_to_office", "review_return", "leader_return", "extension_request",
                    "extension_refuse", "send_back"):
         key = "reason" if event in ("return_to_office", "extension_request") else "comment"
@@ -379,12 +394,7 @@ def similar_requests(reg: Registry, text: str, limit: int = 8,
     expr = " OR ".join(search_q.match_expression(c[:8]) or "" for c in chunks if search_q.match_expression(c))
     if not expr:
         return []
-    rows = reg.conn.execute(
-        "SELECT c.id, c.case_no, c.received_on, c.request_text, c.state, a.name AS applicant_name"
-        " FROM (SELECT rowid, rank FROM case_search WHERE case_search MATCH ? ORDER BY rank LIMIT ?) s"
-        f" JOIN cases c ON c.id = (s.rowid & {search_q.ID_MASK}) JOIN applicants a ON a.id = c.applicant_id"
-        " ORDER BY s.rank",
-        (expr, limit + len(exclude_ids))).fetchall()
+    rows = fts.similar_requests(reg.conn, expr, limit + len(exclude_ids))
     return [r for r in rows if r["id"] not in exclude_ids][:limit]
 
 

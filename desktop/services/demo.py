@@ -10,6 +10,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from db.queries import cases as cases_q
 from db.queries import settings as settings_q
 from db.queries import users as users_q
 from desktop.domain import identity, outcomes
@@ -82,7 +83,7 @@ def _applicant(rng: random.Random, pool: list[dict]) -> dict:
 
 def fill(reg: Registry, cases_count: int = 300, seed: int = 2026) -> list[DemoLogin]:
     """Fill an empty database; returns the demo logins (printed by the command line)."""
-    if reg.conn.execute("SELECT count(*) FROM cases").fetchone()[0] or users_q.count(reg.conn):
+    if cases_q.count(reg.conn) or users_q.count(reg.conn):
         raise ServiceError("数据库中已有数据，演示数据只能写入空数据库")
     agency.ensure_defaults(reg)
     with reg.transaction():
@@ -93,7 +94,7 @@ def fill(reg: Registry, cases_count: int = 300, seed: int = 2026) -> list[DemoLo
         settings_q.put(reg.conn, "contact_phone", "022-23456789")
         settings_q.put(reg.conn, "address", "天津市和平区某某路1号")
         division_ids = {name: settings_q.insert_division(reg.conn, name) for name in DIVISIONS}
-    office_id = reg.conn.execute("SELECT id FROM divisions WHERE is_office = 1").fetchone()[0]
+    office_id = settings_q.office_division_id(reg.conn)
     logins, actors = [], {}
     first_admin = None
     for login, name, roles, division, password in DEMO_USERS:

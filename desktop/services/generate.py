@@ -10,13 +10,15 @@ import random
 from collections.abc import Callable
 from datetime import date, timedelta
 
+from db.queries import applicants as applicants_q
+from db.queries import cases as cases_q
 from db.queries import events as events_q
 from db.queries import search as search_q
 from db.queries import settings as settings_q
 from desktop.domain import outcomes, workflow
 from desktop.services import agency
 from desktop.services.base import Registry
-from desktop.services.cases import derived_values
+from desktop.services.cases import CASE_NO_KIND, derived_values
 from desktop.services.demo import CITIES, DOCS, GIVEN, ORGS, SURNAMES, TOPICS, _credit_code, _person_id
 
 GENERATOR_VERSION = 2  # bump when generated facts or their projection change (benchmark databases are rebuilt)
@@ -40,13 +42,13 @@ def generate(reg: Registry, count: int, years: int = 10, seed: int = 1,
     span = (today - start).days
     codes, weights = list(_OUTCOME_WEIGHTS), list(_OUTCOME_WEIGHTS.values())
     applicants: list[tuple[int, str]] = []
-    next_applicant = (reg.conn.execute("SELECT coalesce(max(id), 0) FROM applicants").fetchone()[0] or 0) + 1
-    next_case = (reg.conn.execute("SELECT coalesce(max(id), 0) FROM cases").fetchone()[0] or 0) + 1
+    next_applicant = applicants_q.max_id(reg.conn) + 1
+    next_case = cases_q.max_id(reg.conn) + 1
     seq_by_year: dict[int, int] = {}
     done = 0
     while done < count:
         n = min(batch, count - done)
-        new_applicants, new_cases, fts, events = [], [], [], []
+        new_applicants, new_cases, indexed, events = [], [], [], []
         for i in range(n):
             received = start + timedelta(days=int(span * (done + i + rng.random()) / count))
             received = cal.first_workday_on_or_after(received)
@@ -83,24 +85,17 @@ def generate(reg: Registry, count: int, years: int = 10, seed: int = 1,
                               received.isoformat(), text, now, derived["state"], derived["lead_division_id"],
                               derived["due_on"], derived["paused"], derived["outcome"], derived["concluded_on"],
                               derived["overdue"]))
-            fts.append((search_q.search_key(received.isoformat(), case_id), search_q.spaced(text),
-                        search_q.spaced(name)))
+            indexed.append((case_id, received.isoformat(), text, name))
             events.append((case_id, facts))
         with reg.transaction():
-            reg.conn.executemany(
-                "INSERT INTO applicants (id, kind, applicant_type, name, id_type, id_number, phone, created_at)"
-                " VALUES (?,?,?,?,?,?,?,?)", new_applicants)
-            reg.conn.executemany(
-                "INSERT INTO cases (id, case_no, applicant_id, applicant_name, applicant_type, channel, received_on,"
-                " request_text, created_at, state, lead_division_id, due_on, paused, outcome, concluded_on, overdue)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", new_cases)
-            reg.conn.executemany("INSERT INTO case_search (rowid, request_text, applicant_name) VALUES (?,?,?)", fts)
+            applicants_q.insert_many_with_ids(reg.conn, new_applicants)
+            cases_q.insert_many_with_ids(reg.conn, new_cases)
+            for case_id, received_on, text, name in indexed:
+                search_q.index_case(reg.conn, case_id, received_on, text, name)
             events_q.append_many(reg.conn, [(cid, "ledger_import", f["received_on"], now, None,
                                              {**f, "source": "generated"}) for cid, f in events])
             for year, last in seq_by_year.items():
-                reg.conn.execute("INSERT INTO doc_sequences (kind, year, last) VALUES ('case', ?, ?)"
-                                 " ON CONFLICT(kind, year) DO UPDATE SET last = max(last, excluded.last)",
-                                 (year, last))
+                settings_q.raise_sequence(reg.conn, CASE_NO_KIND, year, last)
         done += n
         if progress:
             progress(done, count)

@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from db.queries import letters as letters_q
 from db.queries import settings as settings_q
 from desktop.documents.fonts import MissingGlyphs
 from desktop.domain import application, deadlines, fees, outcomes, workflow
@@ -84,8 +85,7 @@ def default_template(key: str) -> str:
 
 def template(reg: Registry, key: str) -> tuple[str, int]:
     """The template in force and its version (0: the default shipped with the program)."""
-    row = reg.conn.execute("SELECT version, text FROM letter_templates WHERE kind = ? ORDER BY version DESC LIMIT 1",
-                           (key,)).fetchone()
+    row = letters_q.current_template(reg.conn, key)
     if row is None:
         return default_template(key), 0
     return (row["text"] if row["text"] is not None else default_template(key)), row["version"]
@@ -140,8 +140,7 @@ def save_template(reg: Registry, actor: Actor, key: str, text: str | None) -> in
         text = text.strip()
     with reg.transaction():
         _current, version = template(reg, key)
-        reg.conn.execute("INSERT INTO letter_templates (kind, version, text, created_at, created_by)"
-                         " VALUES (?, ?, ?, ?, ?)", (key, version + 1, text, reg.now(), actor.user_id))
+        letters_q.insert_template(reg.conn, key, version + 1, text, reg.now(), actor.user_id)
         settings_q.audit(reg.conn, reg.now(), actor.user_id, "save_template",
                          json.dumps({"kind": key, "version": version + 1, "reset": text is None}, ensure_ascii=False))
     return version + 1
@@ -312,8 +311,7 @@ def _delivery_rows(reg: Registry, case_id: int, values: dict[str, Any]) -> list[
         (r for r in issued(reg, case_id) if r["kind"] not in ("delivery_proof", "approval_form")), None)
     if target is None:
         raise ServiceError("本案还没有出具需要送达的文书")
-    delivery = reg.conn.execute("SELECT * FROM deliveries WHERE letter_id = ? ORDER BY id DESC LIMIT 1",
-                                (target["id"],)).fetchone()
+    delivery = latest_delivery(reg, target["id"])
     row = cases.get_case(reg, case_id)
     method = ""
     if delivery:
@@ -368,12 +366,11 @@ def _approval_rows(reg: Registry, case_id: int, values: dict[str, Any]):
 
 # -- issuing --------------------------------------------------------------------------------------
 def issued(reg: Registry, case_id: int) -> list[Any]:
-    return reg.conn.execute("SELECT * FROM letters WHERE case_id = ? ORDER BY id", (case_id,)).fetchall()
+    return letters_q.for_case(reg.conn, case_id)
 
 
 def latest(reg: Registry, case_id: int, kind: str):
-    return reg.conn.execute("SELECT * FROM letters WHERE case_id = ? AND kind = ? ORDER BY version DESC LIMIT 1",
-                            (case_id, kind)).fetchone()
+    return letters_q.latest(reg.conn, case_id, kind)
 
 
 def stored_path(reg: Registry, letter_row) -> Path:
@@ -480,11 +477,8 @@ def _issue(reg: Registry, actor: Actor, case_id: int, kind: str, on: date) -> Is
         try:
             _render(letter, path)
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            letter_id = reg.conn.execute(
-                "INSERT INTO letters (case_id, kind, version, doc_no, stored_name, sha256, issued_on, issued_at,"
-                " issued_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (case_id, kind, version, doc_no, relative.as_posix(), digest, on.isoformat(), reg.now(),
-                 actor.user_id)).lastrowid
+            letter_id = letters_q.insert(reg.conn, case_id, kind, version, doc_no, relative.as_posix(), digest,
+                                         on.isoformat(), reg.now(), actor.user_id)
             cases.fire(reg, actor, case_id, "letter_issued", min(on, reg.today()), {
                 "letter_id": letter_id, "kind": kind, "title": KINDS[kind].title, "doc_no": doc_no,
                 "version": version, "sha256": digest})
@@ -509,10 +503,15 @@ def preview(reg: Registry, case_id: int, kind: str, out: Path) -> Path:
 
 
 def get(reg: Registry, letter_id: int):
-    row = reg.conn.execute("SELECT * FROM letters WHERE id = ?", (letter_id,)).fetchone()
+    row = letters_q.get(reg.conn, letter_id)
     if row is None:
         raise NotFound("文书不存在")
     return row
+
+
+def latest_delivery(reg: Registry, letter_id: int):
+    """The most recently recorded delivery of a letter (None: not delivered yet)."""
+    return letters_q.latest_delivery(reg.conn, letter_id)
 
 
 # -- delivery -------------------------------------------------------------------------------------
@@ -539,11 +538,8 @@ def record_delivery(reg: Registry, actor: Actor, letter_id: int, method: str, de
         attachment_id = None
         if proof:
             attachment_id = attachments.add(reg, actor, letter["case_id"], proof, "delivery_proof").id
-        delivery_id = reg.conn.execute(
-            "INSERT INTO deliveries (letter_id, method, tracking_no, delivered_on, attachment_id, recorded_at,"
-            " recorded_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (letter_id, method, tracking_no or None, delivered_on.isoformat(), attachment_id, reg.now(),
-             actor.user_id)).lastrowid
+        delivery_id = letters_q.insert_delivery(reg.conn, letter_id, method, tracking_no or None,
+                                                delivered_on.isoformat(), attachment_id, reg.now(), actor.user_id)
         payload = {"letter_id": letter_id, "doc_no": letter["doc_no"], "method": method,
                    "tracking_no": tracking_no or None, "title": KINDS[letter["kind"]].title}
         state = cases.facts_of(reg, letter["case_id"]).state

@@ -8,6 +8,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from db.queries import cases as cases_q
+from db.queries import events as events_q
+from db.queries import settings as settings_q
+from db.queries import stats as stats_q
 from desktop.domain import outcomes
 from desktop.services.base import Registry
 
@@ -37,20 +41,15 @@ def compute(reg: Registry, first: date, last: date, division_id: int | None = No
             progress: Progress | None = None) -> Stats:
     """All figures for cases received or concluded between ``first`` and ``last`` (inclusive)."""
     c = reg.conn
-    where_div = " AND c.lead_division_id = ?" if division_id else ""
-    div_param = [division_id] if division_id else []
     name = "全部处室"
     if division_id:
-        row = c.execute("SELECT name FROM divisions WHERE id = ?", (division_id,)).fetchone()
-        name = row[0] if row else "?"
+        name = settings_q.division_name(c, division_id) or "?"
     s = Stats(first, last, name)
     a, b = first.isoformat(), last.isoformat()
     months: dict[str, list[int]] = {}
-    for month, n in c.execute("SELECT substr(received_on, 1, 7), count(*) FROM cases c WHERE received_on BETWEEN ? AND ?"
-                              f"{where_div} GROUP BY 1", [a, b, *div_param]):
+    for month, n in stats_q.received_by_month(c, a, b, division_id).items():
         months.setdefault(month, [0, 0])[0] = n
-    for month, n in c.execute("SELECT substr(concluded_on, 1, 7), count(*) FROM cases c WHERE concluded_on BETWEEN ? AND ?"
-                              f"{where_div} GROUP BY 1", [a, b, *div_param]):
+    for month, n in stats_q.concluded_by_month(c, a, b, division_id).items():
         months.setdefault(month, [0, 0])[1] = n
     y, m = first.year, first.month
     while (y, m) <= (last.year, last.month):
@@ -58,23 +57,14 @@ def compute(reg: Registry, first: date, last: date, division_id: int | None = No
         s.by_month.append((key, *months.get(key, [0, 0])))
         y, m = (y + 1, 1) if m == 12 else (y, m + 1)
     s.received = sum(r for _k, r, _c in s.by_month)
-    counts = dict(c.execute("SELECT outcome, count(*) FROM cases c WHERE concluded_on BETWEEN ? AND ?"
-                            f" AND outcome IS NOT NULL{where_div} GROUP BY outcome", [a, b, *div_param]).fetchall())
+    counts = stats_q.concluded_by_outcome(c, a, b, division_id)
     s.by_outcome = [(o.report_row, o.label, counts.get(o.code, 0)) for o in outcomes.CATALOGUE]
     s.concluded = sum(counts.values())
-    s.concluded_late = c.execute("SELECT count(*) FROM cases c WHERE concluded_on BETWEEN ? AND ? AND overdue = 1"
-                                 f"{where_div}", [a, b, *div_param]).fetchone()[0]
-    s.overdue_now = c.execute("SELECT count(*) FROM cases c WHERE state NOT IN ('replied','delivered','closed','archived')"
-                              f" AND paused = 0 AND due_on < ?{where_div}", [reg.today().isoformat(), *div_param]
-                              ).fetchone()[0]
-    rows = c.execute("SELECT d.name, sum(c.received_on BETWEEN ? AND ?), sum(c.concluded_on BETWEEN ? AND ?),"
-                     " sum(c.concluded_on BETWEEN ? AND ? AND c.overdue = 1) FROM cases c JOIN divisions d"
-                     f" ON d.id = c.lead_division_id WHERE (c.received_on BETWEEN ? AND ? OR c.concluded_on BETWEEN ? AND ?)"
-                     f"{where_div} GROUP BY d.name ORDER BY d.name", [a, b] * 5 + div_param).fetchall()
-    s.by_division = [(r[0], r[1] or 0, r[2] or 0, r[3] or 0) for r in rows]
+    s.concluded_late = stats_q.concluded_late(c, a, b, division_id)
+    s.overdue_now = stats_q.overdue_now(c, reg.today().isoformat(), division_id)
+    s.by_division = stats_q.by_division(c, a, b, division_id)
     # average working days from receipt (or the corrected application) to the reply
-    durations = c.execute("SELECT received_on, concluded_on FROM cases c WHERE concluded_on BETWEEN ? AND ?"
-                          f" AND outcome IS NOT NULL{where_div}", [a, b, *div_param]).fetchall()
+    durations = stats_q.received_and_concluded(c, a, b, division_id)
     cal, total = reg.calendar(), 0
     for i, (received, concluded) in enumerate(durations, start=1):
         total += max(cal.count_workdays(date.fromisoformat(received), date.fromisoformat(concluded)), 0)
@@ -84,6 +74,16 @@ def compute(reg: Registry, first: date, last: date, division_id: int | None = No
     if progress:
         progress(len(durations), len(durations))
     return s
+
+
+def case_count(reg: Registry) -> int:
+    """All cases in the registry."""
+    return cases_q.count(reg.conn)
+
+
+def event_count(reg: Registry) -> int:
+    """All recorded events (the rows of the audit chain)."""
+    return events_q.count(reg.conn)
 
 
 def write_xlsx(s: Stats, path: Path | str) -> Path:

@@ -143,8 +143,7 @@ def update_user(reg: Registry, actor: Actor, user_id: int, name: str, division_i
         if before is None:
             raise ServiceError("用户不存在")
         old_roles = users_q.roles(reg.conn, user_id)
-        reg.conn.execute("UPDATE users SET name = ?, division_id = ?, active = ? WHERE id = ?",
-                         (name.strip(), division_id, int(active), user_id))
+        users_q.update_profile(reg.conn, user_id, name.strip(), division_id, active)
         users_q.set_roles(reg.conn, user_id, roles)
         settings_q.audit(reg.conn, reg.now(), actor.user_id, "update_user", json.dumps({
             "user": before["login"],
@@ -164,10 +163,14 @@ def reset_password(reg: Registry, actor: Actor, user_id: int, new_password: str)
         row = users_q.by_id(reg.conn, user_id)
         if row is None:
             raise ServiceError("用户不存在")
-        reg.conn.execute("UPDATE users SET password_hash = ?, failed_attempts = 0, locked_until = NULL WHERE id = ?",
-                         (hash_password(new_password), user_id))
+        users_q.reset_password_hash(reg.conn, user_id, hash_password(new_password))
         settings_q.audit(reg.conn, reg.now(), actor.user_id, "reset_password",
                          json.dumps({"user": row["login"]}, ensure_ascii=False))
+
+
+def has_users(reg: Registry) -> bool:
+    """Whether any account exists (a new database first asks for an administrator)."""
+    return users_q.count(reg.conn) > 0
 
 
 def list_users(reg: Registry, actor: Actor) -> list[dict]:
@@ -188,6 +191,6 @@ def change_password(reg: Registry, actor: Actor, old: str, new: str) -> None:
     if old == new:
         raise ValidationFailed(["〔新密码〕不能与原密码相同"])
     with reg.transaction():
-        reg.conn.execute("UPDATE users SET password_hash = ? WHERE id = ?", (hash_password(new), actor.user_id))
+        users_q.set_password_hash(reg.conn, actor.user_id, hash_password(new))
         settings_q.audit(reg.conn, reg.now(), actor.user_id, "change_password",
                          json.dumps({"user": row["login"]}, ensure_ascii=False))
