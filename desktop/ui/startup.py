@@ -23,6 +23,7 @@ def run_window(db: Path | None, demo: bool = False) -> int:
     from db.migrations import DatabaseTooNew
     from desktop.services import agency
     from desktop.services import demo as demo_svc
+    from desktop.services import users as users_svc
     from desktop.services.base import Registry
     from desktop.ui.dialogs.login import LoginDialog
     from desktop.ui.dialogs.messages import Ask
@@ -79,12 +80,12 @@ def run_window(db: Path | None, demo: bool = False) -> int:
     agency.ensure_defaults(reg)
     hint = ""
     if demo:
-        if reg.conn.execute("SELECT count(*) FROM users").fetchone()[0] == 0:
+        if not users_svc.has_users(reg):
             demo_svc.fill(reg)
         accounts = [f"{name}：{login} / {password}" for login, name, _r, _d, password in demo_svc.DEMO_USERS]
         print("演示账号（登录名 / 密码）：" + "，".join(accounts))
         hint = "演示账号（登录名 / 密码）：<br>" + "<br>".join(accounts)
-    if reg.conn.execute("SELECT count(*) FROM users").fetchone()[0] == 0:
+    if not users_svc.has_users(reg):
         from desktop.ui.dialogs.first_admin import FirstAdminDialog
 
         if not FirstAdminDialog.ask(reg):

@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QSpinBox,
 )
 
-from db.queries import settings as settings_q
 from desktop.domain import fees
 from desktop.domain.workflow import EVENT_LABELS
+from desktop.services import agency, cases
 from desktop.services.base import Registry
 
 
@@ -113,12 +113,12 @@ class EventDialog(QDialog):
             w.setValue(f.default or f.minimum)
         elif f.kind == "division":
             w = QComboBox()
-            for d in settings_q.divisions(self.reg.conn, active_only=True):
+            for d in agency.divisions(self.reg, active_only=True):
                 w.addItem(d["name"], d["id"])
         elif f.kind == "divisions":
             w = QListWidget()
             w.setMaximumHeight(120)
-            for d in settings_q.divisions(self.reg.conn, active_only=True):
+            for d in agency.divisions(self.reg, active_only=True):
                 item = QListWidgetItem(d["name"])
                 item.setData(Qt.ItemDataRole.UserRole, d["id"])
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -143,9 +143,7 @@ class EventDialog(QDialog):
             q = fees.quote_per_page(self.widgets["pages"].value())
             self.calc.setText(f"{q.tier}；共 {q.amount} 元")
         else:
-            from db.queries import fees as fees_q
-
-            n = fees_q.month_position(self.reg.conn, self.case_id) if self.case_id else 1
+            n = cases.fee_month_position(self.reg, self.case_id) if self.case_id else 1
             q = fees.quote_per_application(n)
             self.calc.setText(f"本月第{n}件：{q.tier}；{q.amount} 元")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout
 
-from desktop.services import users
+from desktop.services import agency, users
 from desktop.services.base import Registry
 from desktop.ui.errors import user_message
 
@@ -41,9 +41,8 @@ class FirstAdminDialog(QDialog):
             self.message.setText("两次输入的密码不一致")
             return
         try:
-            office = self.reg.conn.execute("SELECT id FROM divisions WHERE is_office = 1").fetchone()
             users.create_user(self.reg, None, self.login.text(), self.name.text(), self.password.text(), ["admin"],
-                              office[0] if office else None)
+                              agency.office_division_id(self.reg))
         except Exception as exc:
             message = user_message(exc)
             if message is None:

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.queries import settings as settings_q
 from desktop.domain.workflow import ROLE_LABELS
 from desktop.services import agency, users
 from desktop.services.base import Actor, Registry
@@ -89,7 +88,7 @@ class UsersTab(QWidget):
     def refresh(self) -> None:
         self.division.clear()
         self.division.addItem("（无）", None)
-        for d in settings_q.divisions(self.reg.conn, active_only=True):
+        for d in agency.divisions(self.reg, active_only=True):
             self.division.addItem(d["name"], d["id"])
         self.users = users.list_users(self.reg, self.actor)
         self.table.setRowCount(len(self.users))
@@ -175,7 +174,7 @@ class DivisionsTab(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        self.rows = settings_q.divisions(self.reg.conn)
+        self.rows = agency.divisions(self.reg)
         self.table.setRowCount(len(self.rows))
         for i, d in enumerate(self.rows):
             name = QTableWidgetItem(d["name"])

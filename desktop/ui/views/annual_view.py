@@ -215,8 +215,7 @@ class AnnualReportView(QWidget):
         for key, spin in self.part2_edits.items():
             spin.setValue(report.part2.get(key, 0))
             spin.setReadOnly(final)
-        rows = self.reg.conn.execute("SELECT * FROM remedy_cases WHERE filed_on BETWEEN ? AND ? ORDER BY filed_on",
-                                     (f"{year}-01-01", f"{year}-12-31")).fetchall()
+        rows = annual.remedies(self.reg, year)
         self.remedies.setRowCount(len(rows))
         for i, r in enumerate(rows):
             values = (REMEDY_KINDS[r["kind"]], r["filed_on"], REMEDY_RESULTS.get(r["result"] or "", "尚未审结"),

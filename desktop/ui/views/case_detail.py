@@ -255,9 +255,7 @@ class CaseDetailView(QWidget):
     def _show_letters(self) -> None:
         self.letter_list.clear()
         for r in letters.issued(self.reg, self.case_id):
-            delivered = self.reg.conn.execute(
-                "SELECT method, delivered_on FROM deliveries WHERE letter_id = ? ORDER BY id DESC LIMIT 1",
-                (r["id"],)).fetchone()
+            delivered = letters.latest_delivery(self.reg, r["id"])
             text = (f"{letters.KINDS[r['kind']].title} {r['doc_no'] or ''}"
                     f"{'（第' + str(r['version']) + '版）' if r['version'] > 1 else ''}　{r['issued_on']}")
             if delivered:
@@ -295,8 +293,7 @@ class CaseDetailView(QWidget):
         kind = self.letter_kind.currentData()
         title = letters.KINDS[kind].title
         reason = letters.why_not_issuable(self.reg, self.case_id, kind)
-        if reason and not (kind == "reply" and self.reg.conn.execute(
-                "SELECT state FROM cases WHERE id = ?", (self.case_id,)).fetchone()[0] == "approved"):
+        if reason and not (kind == "reply" and cases.get_case(self.reg, self.case_id)["state"] == "approved"):
             Ask.error(self, "出具文书", f"不能出具{title}：{reason}")
             return
         again = letters.latest(self.reg, self.case_id, kind) is not None

@@ -121,7 +121,7 @@ class DraftEditor(QWidget):
         f = cases.facts_of(self.reg, case_id)
         self.outcome.setCurrentIndex(max(self.outcome.findData(f.outcome), 0))
         draft = {}
-        for e in cases.events_q.for_case(self.reg.conn, case_id):
+        for e in cases.event_rows(self.reg, case_id):
             if e["type"] == "draft":
                 import json
 

@@ -20,10 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.queries import settings as settings_q
 from desktop.domain.application import APPLICANT_TYPES
 from desktop.domain.workflow import STATE_LABELS
-from desktop.services import registry_list
+from desktop.services import agency, cases, registry_list
 from desktop.services.base import Actor, Registry
 from desktop.services.registry_list import DEADLINE_FILTERS, Filter
 from desktop.ui.dialogs.messages import Ask
@@ -60,10 +59,9 @@ class RegistryView(QWidget):
         self.search.setClearButtonEnabled(True)
         self.state = _combo("state", [(ALL, None)] + [(label, key) for key, label in STATE_LABELS.items()])
         self.division = _combo("division", [(ALL, None)] + [
-            (r["name"], r["id"]) for r in settings_q.divisions(reg.conn)])
+            (r["name"], r["id"]) for r in agency.divisions(reg)])
         this_year = reg.today().year
-        first = reg.conn.execute("SELECT min(received_on) FROM cases").fetchone()[0]
-        first_year = int(first[:4]) if first else this_year
+        first_year = cases.first_year(reg) or this_year
         self.year = _combo("year", [(ALL, None)] + [(f"{y}年", y) for y in range(this_year, first_year - 1, -1)])
         self.applicant_type = _combo("applicant_type", [(ALL, None)] + [(t, t) for t in APPLICANT_TYPES])
         self.outcome = _combo("outcome", [(ALL, None)] + [(label, code) for code, label in

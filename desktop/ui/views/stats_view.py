@@ -26,8 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from db.queries import settings as settings_q
-from desktop.services import stats
+from desktop.services import agency, stats
 from desktop.services.base import Actor, Registry
 from desktop.ui.dialogs.messages import Ask
 from desktop.ui.workers import Worker
@@ -94,7 +93,7 @@ class StatisticsView(QWidget):
         self.division = QComboBox()
         self.division.setObjectName("stats_division")
         self.division.addItem("全部处室", None)
-        for d in settings_q.divisions(reg.conn):
+        for d in agency.divisions(reg):
             self.division.addItem(d["name"], d["id"])
         self.go = QPushButton("统计")
         self.go.setObjectName("stats_go")
