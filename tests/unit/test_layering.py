@@ -34,3 +34,66 @@ def test_the_checker_sees_a_qt_import(tmp_path):
     sample = tmp_path / "x.py"
     sample.write_text("def f():\n    from PySide6.QtWidgets import QWidget\n", encoding="utf-8")
     assert _qt_imports(sample) == ["PySide6.QtWidgets"]
+
+
+# -- screens reach the database only through the services; SQL lives in db/ ----------------------
+UI_MAY_IMPORT = {"db.connection", "db.migrations"}  # error classes and the upgrade notice at start
+MAY_EXECUTE = {  # the benchmark, and modules that own what differs between backends
+    "desktop/ui/bench.py",
+    "desktop/services/backup.py",
+    "desktop/services/registry_list.py",
+    "desktop/services/base.py",
+    "desktop/selftest.py",
+}
+EXECUTE_METHODS = {"execute", "executemany", "executescript"}
+
+
+def _db_imports(path: Path) -> list[str]:
+    """Modules of the ``db`` package that ``path`` imports (``from db import x`` counts as ``db.x``)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [a.name for a in node.names if a.name.split(".")[0] == "db"]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            if node.module == "db":
+                found += [f"db.{a.name}" for a in node.names]
+            elif node.module.split(".")[0] == "db":
+                found.append(node.module)
+    return found
+
+
+def _execute_calls(path: Path) -> list[int]:
+    """Lines of ``path`` that call ``<anything>.execute(`` (or executemany / executescript)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [node.lineno for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in EXECUTE_METHODS]
+
+
+def test_screens_do_not_import_the_database_layer():
+    offenders = []
+    for path in (ROOT / "desktop" / "ui").rglob("*.py"):
+        bad = [m for m in _db_imports(path) if m not in UI_MAY_IMPORT]
+        if bad:
+            offenders.append(f"{path.relative_to(ROOT)}: {', '.join(bad)}")
+    assert offenders == []
+
+
+def test_no_sql_runs_outside_the_database_layer():
+    offenders = []
+    for path in (ROOT / "desktop").rglob("*.py"):
+        relative = path.relative_to(ROOT).as_posix()
+        if relative not in MAY_EXECUTE and (lines := _execute_calls(path)):
+            offenders.append(f"{relative}:{','.join(map(str, lines))}")
+    assert offenders == []
+
+
+def test_the_checkers_see_a_db_import_and_an_execute(tmp_path):
+    sample = tmp_path / "x.py"
+    sample.write_text("import db.queries.cases\nfrom db import connection, queries\nfrom db.queries import users\n"
+                      "def f(reg):\n    from db.migrations import migrate\n"
+                      "    return reg.conn.execute('SELECT 1'), reg.conn.executemany('x', [])\n", encoding="utf-8")
+    assert _db_imports(sample) == ["db.queries.cases", "db.connection", "db.queries", "db.queries",
+                                   "db.migrations"]
+    assert _execute_calls(sample) == [6, 6]
