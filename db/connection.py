@@ -1,29 +1,89 @@
-"""Opening the registry database: pragmas, migrations, transactions, and error classes.
+"""Opening the registry: a SQLite file (the default) or a PostgreSQL server shared by many PCs.
 
-SQLite errors split in two: ``EnvironmentProblem`` (the file is locked, read-only, damaged, the disk
-is full — the user can act on it, so the message says what to do) and everything else (a bug).
+A *target* is what the user gives as ``--db``: a file path, or a PostgreSQL connection string /
+libpq service (``postgresql://user@host/registry``, ``service=disclosure``). Everything above this
+package sees one connection interface (``execute``/``executemany``/``in_transaction``/``close``) and
+the functions here for what really differs: opening, the write transaction, the change stamp, error
+classification.
+
+Errors split in two: ``EnvironmentProblem`` (the file is locked or damaged, the server is down, the
+disk is full — the user can act on it, so the message says what to do) and everything else (a bug).
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from db.queries import search
 
 BUSY_TIMEOUT_MS = 15000
+# Every write transaction on PostgreSQL first takes this lock: writers are serialised as SQLite's
+# BEGIN IMMEDIATE serialises them, so the event hash chain, case numbers and the optimistic version
+# checks behave the same on both backends (writes are short: a few milliseconds each).
+PG_WRITE_LOCK = 0x4464_4465_736B_0001  # "DdDesk" 1
+PG_MIGRATION_LOCK = 0x4464_4465_736B_0002
+MIN_SERVER_VERSION = 100000
+CHANGES_CHANNEL = "ddesk_changes"  # PostgreSQL: every write transaction notifies the other seats here
 
 
 class EnvironmentProblem(RuntimeError):
     """The database cannot be used for a reason outside the program; the message is for the user."""
 
 
-def explain(exc: sqlite3.Error, path: str | Path | None = None) -> EnvironmentProblem | None:
-    """Turn an sqlite error caused by the environment into a message; None if it looks like a bug."""
+class SqliteConnection(sqlite3.Connection):
+    """sqlite3's connection, with the few names the PostgreSQL one also has."""
+    dialect = "sqlite"
+
+    def fetch_tuples(self, sql: str, params=()) -> list[tuple]:
+        """All rows of a query as plain tuples (cheaper than rows readable by name)."""
+        cur = self.cursor()
+        cur.row_factory = None
+        return cur.execute(sql, params).fetchall()
+
+
+def is_server(target: str | Path) -> bool:
+    """Whether ``target`` names a PostgreSQL database (otherwise it is a SQLite file)."""
+    if isinstance(target, Path):
+        return False
+    t = str(target).strip()
+    return t.startswith(("postgresql://", "postgres://", "service=")) or bool(
+        re.match(r"^(host|hostaddr|dbname|port|user|service)\s*=", t))
+
+
+def describe(target: str | Path) -> str:
+    """What to show the user for ``target`` (a PostgreSQL string without its password)."""
+    if is_server(target):
+        from db.pg import display
+        return display(str(target))
+    return str(target)
+
+
+def dialect(conn: Any) -> str:
+    return conn.dialect
+
+
+def database_errors() -> tuple[type[BaseException], ...]:
+    """The exception classes a database driver raises (sqlite3, and psycopg when installed)."""
+    errors: tuple[type[BaseException], ...] = (sqlite3.Error,)
+    try:
+        import psycopg
+    except ImportError:
+        return errors
+    return (*errors, psycopg.Error)
+
+
+def explain(exc: BaseException, target: str | Path | None = None) -> EnvironmentProblem | None:
+    """Turn a database error caused by the environment into a message; None if it looks like a bug."""
+    if target is not None and is_server(target) or type(exc).__module__.startswith("psycopg"):
+        from db.pg import explain as explain_pg
+        return explain_pg(exc, describe(target) if target is not None else None)
     text = str(exc).lower()
-    where = f"（{path}）" if path else ""
+    where = f"（{target}）" if target else ""
     if "locked" in text or "busy" in text:
         return EnvironmentProblem(f"数据库文件正被其他程序长时间占用{where}，请稍后重试。")
     if "readonly" in text or "read-only" in text:
@@ -37,27 +97,30 @@ def explain(exc: sqlite3.Error, path: str | Path | None = None) -> EnvironmentPr
     return None
 
 
-def connect(path: str | Path) -> sqlite3.Connection:
-    """Open (creating if needed) and migrate the database at ``path``."""
+def connect(target: str | Path):
+    """Open (creating if needed) and migrate the registry at ``target``."""
     from db.migrations import migrate
 
-    conn = open_raw(path)
+    conn = open_raw(target)
     try:
-        migrate(conn, path)
+        migrate(conn, None if is_server(target) else target)
     except BaseException:
         conn.close()
         raise
     return conn
 
 
-def open_raw(path: str | Path) -> sqlite3.Connection:
-    """A connection with our pragmas, without migrating (for checks and backups)."""
-    path = Path(path)
+def open_raw(target: str | Path):
+    """A connection with our settings, without migrating (for checks, backups, background reads)."""
+    if is_server(target):
+        from db.pg import open_server
+        return open_server(str(target))
+    path = Path(target)
     if str(path) != ":memory:":
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
         conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
-                               check_same_thread=False)
+                               check_same_thread=False, factory=SqliteConnection)
         conn.row_factory = sqlite3.Row
         search.register_functions(conn)
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -73,16 +136,45 @@ def open_raw(path: str | Path) -> sqlite3.Connection:
 
 
 @contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One write transaction (BEGIN IMMEDIATE): all of it, or nothing on any exception."""
+def transaction(conn) -> Iterator[Any]:
+    """One write transaction: all of it, or nothing on any exception. Writers wait for each other
+    (SQLite: BEGIN IMMEDIATE; PostgreSQL: the registry's write lock)."""
     if conn.in_transaction:  # nested use joins the outer transaction
         yield conn
         return
-    conn.execute("BEGIN IMMEDIATE")
+    if conn.dialect == "sqlite":
+        conn.execute("BEGIN IMMEDIATE")
+    else:
+        conn.execute("BEGIN")
+        conn.execute(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK})")
     try:
         yield conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.dialect == "sqlite" or not conn.closed:
+            try:
+                conn.execute("ROLLBACK")
+            except database_errors():
+                if conn.dialect == "sqlite":
+                    raise
         raise
     else:
+        if conn.dialect != "sqlite":
+            # delivered to the other seats at commit; the payload says who wrote (a seat ignores its own)
+            conn.execute(f"NOTIFY {CHANGES_CHANNEL}, '{conn.raw.info.backend_pid}'")
         conn.execute("COMMIT")
+
+
+def change_stamp(conn) -> Any:
+    """A value that changes whenever this or any other connection has committed a write (the caches of
+    settings and the calendar are dropped, the screens refresh). It may change without a write to the
+    registry (another database on the same server); it never stays the same after one."""
+    if conn.dialect == "sqlite":
+        return (conn.total_changes, conn.execute("PRAGMA data_version").fetchone()[0])
+    return conn.execute("SELECT txid_current_snapshot()::text").fetchone()[0]
+
+
+def schema_version(conn) -> int:
+    if conn.dialect == "sqlite":
+        return conn.execute("PRAGMA user_version").fetchone()[0]
+    from db.migrations import pg_version
+    return pg_version(conn)

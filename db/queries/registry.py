@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from db.queries.search import ID_MASK, key_range, match_expression, search_key
+from db.queries import search
+from db.queries.search import key_range, search_key
 
 # Each sort walks an index: the key, then the date of receipt and the id (migration 0005).
 SORT_COLUMNS = {
@@ -43,11 +43,11 @@ class Query:
 
 
 def _by_search_order(q: Query) -> bool:
-    """A text search in the default order walks the search index itself (its rowid is the list key)."""
-    return bool(q.text and match_expression(q.text) and q.sort == "received_on")
+    """A text search in the default order walks the search index itself (its key is the list key)."""
+    return bool(q.text and search.terms(q.text) and q.sort == "received_on")
 
 
-def _where(q: Query, text: bool = True, dates: bool = True) -> tuple[str, list]:
+def _where(conn, q: Query, text: bool = True, dates: bool = True) -> tuple[str, list]:
     """The WHERE clause of ``q``; without the text (and date) conditions when the search index applies them."""
     clauses: list[str] = []
     params: list = []
@@ -84,19 +84,32 @@ def _where(q: Query, text: bool = True, dates: bool = True) -> tuple[str, list]:
     elif q.deadline == "open":
         clauses.append(f"{OPEN_STATES_SQL} AND c.paused IN (0, 1)")  # always true: lets SQLite use the index
     if q.text and text:
-        expr = match_expression(q.text)
-        if expr:
-            clauses.append(f"c.id IN (SELECT rowid & {ID_MASK} FROM case_search WHERE case_search MATCH ?)")
-            params.append(expr)
+        condition = search.text_condition(conn, q.text)
+        if condition:
+            clauses.append(condition[0])
+            params += condition[1]
     for clause, values in q.extra:
         clauses.append(clause)
         params += values
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-def _order(q: Query) -> str:
+# Sort keys that may be NULL. SQLite puts NULL first in ascending order; PostgreSQL is told to do the
+# same (its index is declared NULLS FIRST), so that both list the same rows in the same order.
+NULLABLE_SORT_KEYS = {"c.lead_division_id"}
+
+
+def _order(conn, q: Query) -> str:
     direction = "DESC" if q.descending else "ASC"
     keys = list(SORT_COLUMNS.get(q.sort, SORT_COLUMNS["received_on"]))
+    if conn.dialect != "sqlite":
+        nulls = " NULLS LAST" if q.descending else " NULLS FIRST"
+        keys = [k + (f" {direction}{nulls}" if k in NULLABLE_SORT_KEYS else f" {direction}") for k in keys]
+        direction = ""
+        if q.sort == "due_on":
+            first = "(c.due_on IS NOT NULL) DESC" if q.descending else "(c.due_on IS NULL) ASC"
+            return f"{first}, " + ", ".join(keys[1:]) + f", c.id {'DESC' if q.descending else 'ASC'}"
+        return ", ".join(keys) + f", c.id {'DESC' if q.descending else 'ASC'}"
     if q.sort == "due_on":  # cases without a due date last, whichever the direction (one index each way)
         first = "(c.due_on IS NOT NULL) DESC" if q.descending else "(c.due_on IS NULL) ASC"
         return f"{first}, " + ", ".join(f"{k} {direction}" for k in keys[1:]) + f", c.id {direction}"
@@ -113,33 +126,28 @@ class _Plan:
     order_by_key: str | None = None  # the order once only the key ``k`` is left (search plan)
 
 
-def matches_at_least(conn: sqlite3.Connection, q: Query, n: int) -> bool:
+def matches_at_least(conn, q: Query, n: int) -> bool:
     """Whether the text of ``q`` is found in at least ``n`` cases (reads at most ``n`` matches)."""
-    expr = match_expression(q.text or "")
-    if expr is None:
-        return False
-    return conn.execute("SELECT count(*) FROM (SELECT 1 FROM case_search WHERE case_search MATCH ? LIMIT ?)",
-                        (expr, n)).fetchone()[0] >= n
+    return bool(q.text) and search.count_upto(conn, q.text, n) >= n
 
 
-def _plan(q: Query) -> _Plan:
+def _plan(conn, q: Query) -> _Plan:
     if _by_search_order(q):
-        # Walk the search index by its rowid (= list order); other filters are checked per match.
-        where, params = _where(q, text=False, dates=False)
+        # Walk the matches in key (= list) order; other filters are checked per match.
+        where, params = _where(conn, q, text=False, dates=False)
         low, high = key_range(q.received_from, q.received_to)
+        source, condition, search_params = search.matches_in_key_order(conn, q.text or "", low, high)
         direction = "DESC" if q.descending else "ASC"
         rest = (" AND" + where[len(" WHERE"):]) if where else ""
-        return _Plan(f"case_search s JOIN cases c ON c.id = (s.rowid & {ID_MASK})",
-                     f" WHERE case_search MATCH ? AND s.rowid BETWEEN ? AND ?{rest}",
-                     [match_expression(q.text or ""), low, high, *params], f"s.rowid {direction}",
-                     f"w.k {direction}")
-    where, params = _where(q)
-    return _Plan("cases c", where, params, _order(q))
+        return _Plan(source, f" WHERE {condition}{rest}", [*search_params, *params],
+                     f"{search.key_column(conn)} {direction}", f"w.k {direction}")
+    where, params = _where(conn, q)
+    return _Plan("cases c", where, params, _order(conn, q))
 
 
-def ids(conn: sqlite3.Connection, q: Query, offset: int = 0, limit: int | None = None) -> list[int]:
+def ids(conn, q: Query, offset: int = 0, limit: int | None = None) -> list[int]:
     """The ids of the cases matching ``q`` in display order; a window of them with ``offset``/``limit``."""
-    p = _plan(q)
+    p = _plan(conn, q)
     sql, params = f"SELECT c.id FROM {p.source}{p.where} ORDER BY {p.order}", p.params
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
@@ -147,14 +155,12 @@ def ids(conn: sqlite3.Connection, q: Query, offset: int = 0, limit: int | None =
     return [r[0] for r in conn.execute(sql, params)]
 
 
-def count(conn: sqlite3.Connection, q: Query) -> int:
-    where, params = _where(q, text=False, dates=False)
-    expr = match_expression(q.text) if q.text else None
-    if expr and not where:  # every indexed row is a case: count in the index alone
+def count(conn, q: Query) -> int:
+    where, params = _where(conn, q, text=False, dates=False)
+    if q.text and search.terms(q.text) and not where:  # every indexed row is a case: count in the index alone
         low, high = key_range(q.received_from, q.received_to)
-        return conn.execute("SELECT count(*) FROM case_search WHERE case_search MATCH ? AND rowid BETWEEN ? AND ?",
-                            (expr, low, high)).fetchone()[0]
-    where, params = _where(q)
+        return search.count(conn, q.text, low, high)
+    where, params = _where(conn, q)
     return conn.execute(f"SELECT count(*) FROM cases c{where}", params).fetchone()[0]
 
 
@@ -163,11 +169,14 @@ LIST_COLUMNS = ("c.id, c.case_no, c.received_on, substr(c.request_text, 1, 80) A
                 " c.paused, c.applicant_name, c.applicant_type, c.lead_division_id, c.return_comment")
 
 
+_FLIP = {"ASC": "DESC", "DESC": "ASC", "NULLS FIRST": "NULLS LAST", "NULLS LAST": "NULLS FIRST"}
+
+
 def _reversed(order: str) -> str:
-    return re.sub(r"\b(ASC|DESC)\b", lambda m: "DESC" if m.group(1) == "ASC" else "ASC", order)
+    return re.sub(r"\b(ASC|DESC|NULLS FIRST|NULLS LAST)\b", lambda m: _FLIP[m.group(1)], order)
 
 
-def page(conn: sqlite3.Connection, q: Query, offset: int, limit: int, after: tuple[str, int] | None = None,
+def page(conn, q: Query, offset: int, limit: int, after: tuple[str, int] | None = None,
          total: int | None = None) -> list[tuple]:
     """One window of the list as plain tuples in LIST_COLUMNS order.
 
@@ -175,42 +184,42 @@ def page(conn: sqlite3.Connection, q: Query, offset: int, limit: int, after: tup
     found by seeking the index there (keyset), however deep it is. ``total``, when known, lets a window
     in the second half be found walking back from the end. Otherwise the index alone is skipped along
     (OFFSET over a covering index), then just the window's rows are read."""
-    p = _plan(q)
-    cursor = conn.cursor()
-    cursor.row_factory = None  # tuples: the list reads columns by position
+    p = _plan(conn, q)
+    fetch = conn.fetch_tuples  # plain tuples: the list reads columns by position
     if after is not None and q.sort == "received_on":
         if p.order_by_key:  # the search plan: its rowid is the list key
-            seek, values = ("s.rowid < ?" if q.descending else "s.rowid > ?"), [search_key(after[0], after[1])]
+            key = search.key_column(conn)
+            seek, values = (f"{key} < ?" if q.descending else f"{key} > ?"), [search_key(after[0], after[1])]
         else:
             seek, values = f"(c.received_on, c.id) {'<' if q.descending else '>'} (?, ?)", list(after)
         where = f"{p.where} AND {seek}" if p.where else f" WHERE {seek}"
-        return cursor.execute(f"SELECT {LIST_COLUMNS} FROM {p.source}{where} ORDER BY {p.order} LIMIT ?",
-                              [*p.params, *values, limit]).fetchall()
+        return fetch(f"SELECT {LIST_COLUMNS} FROM {p.source}{where} ORDER BY {p.order} LIMIT ?",
+                              [*p.params, *values, limit])
     if offset == 0:  # the first window: one walk that reads each row as it goes
-        return cursor.execute(f"SELECT {LIST_COLUMNS} FROM {p.source}{p.where} ORDER BY {p.order} LIMIT ?",
-                              [*p.params, limit]).fetchall()
-    key = ", s.rowid AS k" if p.order_by_key else ""
+        return fetch(f"SELECT {LIST_COLUMNS} FROM {p.source}{p.where} ORDER BY {p.order} LIMIT ?",
+                              [*p.params, limit])
+    key = f", {search.key_column(conn)} AS k" if p.order_by_key else ""
     order, final = p.order, p.order_by_key or p.order
     if total is not None and offset > total // 2:  # nearer the end: skip from there, backwards
         from_end = max(total - offset - limit, 0)
         limit = min(limit, total - offset)
         order, final = _reversed(order), _reversed(final)
         if from_end <= limit:  # the last screenful or so: read the rows as the walk goes
-            rows = cursor.execute(f"SELECT {LIST_COLUMNS} FROM {p.source}{p.where} ORDER BY {order} LIMIT ? OFFSET ?",
-                                  [*p.params, max(limit, 0), from_end]).fetchall()
+            rows = fetch(f"SELECT {LIST_COLUMNS} FROM {p.source}{p.where} ORDER BY {order} LIMIT ? OFFSET ?",
+                                  [*p.params, max(limit, 0), from_end])
             rows.reverse()
             return rows
-        rows = cursor.execute(
+        rows = fetch(
             f"SELECT {LIST_COLUMNS} FROM (SELECT c.id{key} FROM {p.source}{p.where} ORDER BY {order} LIMIT ? OFFSET ?)"
-            f" w JOIN cases c ON c.id = w.id ORDER BY {final}", [*p.params, max(limit, 0), from_end]).fetchall()
+            f" w JOIN cases c ON c.id = w.id ORDER BY {final}", [*p.params, max(limit, 0), from_end])
         rows.reverse()
         return rows
-    return cursor.execute(
+    return fetch(
         f"SELECT {LIST_COLUMNS} FROM (SELECT c.id{key} FROM {p.source}{p.where} ORDER BY {order} LIMIT ? OFFSET ?) w"
-        f" JOIN cases c ON c.id = w.id ORDER BY {final}", [*p.params, limit, offset]).fetchall()
+        f" JOIN cases c ON c.id = w.id ORDER BY {final}", [*p.params, limit, offset])
 
 
-def rows(conn: sqlite3.Connection, case_ids: Sequence[int]) -> dict[int, sqlite3.Row]:
+def rows(conn, case_ids: Sequence[int]) -> dict:
     """The list columns of these cases, by id."""
     if not case_ids:
         return {}
@@ -219,19 +228,19 @@ def rows(conn: sqlite3.Connection, case_ids: Sequence[int]) -> dict[int, sqlite3
         f"SELECT {LIST_COLUMNS} FROM cases c WHERE c.id IN ({marks})", list(case_ids))}
 
 
-def counts_by_state(conn: sqlite3.Connection, q: Query) -> dict[str, int]:
-    where, params = _where(q)
+def counts_by_state(conn, q: Query) -> dict[str, int]:
+    where, params = _where(conn, q)
     sql = f"SELECT c.state, count(*) FROM cases c{where} GROUP BY c.state"
     return {r[0]: r[1] for r in conn.execute(sql, params)}
 
 
-def deadline_counts(conn: sqlite3.Connection, q: Query) -> tuple[int, int, int, int]:
+def deadline_counts(conn, q: Query) -> tuple[int, int, int, int]:
     """(all, overdue, due soon, paused) among the cases matching ``q``."""
-    where, params = _where(q)
+    where, params = _where(conn, q)
     open_ = OPEN_STATES_SQL
     row = conn.execute(
-        f"SELECT count(*), coalesce(sum({open_} AND c.paused = 0 AND c.due_on < ?), 0),"
-        f" coalesce(sum({open_} AND c.paused = 0 AND c.due_on BETWEEN ? AND ?), 0),"
-        f" coalesce(sum({open_} AND c.paused = 1), 0) FROM cases c{where}",
+        f"SELECT count(*), count(*) FILTER (WHERE {open_} AND c.paused = 0 AND c.due_on < ?),"
+        f" count(*) FILTER (WHERE {open_} AND c.paused = 0 AND c.due_on BETWEEN ? AND ?),"
+        f" count(*) FILTER (WHERE {open_} AND c.paused = 1) FROM cases c{where}",
         [q.today, q.today, q.due_soon_until, *params]).fetchone()
     return tuple(row)

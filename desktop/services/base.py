@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from db import connection
 from db.queries import settings as settings_q
@@ -63,18 +62,36 @@ class Snapshot(NamedTuple):
 
 @dataclass
 class Registry:
-    """An open registry database, with the clock and calendar the services use."""
-    conn: sqlite3.Connection
-    path: Path
+    """An open registry database, with the clock and calendar the services use.
+
+    ``target`` is what opened it (a file path or a PostgreSQL connection string; other threads open
+    their own connection to it); ``path`` is the SQLite file, None on a server."""
+    conn: Any
+    target: str | Path
     today: Callable[[], date] = field(default=date.today)
     _calendar: WorkCalendar | None = None
     _settings: dict[str, str] | None = None
     _division_names: dict[int, str] | None = None
-    _stamp: tuple[int, int] | None = None
+    _stamp: Any = None
 
     @classmethod
-    def open(cls, path: str | Path, today: Callable[[], date] = date.today) -> Registry:
-        return cls(connection.connect(path), Path(path), today)
+    def open(cls, target: str | Path, today: Callable[[], date] = date.today) -> Registry:
+        if not connection.is_server(target):
+            target = Path(target)
+        return cls(connection.connect(target), target, today)
+
+    @property
+    def path(self) -> Path | None:
+        """The SQLite file of this registry; None when it is on a PostgreSQL server."""
+        return self.target if isinstance(self.target, Path) else None
+
+    @property
+    def on_server(self) -> bool:
+        return self.path is None
+
+    def describe(self) -> str:
+        """Where the registry is, for the status bar (no password)."""
+        return connection.describe(self.target)
 
     def close(self) -> None:
         self.conn.close()
@@ -84,7 +101,7 @@ class Registry:
 
     def _fresh(self) -> None:
         """Forget cached settings and calendar once anything was written, here or by another seat."""
-        stamp = (self.conn.total_changes, self.conn.execute("PRAGMA data_version").fetchone()[0])
+        stamp = connection.change_stamp(self.conn)
         if stamp != self._stamp:
             self._stamp, self._calendar, self._settings, self._division_names = stamp, None, None, None
 

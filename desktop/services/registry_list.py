@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import NamedTuple
 
+from db import connection
 from db.queries import registry as registry_q
 from desktop.domain import deadlines, outcomes, workflow
 from desktop.domain.workflow import DIVISION, STATE_LABELS
@@ -126,23 +126,21 @@ class _Background:
     thread, once; ``cancel`` from any thread stops it (``run`` then returns None)."""
 
     def __init__(self, reg: Registry, f: Filter, clock: RowMaker | None = None):
-        self.path = reg.path
+        self.target = reg.target
         self.query = _query(reg, f, clock)
         self._conn = None
         self._cancelled = False
 
-    def _work(self, conn: sqlite3.Connection):
+    def _work(self, conn):
         raise NotImplementedError
 
     def run(self):
-        from db import connection
-
         if self._cancelled:
             return None
-        self._conn = connection.open_raw(self.path)
+        self._conn = connection.open_raw(self.target)
         try:
             return self._work(self._conn)
-        except sqlite3.OperationalError:
+        except connection.database_errors():
             if self._cancelled:  # interrupted
                 return None
             raise
@@ -156,7 +154,7 @@ class _Background:
         if conn is not None:
             try:
                 conn.interrupt()
-            except sqlite3.ProgrammingError:  # it had just finished and closed
+            except connection.database_errors():  # it had just finished and closed
                 pass
 
 
@@ -164,7 +162,7 @@ class Count(_Background):
     """The number of cases of a filter (counting a million takes up to a few hundred milliseconds:
     the list must not wait for it)."""
 
-    def _work(self, conn: sqlite3.Connection) -> int:
+    def _work(self, conn) -> int:
         return registry_q.count(conn, self.query)
 
 
@@ -173,7 +171,7 @@ class SortedIds(_Background):
     with many matches, where finding even the first page means collecting and sorting the matches
     (0.1-0.5 s at a million cases). The list is then paged from these ids."""
 
-    def _work(self, conn: sqlite3.Connection) -> list[int]:
+    def _work(self, conn) -> list[int]:
         return registry_q.ids(conn, self.query)
 
 
@@ -303,6 +301,6 @@ def queue_summary(reg: Registry, actor: Actor) -> QueueSummary:
     return QueueSummary(total, overdue, due_soon, paused)
 
 
-def data_version(reg: Registry) -> int:
+def data_version(reg: Registry):
     """Changes whenever another connection (another seat) commits: the screens poll it."""
-    return reg.conn.execute("PRAGMA data_version").fetchone()[0]
+    return connection.change_stamp(reg.conn)

@@ -1,0 +1,232 @@
+"""A PostgreSQL connection that the query modules use exactly like an ``sqlite3.Connection``.
+
+The SQL in ``db/queries`` is written once, with ``?`` and ``:name`` placeholders, in the subset both
+engines accept. This thin layer (not an ORM: a statement costs a few microseconds more than raw
+psycopg) translates the placeholders once per statement text, returns rows readable by position and
+by column name like ``sqlite3.Row``, and offers the few connection methods the code uses
+(``execute``, ``executemany``, ``in_transaction``, ``close``). Numbers come back as ``int``/``float``,
+never ``Decimal``, as on SQLite.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import Any
+
+import psycopg
+import psycopg.rows
+from psycopg import pq
+from psycopg.adapt import Loader
+
+DIALECT = "postgresql"
+
+# Outside quoted text: ?, :name (not ::cast), and % (which psycopg would read as a placeholder).
+_TOKENS = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|::|\?|(?<![:\w]):([A-Za-z_]\w*)|%")
+
+
+@lru_cache(maxsize=2048)
+def translate(sql: str) -> str:
+    """``?`` → ``%s``, ``:name`` → ``%(name)s``, ``%`` → ``%%``; quoted text and ``::`` casts untouched."""
+    def repl(m: re.Match) -> str:
+        token = m.group(0)
+        if token == "?":
+            return "%s"
+        if token == "%":
+            return "%%"
+        if m.group(1):
+            return f"%({m.group(1)})s"
+        return token
+    return _TOKENS.sub(repl, sql)
+
+
+class Row(tuple):
+    """A result row: ``row[0]``, ``row["name"]``, ``row.keys()``, ``dict(row)`` — as ``sqlite3.Row``."""
+    __slots__ = ()
+    _index: dict[str, int] = {}
+
+    def __getitem__(self, key):  # type: ignore[override]
+        if isinstance(key, str):
+            try:
+                key = self._index[key]
+            except KeyError:
+                raise IndexError(f"No item with that key: {key}") from None
+        return tuple.__getitem__(self, key)
+
+    def keys(self) -> list[str]:
+        return list(self._index)
+
+
+@lru_cache(maxsize=512)
+def _row_class(names: tuple[str, ...]) -> type[Row]:
+    return type("Row", (Row,), {"__slots__": (), "_index": {n: i for i, n in enumerate(names)}})
+
+
+def _row_factory(cursor: psycopg.Cursor):
+    if cursor.description is None:
+        return tuple
+    cls = _row_class(tuple(c.name for c in cursor.description))
+    return cls
+
+
+class _NumberLoader(Loader):
+    """numeric (what sum() of integers returns) as int, or float when it has a fraction — as SQLite gives."""
+
+    def load(self, data):
+        text = bytes(data).decode()
+        try:
+            return int(text)
+        except ValueError:
+            return float(text)
+
+
+class Connection:
+    """An open PostgreSQL registry connection (autocommit; ``db.connection.transaction`` opens one).
+
+    A connection the server dropped (network, restart) is opened again by the next statement that is
+    not inside a transaction: the statement that met the break fails, the ones after it work."""
+    dialect = DIALECT
+
+    def __init__(self, raw: psycopg.Connection, conninfo: str, application_name: str):
+        self.raw = raw
+        self.conninfo = conninfo
+        self.application_name = application_name
+
+    @staticmethod
+    def _connect(conninfo: str, application_name: str) -> psycopg.Connection:
+        raw = psycopg.connect(conninfo, autocommit=True, row_factory=_row_factory,
+                              application_name=application_name, options="-c lock_timeout=15000")
+        raw.adapters.register_loader("numeric", _NumberLoader)
+        if raw.info.server_version >= 120000:
+            # a generic plan of a prepared statement can be far worse on skewed columns (the state
+            # filter): plan each call with its values
+            raw.execute("SET plan_cache_mode = force_custom_plan")
+        return raw
+
+    @classmethod
+    def open(cls, conninfo: str, application_name: str = "disclosure-desk") -> Connection:
+        return cls(cls._connect(conninfo, application_name), conninfo, application_name)
+
+    def _live(self) -> psycopg.Connection:
+        if self.raw.closed and not self._closed_by_us:
+            self.raw = self._connect(self.conninfo, self.application_name)
+        return self.raw
+
+    _closed_by_us = False
+
+    # -- the sqlite3.Connection subset the code uses -------------------------------------------------
+    def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = ()) -> psycopg.Cursor:
+        cur = self._live().cursor()
+        if params:
+            cur.execute(translate(sql), params)
+        else:
+            cur.execute(sql)
+        return cur
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> psycopg.Cursor:
+        cur = self._live().cursor()
+        rows = list(rows)
+        if rows:
+            cur.executemany(translate(sql), rows)
+        return cur
+
+    def fetch_tuples(self, sql: str, params=()) -> list[tuple]:
+        """All rows of a query as plain tuples (cheaper than rows readable by name)."""
+        cur = self._live().cursor(row_factory=psycopg.rows.tuple_row)
+        cur.execute(translate(sql) if params else sql, params or None)
+        return cur.fetchall()
+
+    @property
+    def in_transaction(self) -> bool:
+        return not self.raw.closed and self.raw.info.transaction_status in (
+            pq.TransactionStatus.INTRANS, pq.TransactionStatus.INERROR, pq.TransactionStatus.ACTIVE)
+
+    @property
+    def closed(self) -> bool:
+        return self.raw.closed
+
+    def close(self) -> None:
+        self._closed_by_us = True
+        self.raw.close()
+
+    def interrupt(self) -> None:
+        """Cancel the statement running on this connection (from another thread)."""
+        self.raw.cancel_safe()
+
+    def fileno(self) -> int:
+        return self.raw.fileno()
+
+
+def display(conninfo: str) -> str:
+    """The connection string without any password, for the status bar and messages."""
+    try:
+        params = psycopg.conninfo.conninfo_to_dict(conninfo)
+    except psycopg.ProgrammingError:
+        return "PostgreSQL"
+    if params.get("service") and len(params) == 1:
+        return f"PostgreSQL 服务 {params['service']}"
+    host = params.get("host") or params.get("hostaddr") or "localhost"
+    if str(host).startswith("/"):
+        host = "本机"
+    port = params.get("port") or "5432"
+    db = params.get("dbname") or params.get("user") or ""
+    user = f"{params['user']}@" if params.get("user") else ""
+    return f"PostgreSQL {user}{host}:{port}/{db}"
+
+
+def _with_defaults(conninfo: str) -> str:
+    """A connect timeout unless the string sets one: an unreachable server must not hang a PC."""
+    params = psycopg.conninfo.conninfo_to_dict(conninfo)
+    if "connect_timeout" not in params:
+        params["connect_timeout"] = "10"
+    return psycopg.conninfo.make_conninfo(**params)
+
+
+def open_server(conninfo: str, application_name: str = "disclosure-desk") -> Connection:
+    """Connect to the registry server; an unusable server becomes an ``EnvironmentProblem``."""
+    from db.connection import MIN_SERVER_VERSION, EnvironmentProblem
+
+    try:
+        conn = Connection.open(_with_defaults(conninfo), application_name)
+    except psycopg.Error as exc:
+        problem = explain(exc, display(conninfo))
+        if problem:
+            raise problem from exc
+        raise
+    version = conn.raw.info.server_version
+    if version < MIN_SERVER_VERSION:
+        conn.close()
+        raise EnvironmentProblem(
+            f"数据库服务器版本过旧（{version // 10000}.{version % 10000}），本系统需要 PostgreSQL 10 或更新版本。")
+    return conn
+
+
+def explain(exc: BaseException, where: str | None = None):
+    """A message for an error caused by the server or the network; None when it looks like a bug."""
+    from db.connection import EnvironmentProblem
+
+    if not isinstance(exc, psycopg.Error):
+        return None
+    at = f"（{where}）" if where else ""
+    state = getattr(exc, "sqlstate", None) or ""
+    text = str(exc).lower()
+    if state == "28P01" or "password authentication failed" in text:
+        return EnvironmentProblem(f"数据库用户名或密码不正确{at}。请核对用户名，密码保存在本机的 pgpass 文件中。")
+    if "no password supplied" in text:
+        return EnvironmentProblem(f"数据库服务器要求密码，但本机没有保存密码{at}。请在连接设置中输入密码。")
+    if state == "3D000" or ("database" in text and "does not exist" in text):
+        return EnvironmentProblem(f"数据库服务器上没有这个数据库{at}。请核对数据库名，或请管理员先创建数据库。")
+    if state in ("28000",) or "no pg_hba.conf entry" in text:
+        return EnvironmentProblem(f"数据库服务器拒绝了本机的连接{at}。请管理员在服务器的 pg_hba.conf 中允许本机访问。")
+    if state == "42501":
+        return EnvironmentProblem(f"数据库用户权限不足{at}。请管理员授予该用户对数据库的权限。")
+    if state in ("55P03", "57014") and ("lock" in text or "timeout" in text):
+        return EnvironmentProblem(f"数据库正被其他用户长时间占用{at}，请稍后重试。")
+    if state in ("53100", "53200", "53300"):
+        return EnvironmentProblem(f"数据库服务器空间或连接数已满{at}，请联系管理员。")
+    if state == "25006":
+        return EnvironmentProblem(f"数据库服务器处于只读状态{at}，请联系管理员。")
+    if isinstance(exc, psycopg.OperationalError) or state.startswith(("08", "57P")):
+        return EnvironmentProblem(f"无法连接数据库服务器{at}。请检查网络和服务器是否开启，稍后重试。")
+    return None
