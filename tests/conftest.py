@@ -1,4 +1,5 @@
 import os
+import uuid
 from datetime import date
 
 import pytest
@@ -7,6 +8,95 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.fonts=false")
 
 TODAY = date(2026, 11, 20)
+
+# The backend the registry tests run on. scripts/test.sh runs the suite on SQLite, then again with
+# DDESK_TEST_BACKEND=postgresql against the throw-away server that scripts/pg-test-server.sh starts
+# (DDESK_TEST_PG is its connection string). In that second run only the tests that open a registry
+# through ``db_target`` (directly or through ``registry``) are collected: the others do not touch a
+# database and have run already.
+BACKEND = os.environ.get("DDESK_TEST_BACKEND", "sqlite")
+ON_SERVER = BACKEND == "postgresql"
+
+
+def pytest_report_header(config):
+    return f"registry backend: {BACKEND}" + (f" ({os.environ.get('DDESK_TEST_PG')})" if ON_SERVER else "")
+
+
+def pytest_collection_modifyitems(config, items):
+    if not ON_SERVER:  # tests of the server alone wait for the PostgreSQL pass
+        keep = [i for i in items if not i.get_closest_marker("server")]
+    else:
+        keep = [i for i in items if "db_target" in getattr(i, "fixturenames", ())
+                or "make_target" in getattr(i, "fixturenames", ()) or i.get_closest_marker("server")]
+    dropped = [i for i in items if i not in keep]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+    items[:] = keep
+
+
+def _pg_admin():
+    import psycopg
+
+    base = os.environ.get("DDESK_TEST_PG")
+    if not base:
+        raise RuntimeError("DDESK_TEST_BACKEND=postgresql needs DDESK_TEST_PG (see scripts/test.sh)")
+    return base, psycopg.connect(base, autocommit=True)
+
+
+def _with_db(base: str, name: str) -> str:
+    import psycopg
+
+    params = psycopg.conninfo.conninfo_to_dict(base)
+    params["dbname"] = name
+    return psycopg.conninfo.make_conninfo(**params)
+
+
+@pytest.fixture(scope="session")
+def pg_template():
+    """A migrated empty registry on the test server that each test's database is copied from."""
+    from db import connection
+
+    base, admin = _pg_admin()
+    name = f"ddesk_tpl_{os.getpid()}"
+    admin.execute(f"DROP DATABASE IF EXISTS {name}")
+    admin.execute(f"CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8'"
+                  " LC_CTYPE 'C.UTF-8'")
+    connection.connect(_with_db(base, name)).close()
+    yield base, name, admin
+    admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    admin.close()
+
+
+@pytest.fixture
+def make_target(tmp_path, request):
+    """``make_target(name)`` → a new, empty registry location on the backend under test: a file in
+    the test's folder, or a database of its own on the test server (dropped afterwards)."""
+    made: list[str] = []
+    server = request.getfixturevalue("pg_template") if ON_SERVER else None
+
+    def make(name: str = "registry", empty: bool = False):
+        if server is None:
+            return tmp_path / f"{name}.db"
+        base, template, admin = server
+        db = f"ddesk_t_{uuid.uuid4().hex[:12]}"
+        if empty:
+            admin.execute(f"CREATE DATABASE {db} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8'"
+                          " LC_CTYPE 'C.UTF-8'")
+        else:
+            admin.execute(f"CREATE DATABASE {db} TEMPLATE {template}")
+        made.append(db)
+        return _with_db(base, db)
+
+    yield make
+    if server is not None:
+        for db in made:
+            server[2].execute(f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
+
+
+@pytest.fixture
+def db_target(make_target):
+    """Where the test's registry lives (see ``make_target``)."""
+    return make_target("registry")
 
 
 @pytest.fixture(autouse=True)
@@ -18,12 +108,13 @@ def cheap_password_hashing(monkeypatch):
 
 
 @pytest.fixture
-def registry(tmp_path):
-    """A fresh registry database in a temp folder, with today pinned to 2026-11-20."""
+def registry(db_target):
+    """A fresh registry (a file in a temp folder, or a database on the test server), with today
+    pinned to 2026-11-20."""
     from desktop.services import agency
     from desktop.services.base import Registry
 
-    reg = Registry.open(tmp_path / "registry.db", today=lambda: TODAY)
+    reg = Registry.open(db_target, today=lambda: TODAY)
     agency.ensure_defaults(reg)
     yield reg
     reg.close()
