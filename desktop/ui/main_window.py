@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QSplitter,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -23,6 +24,7 @@ from desktop.services import registry_list
 from desktop.services.base import Actor, Registry
 from desktop.ui.dialogs.account import ChangePasswordDialog, LockDialog
 from desktop.ui.dialogs.messages import Ask
+from desktop.ui.seat_watch import SeatWatcher
 from desktop.ui.views.registry_view import RegistryView
 
 # (key, label, roles that see it; empty = everyone)
@@ -55,7 +57,19 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([150, 1250])
-        self.setCentralWidget(splitter)
+        # A banner above everything while the connection to the server is lost.
+        self.banner = QLabel()
+        self.banner.setObjectName("connection_banner")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("background:#fff4ce; color:#6b4e00; padding:6px; border-bottom:1px solid #e0c060")
+        self.banner.hide()
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(splitter, 1)
+        self.setCentralWidget(central)
         self.pages: dict[str, object] = {}
         self._page_index: dict[str, int] = {}
         self._placeholders: dict[str, QWidget] = {}
@@ -77,7 +91,8 @@ class MainWindow(QMainWindow):
         self._menus()
         roles = "、".join(ROLE_LABELS[r] for r in sorted(actor.roles, key=list(ROLE_LABELS).index))
         self.user_label = QLabel(f"用户：{actor.name}（{roles}）")
-        self.db_label = QLabel(f"数据库：{reg.path}")
+        where = f"单位服务器 {reg.describe()}" if reg.on_server else f"本机文件 {reg.describe()}"
+        self.db_label = QLabel(f"数据库：{where}")
         self.queue_label = QLabel()
         self.queue_label.setObjectName("queue_label")
         self.statusBar().addWidget(self.user_label)
@@ -88,11 +103,13 @@ class MainWindow(QMainWindow):
         # page has just loaded: navigation refreshes pages only from here on.
         self.show_section("queue" if "queue" in self.pages else self.nav.item(0).data(Qt.ItemDataRole.UserRole))
         self.nav.currentItemChanged.connect(self._nav_changed)
-        # Another seat's commits change PRAGMA data_version: poll it and refresh what is shown.
-        self._seen_version = registry_list.data_version(reg)
-        self.poll = QTimer(self)
-        self.poll.setInterval(3000)
-        self.poll.timeout.connect(self.check_other_seats)
+        # Another seat's writes refresh what is shown (a notification from the server, or the file's
+        # data_version); a lost server connection shows a banner until it is back.
+        self.seats = SeatWatcher(reg, self)
+        self.seats.changed.connect(lambda: self.refresh_lists(from_other_seat=True))
+        self.seats.lost.connect(self._connection_lost)
+        self.seats.restored.connect(self._connection_restored)
+        self.seats.start()
 
         # Lock after the configured idle time; any key, click or wheel in one of the program's windows
         # resets the clock. The filter sits on each window (QWindow: input arrives there first), not on
@@ -167,13 +184,18 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         self._watch_window(self.windowHandle())
-        self.poll.start()
+        if not self.seats.is_lost:
+            self.seats.timer.start()
         if self.idle_ms:
             self.idle.start(self.idle_ms)
         super().showEvent(event)
 
+    def closeEvent(self, event) -> None:  # noqa: N802
+        self.seats.stop()
+        super().closeEvent(event)
+
     def hideEvent(self, event) -> None:  # noqa: N802
-        self.poll.stop()
+        self.seats.timer.stop()
         self.idle.stop()
         super().hideEvent(event)
 
@@ -298,15 +320,19 @@ class MainWindow(QMainWindow):
         self.pages["queue"].set_banner(summary.text() if summary.total else "", warn=bool(summary.overdue))
 
     def check_other_seats(self) -> bool:
-        version = registry_list.data_version(self.reg)
-        if version == self._seen_version:
-            return False
-        self._seen_version = version
-        self.refresh_lists(from_other_seat=True)
-        return True
+        """Read what the other seats changed now (the watcher also does this by itself)."""
+        return self.seats.check()
+
+    def _connection_lost(self, message: str) -> None:
+        self.banner.setText(f"与数据库的连接已断开，正在自动重新连接……（{message}）"
+                            "　已输入的内容会保留，连接恢复后再保存即可。")
+        self.banner.show()
+
+    def _connection_restored(self) -> None:
+        self.banner.hide()
+        self.statusBar().showMessage("已重新连接数据库", 5000)
 
     def refresh_lists(self, from_other_seat: bool = False) -> None:
-        self._seen_version = registry_list.data_version(self.reg)
         for page in self.pages.values():
             if isinstance(page, RegistryView) or hasattr(page, "decide"):
                 page.refresh()
@@ -334,4 +360,4 @@ class MainWindow(QMainWindow):
     def _about(self) -> None:
         from desktop.ui.dialogs.about import AboutDialog
 
-        AboutDialog.show_about(self.reg.path, self)
+        AboutDialog.show_about(self.reg.describe(), self)

@@ -62,12 +62,12 @@ def test_queues_refresh_when_another_seat_changes_something(qtbot, registry, sta
     w = MainWindow(registry, staff["head"])
     qtbot.addWidget(w)
     assert w.page("queue").model.all_ids() == [] and not w.check_other_seats()
-    other_seat = Registry.open(registry.path, today=lambda: TODAY)  # a second window or the command line
+    other_seat = Registry.open(registry.target, today=lambda: TODAY)  # a second window or the command line
     try:
         case_id = cases.register_case(other_seat, staff["clerk"], person_form()).case_ids[0]
     finally:
         other_seat.close()
-    assert w.check_other_seats()
+    qtbot.waitUntil(w.check_other_seats, timeout=1000)  # within a second
     assert w.page("queue").model.all_ids() == [case_id]
     labels = [w.nav.item(i).text() for i in range(w.nav.count())]
     assert "我的待办（1）" in labels and "待办 1 件" in w.queue_label.text()
@@ -141,9 +141,9 @@ def test_about_dialog_names_version_paths_and_font_licence(qtbot, registry, staf
     from desktop import __version__
     from desktop.ui.dialogs.about import AboutDialog
 
-    dialog = AboutDialog(registry.path)
+    dialog = AboutDialog(registry.describe())
     qtbot.addWidget(dialog)
-    assert __version__ in dialog.info.text() and str(registry.path) in dialog.info.text()
+    assert __version__ in dialog.info.text() and registry.describe() in dialog.info.text()
     assert "数据目录" in dialog.info.text()
     assert "SIL OPEN FONT LICENSE Version 1.1" in dialog.licence.toPlainText()
 
