@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sqlite3
 import sys
 from pathlib import Path
 
@@ -27,7 +26,8 @@ class _Version(argparse.Action):
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="disclosure-desk", description="政府信息公开申请办理系统")
-    p.add_argument("--db", type=Path, help="数据库文件（默认：环境变量 DISCLOSURE_DESK_DB 或用户数据目录）")
+    p.add_argument("--db", help="数据库：文件路径，或单位服务器的 PostgreSQL 连接串（postgresql://用户@主机:5432/库名）"
+                   "或服务名（service=名称）；默认：环境变量 DISCLOSURE_DESK_DB、本机设置或用户数据目录")
     p.add_argument("--demo", action="store_true", help="在演示数据库上打开窗口")
     p.add_argument("--self-test", action="store_true", help="自检：临时数据库、登记、生成文书、绘制窗口")
     p.add_argument("--version", action=_Version, nargs=0, help="显示版本号")
@@ -74,6 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("verify", help="检查数据库完整性和审计链")
 
+    s = sub.add_parser("copy-to", help="把整个数据库复制到另一个（空的）数据库：文件或 PostgreSQL 服务器")
+    s.add_argument("target", metavar="TARGET", help="目标：文件路径或 PostgreSQL 连接串")
+
     s = sub.add_parser("bench", help="性能基准：各项指标与底层库原始速度之比")
     s.add_argument("--quick", action="store_true", help="200,000件案件（5分钟内完成）")
     s.add_argument("--json", type=Path, help="把结果写入JSON文件")
@@ -104,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.parse_args(["calendar", "--help"])
     if args.command == "report" and not args.report_command:
         parser.parse_args(["report", "--help"])
-    from db.connection import EnvironmentProblem, explain
+    from db.connection import EnvironmentProblem, database_errors, explain
     from db.migrations import DatabaseTooNew
     from desktop.documents.ledger_xlsx import LedgerFileError
     from desktop.services.base import ServiceError, ValidationFailed
@@ -122,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         for line in str(exc).splitlines():
             _err(line)
         return EXIT_REJECTED if isinstance(exc, ServiceError) else EXIT_ERROR
-    except sqlite3.Error as exc:
+    except database_errors() as exc:
         problem = explain(exc, args.db)
         if problem is None:
             log.exception("database error")
@@ -136,12 +139,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _open(args):
-    from desktop.paths import default_db_path
+    from desktop.paths import default_target
     from desktop.services import agency
     from desktop.services.base import Registry
 
-    path = args.db or default_db_path()
-    reg = Registry.open(path)
+    reg = Registry.open(args.db or default_target())
     agency.ensure_defaults(reg)
     return reg
 
@@ -151,6 +153,8 @@ def _run(args) -> int:
 
     if args.command == "restore":
         return _restore(args)
+    if args.command == "copy-to":
+        return _copy_to(args)
     reg = _open(args)
     try:
         cmd = args.command
@@ -200,7 +204,7 @@ def _init(reg, args) -> int:
         lines = args.password_file.read_text(encoding="utf-8").splitlines()
         password = lines[0].strip() if lines else ""
     created = agency.initialise(reg, args.agency, args.admin, password)
-    print(f"数据库已就绪：{reg.path}")
+    print(f"数据库已就绪：{reg.describe()}")
     if created:
         print(f"已创建系统管理员：{args.admin}")
     return EXIT_OK
@@ -211,7 +215,7 @@ def _demo(reg) -> int:
 
     logins = demo.fill(reg)
     count = stats.case_count(reg)
-    print(f"演示数据已生成：{count}件案件，数据库 {reg.path}")
+    print(f"演示数据已生成：{count}件案件，数据库 {reg.describe()}")
     print("演示账号（登录名 / 密码 / 角色）：")
     from desktop.domain.workflow import ROLE_LABELS
 
@@ -284,15 +288,50 @@ def _report(reg, args) -> int:
 
 
 def _restore(args) -> int:
-    from desktop.paths import default_db_path
+    from db.connection import describe
+    from desktop.paths import default_target
     from desktop.services import backup
 
-    path = args.db or default_db_path()
+    target = args.db or default_target()
     cases, files = backup.check(args.backup_file)
-    safety = backup.restore(path, args.backup_file)
-    print(f"已从 {args.backup_file} 恢复（{cases}件案件，{files}个文件）到 {path}")
+    safety = backup.restore(target, args.backup_file)
+    print(f"已从 {args.backup_file} 恢复（{cases}件案件，{files}个文件）到 {describe(target)}")
     if safety:
         print(f"恢复前的数据已另存为：{safety}")
+    return EXIT_OK
+
+
+def _copy_to(args) -> int:
+    """The whole registry into another, empty one (a file or a server); exit 2 if it is not empty."""
+    from db import copy as copy_db
+    from db.connection import describe
+    from desktop.paths import default_target
+    from desktop.services import annual, backup
+    from desktop.services.base import Registry, ServiceError
+
+    source = Registry.open(args.db or default_target())
+    try:
+        target = Registry.open(args.target)
+        try:
+            try:
+                copied = copy_db.copy_registry(source.conn, target.conn)
+            except (copy_db.TargetNotEmpty, copy_db.VersionMismatch) as exc:
+                raise ServiceError(str(exc)) from None
+            problems = backup.integrity_problems(target)
+            if problems:
+                for p in problems:
+                    _err(p)
+                return EXIT_ERROR
+            different = annual.years_that_differ(source, target)
+            if different:
+                _err(f"复制后以下年度的年度报告与原数据库不一致：{'、'.join(map(str, different))}")
+                return EXIT_ERROR
+        finally:
+            target.close()
+    finally:
+        source.close()
+    print(f"已复制到 {describe(args.target)}：{copied['cases']}件案件，{copied['case_events']}条事件（审计链完整），"
+          f"{copied['file_contents']}个文书和附件文件；各年度报告与原数据库一致")
     return EXIT_OK
 
 

@@ -21,8 +21,42 @@ def data_dir() -> Path:
 
 
 def default_db_path() -> Path:
-    env = os.environ.get("DISCLOSURE_DESK_DB")
-    return Path(env) if env else data_dir() / "registry.db"
+    """The registry file of a PC used on its own, when nothing else is configured."""
+    return data_dir() / "registry.db"
+
+
+def location_file() -> Path:
+    """Where this PC remembers which registry it uses (a file, or the office's server)."""
+    return data_dir() / "registry-location.json"
+
+
+def remembered_target() -> str | None:
+    """The registry chosen on this PC at first start (never holds a password), or None."""
+    import json
+
+    try:
+        value = json.loads(location_file().read_text(encoding="utf-8")).get("target")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def remember_target(target: str | Path) -> None:
+    import json
+
+    location_file().parent.mkdir(parents=True, exist_ok=True)
+    location_file().write_text(json.dumps({"target": str(target)}, ensure_ascii=False), encoding="utf-8")
+
+
+def default_target() -> str | Path:
+    """The registry to open when --db is not given: DISCLOSURE_DESK_DB, else this PC's remembered
+    choice, else the file in the user's data folder. A text naming a server stays a string."""
+    from db.connection import is_server
+
+    chosen = os.environ.get("DISCLOSURE_DESK_DB") or remembered_target()
+    if not chosen:
+        return default_db_path()
+    return chosen if is_server(chosen) else Path(chosen)
 
 
 def resources_dir() -> Path:

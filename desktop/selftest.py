@@ -19,8 +19,13 @@ def run() -> int:
             from desktop.services.base import SYSTEM, Registry
 
             reg = Registry.open(Path(tmp) / "selftest.db")
-            version = reg.conn.execute("PRAGMA user_version").fetchone()[0]
-            steps.append(f"数据库已创建并迁移到版本{version}")
+            from db.connection import schema_version
+            steps.append(f"数据库已创建并迁移到版本{schema_version(reg.conn)}")
+            import psycopg  # the server mode's driver, with the libpq bundled in its binary package
+
+            libpq = psycopg.pq.version()
+            steps.append(f"PostgreSQL 驱动已加载（psycopg {psycopg.__version__}，{psycopg.pq.__impl__}，"
+                         f"libpq {libpq // 10000}.{libpq % 10000}）")
             agency.ensure_defaults(reg)
             user_id = users.create_user(reg, None, "selftest", "自检", "selftest2026", ["clerk", "admin"])
             form = {"applicant_type": "自然人", "name": "王喆", "channel": "当面",
@@ -28,7 +33,7 @@ def run() -> int:
             case_id = cases.register_case(reg, users.actor_for(reg, user_id), form).case_ids[0]
             steps.append(f"已登记案件 {cases.get_case(reg, case_id)['case_no']}")
             issued = letters.issue(reg, SYSTEM, case_id, "receipt")
-            data = issued.path.read_bytes()
+            data = issued.path.read_bytes()  # as stored in the database, written out and checked
             if not data.startswith(b"%PDF") or b"DDeskKaiGBK" not in data and b"SysFangSong" not in data:
                 raise RuntimeError("文书PDF不完整或没有嵌入字体")
             steps.append(f"已生成文书 {issued.doc_no}（{len(data):,}字节）")

@@ -1,4 +1,5 @@
 import os
+import tempfile
 import uuid
 from datetime import date
 
@@ -6,6 +7,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_LOGGING_RULES", "qt.qpa.fonts=false")
+# This PC's data folder (remembered registry, the cache of letters written out): one of the test run's own.
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="ddesk-test-data-")
 
 TODAY = date(2026, 11, 20)
 

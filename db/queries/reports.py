@@ -41,3 +41,10 @@ def fee_figures(conn: sqlite3.Connection, year: int) -> dict[str, int]:
 def part2_inputs(conn: sqlite3.Connection, year: int) -> dict[tuple[str, str], float]:
     return {(r["item"], r["field"]): r["value"] for r in
             conn.execute("SELECT item, field, value FROM annual_inputs WHERE year = ?", (year,))}
+
+
+def first_fact_year(conn) -> int | None:
+    """The year of the earliest recorded fact a report counts (a receipt or a remedy case)."""
+    row = conn.execute("SELECT min(d) FROM (SELECT min(received_on) AS d FROM cases"
+                       " UNION ALL SELECT min(filed_on) FROM remedy_cases) m").fetchone()
+    return int(row[0][:4]) if row and row[0] else None

@@ -194,3 +194,30 @@ def matching_case_ids(conn, term: str, limit: int | None = None) -> list[int]:
         sql += " LIMIT ?"
         params = [*params, limit]
     return [r[0] for r in conn.execute(sql, params)]
+
+
+def similar_requests(conn, parts: list[str], limit: int) -> list:
+    """Cases whose request text or applicant name contains any of ``parts`` (a few distinctive pieces
+    of a new request), best first: SQLite ranks by FTS5's bm25; PostgreSQL by how much of the parts a
+    case contains, then newest first."""
+    columns = "c.id, c.case_no, c.received_on, c.request_text, c.state, a.name AS applicant_name"
+    if conn.dialect == "sqlite":
+        expr = " OR ".join(e for e in (match_expression(p) for p in parts) if e)
+        if not expr:
+            return []
+        return conn.execute(
+            f"SELECT {columns} FROM (SELECT rowid, rank FROM case_search WHERE case_search MATCH ?"
+            f" ORDER BY rank LIMIT ?) s JOIN cases c ON c.id = (s.rowid & {ID_MASK})"
+            " JOIN applicants a ON a.id = c.applicant_id ORDER BY s.rank", (expr, limit)).fetchall()
+    words = [w for w in (normalized(p) for p in parts) if w]
+    if not words:
+        return []
+    conditions = [_pg_indexed([w]) for w in words]
+    score = " + ".join(f"(CASE WHEN {sql} THEN {len(w)} ELSE 0 END)" for (sql, _), w in zip(conditions, words, strict=True))
+    where = " OR ".join(sql for sql, _ in conditions)
+    params = [p for _, ps in conditions for p in ps] * 2
+    return conn.execute(
+        f"SELECT {columns} FROM (SELECT key, {score} AS score FROM case_search WHERE {where}"
+        f" ORDER BY 2 DESC, key DESC LIMIT ?) s JOIN cases c ON c.id = (s.key & {ID_MASK})"
+        " JOIN applicants a ON a.id = c.applicant_id ORDER BY s.score DESC, s.key DESC",
+        [*params, limit]).fetchall()

@@ -55,6 +55,8 @@ def division_name_and_active(conn: sqlite3.Connection, division_id: int) -> sqli
 
 
 def is_active_division(conn: sqlite3.Connection, division_id: int) -> bool:
+    if not 0 < division_id < 2**63:  # not an id either database could hold
+        return False
     return conn.execute("SELECT 1 FROM divisions WHERE id = ? AND active = 1", (division_id,)).fetchone() is not None
 
 

@@ -39,6 +39,23 @@ def compute(reg: Registry, year: int) -> AnnualReport:
     return report
 
 
+def report_years(reg: Registry) -> list[int]:
+    """Every year a report can count something in: from the first case received to this year."""
+    first = reports_q.first_fact_year(reg.conn)
+    last = reg.today().year
+    return list(range(first, last + 1)) if first else []
+
+
+def years_that_differ(a: Registry, b: Registry) -> list[int]:
+    """The years whose annual report (every table, the fees, the checks) differs between two
+    registries: after a copy between backends there must be none."""
+    def figures(report: AnnualReport):
+        return (report.part3, report.part4, report.part2, report.fees, [(c.name, c.passed) for c in report.checks])
+
+    return [y for y in sorted(set(report_years(a)) | set(report_years(b)))
+            if figures(compute(a, y)) != figures(compute(b, y))]
+
+
 def fee_sentence(report: AnnualReport) -> str:
     f = report.fees
     if not f.get("notices"):

@@ -1,16 +1,16 @@
-"""Files stored with a case: copied into the attachments folder beside the database, hashed, and
-recorded as an event of the case."""
+"""Files stored with a case: kept in the database with their hash (in the same transaction as the
+event that records them), written out to this PC's cache to be opened."""
 
 from __future__ import annotations
 
 import hashlib
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from db.queries import attachments as attachments_q
-from desktop.services import cases
+from db.queries import files as files_q
+from desktop.services import cases, files
 from desktop.services.base import Actor, NotFound, Registry, ValidationFailed
 
 MAX_BYTES = 50 * 1024 * 1024
@@ -54,7 +54,6 @@ class Attachment:
     case_id: int
     kind: str
     file_name: str
-    path: Path
     sha256: str
     size: int
     added_at: str
@@ -65,17 +64,13 @@ class Attachment:
         return KIND_LABELS.get(self.kind, self.kind)
 
 
-def folder(reg: Registry) -> Path:
-    return reg.path.with_name(f"{reg.path.stem}-files")
-
-
 def safe_name(name: str) -> str:
     name = re.sub(r"[\\/:*?\"<>|\x00-\x1f]", "_", name).strip(". ") or "file"
     return name[-120:]
 
 
 def add(reg: Registry, actor: Actor, case_id: int, source: str | Path, kind: str = "other") -> Attachment:
-    """Copy ``source`` into the case's folder and record it; the copy is removed if recording fails."""
+    """Keep the content of ``source`` with the case and record it (one transaction: both or neither)."""
     source = Path(source)
     if kind not in KIND_LABELS:
         raise ValidationFailed([f"〔附件类型〕{kind}不是有效的类型"])
@@ -90,43 +85,37 @@ def add(reg: Registry, actor: Actor, case_id: int, source: str | Path, kind: str
         head = fh.read(4096)
     if content_type(head) is None:
         raise ValidationFailed([f"〔附件〕{source.name} 的内容不是允许的文件类型（{ALLOWED_TYPES}）"])
-    digest = hashlib.sha256()
-    with source.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    sha = digest.hexdigest()
+    data = source.read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
     case = cases.get_case(reg, case_id)
-    relative = Path(safe_name(case["case_no"])) / f"{sha[:12]}-{safe_name(source.name)}"
-    target = folder(reg) / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
-    existed = target.exists()
-    if not existed:
-        shutil.copyfile(source, target)
-    try:
-        with reg.transaction():
-            attachment_id = attachments_q.insert(reg.conn, case_id, kind, source.name, relative.as_posix(), sha,
-                                                 size, reg.now(), actor.user_id)
-            cases.fire(reg, actor, case_id, "attach", payload={
-                "attachment_id": attachment_id, "file_name": source.name, "kind": kind, "sha256": sha})
-    except BaseException:
-        if not existed:
-            target.unlink(missing_ok=True)
-        raise
+    stored_name = f"{safe_name(case['case_no'])}/{sha[:12]}-{safe_name(source.name)}"
+    with reg.transaction():
+        files.store(reg, data)
+        attachment_id = attachments_q.insert(reg.conn, case_id, kind, source.name, stored_name, sha,
+                                             size, reg.now(), actor.user_id)
+        cases.fire(reg, actor, case_id, "attach", payload={
+            "attachment_id": attachment_id, "file_name": source.name, "kind": kind, "sha256": sha})
     return get(reg, attachment_id)
 
 
-def _from_row(reg: Registry, r) -> Attachment:
-    path = folder(reg) / r["stored_name"]
-    return Attachment(r["id"], r["case_id"], r["kind"], r["file_name"], path, r["sha256"], r["size"],
-                      r["added_at"], not path.is_file())
+def _from_row(r, present: set[str]) -> Attachment:
+    return Attachment(r["id"], r["case_id"], r["kind"], r["file_name"], r["sha256"], r["size"],
+                      r["added_at"], r["sha256"] not in present)
+
+
+def local_copy(reg: Registry, attachment: Attachment) -> Path:
+    """The attachment as a file on this PC, to open with the system's viewer (checked against its hash)."""
+    return files.local_copy(reg, attachment.sha256, attachment.file_name, "附件")
 
 
 def get(reg: Registry, attachment_id: int) -> Attachment:
     r = attachments_q.get(reg.conn, attachment_id)
     if r is None:
         raise NotFound("附件不存在")
-    return _from_row(reg, r)
+    return _from_row(r, files_q.present(reg.conn, [r["sha256"]]))
 
 
 def for_case(reg: Registry, case_id: int) -> list[Attachment]:
-    return [_from_row(reg, r) for r in attachments_q.for_case(reg.conn, case_id)]
+    rows = attachments_q.for_case(reg.conn, case_id)
+    present = files_q.present(reg.conn, [r["sha256"] for r in rows])
+    return [_from_row(r, present) for r in rows]

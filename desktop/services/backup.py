@@ -1,8 +1,17 @@
-"""Backups of the registry: the database (SQLite online backup, consistent while in use) together
-with the attachments and issued letters, in one zip file; rotation; checked restore."""
+"""Backups of the registry in one file that either backend restores (``.ddbak``).
+
+A backup is a zip holding a SQLite registry (letters and attachments are inside it, in the table
+``file_contents``) and a small manifest. From a SQLite file it is made with SQLite's online backup
+(consistent while the registry is in use); from a PostgreSQL server by copying every table, read in
+one snapshot, into a new SQLite file (db/copy.py). Restoring into a file replaces the file; restoring
+into a server database empties it and copies the backup in, in one transaction, and is refused while
+other PCs are connected. Backups made before letters moved into the database (a ``files/`` folder in
+the zip) are still restored: the upgrade reads the folder in.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -12,13 +21,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from db.migrations import latest_version
-from desktop.services import attachments
+from db import connection
+from db import copy as copy_db
+from db.migrations import files_folder, latest_version
+from db.queries import events as events_q
+from db.queries import files as files_q
+from desktop.paths import data_dir
 from desktop.services.base import Registry, ServiceError
 
 SUFFIX = ".ddbak"
 DB_NAME = "registry.db"
-FILES_PREFIX = "files/"
+MANIFEST = "manifest.json"
+FILES_PREFIX = "files/"  # backups made before version 11 kept the files beside the database
 KEEP = 14
 
 
@@ -30,36 +44,56 @@ class BackupInfo:
 
 
 def backup_dir(reg: Registry) -> Path:
-    return reg.path.with_name(f"{reg.path.stem}-backups")
+    """Where backups go by default: beside a registry file; for a server, in this PC's data folder."""
+    if reg.path is not None:
+        return reg.path.with_name(f"{reg.path.stem}-backups")
+    import re
+
+    name = re.sub(r"[^\w.@-]+", "_", reg.describe().removeprefix("PostgreSQL ")).strip("_")
+    return data_dir() / "backups" / name
 
 
-def create(reg: Registry, folder: Path | None = None, keep: int = KEEP, label: str = "") -> BackupInfo:
-    """Write a backup zip into ``folder`` (default: beside the database) and drop the oldest beyond ``keep``."""
+def _label(reg: Registry) -> str:
+    return reg.path.stem if reg.path is not None else "registry"
+
+
+def create(reg: Registry, folder: Path | None = None, keep: int = KEEP, label: str = "",
+           progress=None) -> BackupInfo:
+    """Write a backup into ``folder`` (default: ``backup_dir``) and drop the oldest beyond ``keep``."""
     folder = Path(folder) if folder else backup_dir(reg)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-    target = folder / f"{reg.path.stem}-{stamp}{('-' + label) if label else ''}{SUFFIX}"
+    target = folder / f"{_label(reg)}-{stamp}{('-' + label) if label else ''}{SUFFIX}"
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / DB_NAME
-        dest = sqlite3.connect(copy)
+        if reg.conn.dialect == "sqlite":
+            dest = sqlite3.connect(copy)
+            try:
+                reg.conn.backup(dest)
+            finally:
+                dest.close()
+        else:
+            dest = connection.connect(copy)
+            try:
+                copy_db.copy_registry(reg.conn, dest, progress)
+            finally:
+                dest.close()
+        check = sqlite3.connect(copy)
         try:
-            reg.conn.backup(dest)
+            cases = check.execute("SELECT count(*) FROM cases").fetchone()[0]
+            files = check.execute("SELECT count(*) FROM file_contents").fetchone()[0]
+            version = check.execute("PRAGMA user_version").fetchone()[0]
         finally:
-            dest.close()
-        cases = sqlite3.connect(copy).execute("SELECT count(*) FROM cases").fetchone()[0]
+            check.close()
+        manifest = {"format": 2, "schema_version": version, "cases": cases, "files": files,
+                    "made_at": datetime.now().isoformat(timespec="seconds"), "made_from": reg.conn.dialect}
         partial = target.with_suffix(".part")
-        count = 0
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as z:
             z.write(copy, DB_NAME)
-            files = attachments.folder(reg)
-            if files.is_dir():
-                for path in sorted(files.rglob("*")):
-                    if path.is_file():
-                        z.write(path, FILES_PREFIX + path.relative_to(files).as_posix())
-                        count += 1
+            z.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
         partial.replace(target)
     rotate(folder, keep)
-    return BackupInfo(target, cases, count)
+    return BackupInfo(target, cases, files)
 
 
 def rotate(folder: Path, keep: int) -> None:
@@ -102,6 +136,8 @@ def check(path: Path) -> tuple[int, int]:
                     result = conn.execute("PRAGMA integrity_check").fetchone()[0]
                     version = conn.execute("PRAGMA user_version").fetchone()[0]
                     cases = conn.execute("SELECT count(*) FROM cases").fetchone()[0]
+                    stored = conn.execute("SELECT count(*) FROM file_contents").fetchone()[0] \
+                        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'file_contents'").fetchone() else 0
                 except sqlite3.DatabaseError as exc:
                     raise ServiceError(f"备份中的数据库无法读取：{exc}") from None
                 finally:
@@ -112,14 +148,37 @@ def check(path: Path) -> tuple[int, int]:
         raise ServiceError(f"备份中的数据库未通过完整性检查：{result}")
     if version > latest_version():
         raise ServiceError(f"备份来自更新版本的程序（数据库版本{version}），请先升级本程序")
-    return cases, sum(1 for n in names if n.startswith(FILES_PREFIX) and not n.endswith("/"))
+    return cases, stored + sum(1 for n in names if n.startswith(FILES_PREFIX) and not n.endswith("/"))
 
 
-def restore(db_path: Path, backup: Path) -> Path:
-    """Replace the database (and its files) with a checked backup. The current state is first saved
-    as a backup of its own, so a restore can be undone. The database must not be open elsewhere."""
-    db_path = Path(db_path)
+def _unpack(backup: Path, folder: Path) -> Path:
+    """The backup's registry file, unpacked into ``folder`` with any old-style files folder beside it."""
+    with zipfile.ZipFile(backup) as z:
+        z.extractall(folder)
+    db_file = folder / DB_NAME
+    extracted = folder / "files"
+    if extracted.is_dir():
+        extracted.rename(files_folder(db_file))
+    return db_file
+
+
+def other_seats(reg: Registry) -> int:
+    """How many other connections (PCs) are using this server registry now (0 for a file)."""
+    if reg.conn.dialect == "sqlite":
+        return 0
+    return reg.conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                            " AND pid <> pg_backend_pid() AND backend_type = 'client backend'").fetchone()[0]
+
+
+def restore(target, backup: Path, progress=None) -> Path | None:
+    """Replace the registry at ``target`` (a file or a server database) with a checked backup. The
+    current state is first saved as a backup of its own, so a restore can be undone; the path of that
+    backup is returned. A file must not be open elsewhere; a server is refused while other PCs are
+    connected."""
     check(backup)
+    if connection.is_server(target):
+        return _restore_server(str(target), Path(backup), progress)
+    db_path = Path(target)
     safety = None
     if db_path.exists():
         try:
@@ -131,38 +190,50 @@ def restore(db_path: Path, backup: Path) -> Path:
         except Exception:  # a damaged database cannot be backed up: keep the raw file instead
             safety = db_path.with_name(f"{db_path.stem}-damaged-{datetime.now():%Y%m%d-%H%M%S}{db_path.suffix}")
             shutil.copy2(db_path, safety)
-    files = db_path.with_name(f"{db_path.stem}-files")
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    files = files_folder(db_path)
     with tempfile.TemporaryDirectory(dir=db_path.parent) as tmp:
-        with zipfile.ZipFile(backup) as z:
-            z.extractall(tmp)
+        unpacked = _unpack(backup, Path(tmp))
         for suffix in ("-wal", "-shm"):
             Path(str(db_path) + suffix).unlink(missing_ok=True)
-        os.replace(Path(tmp) / DB_NAME, db_path)
+        os.replace(unpacked, db_path)
         if files.exists():
             shutil.rmtree(files)
-        extracted = Path(tmp) / "files"
-        if extracted.is_dir():
-            shutil.move(str(extracted), files)
+        if files_folder(unpacked).is_dir():
+            shutil.move(str(files_folder(unpacked)), files)
     return safety
 
 
+def _restore_server(target: str, backup: Path, progress=None) -> Path | None:
+    current = Registry.open(target)
+    try:
+        others = other_seats(current)
+        if others:
+            raise ServiceError(f"还有{others}个连接正在使用这个数据库。请先让其他电脑退出本系统，再恢复。")
+        safety = None
+        if not copy_db.is_empty(current.conn):
+            safety = create(current, label="before-restore").path
+        with tempfile.TemporaryDirectory() as tmp:
+            source = Registry.open(_unpack(backup, Path(tmp)))  # an old backup is upgraded here
+            try:
+                copy_db.replace_registry(source.conn, current.conn, progress)
+            finally:
+                source.close()
+        return safety
+    finally:
+        current.close()
+
+
 def integrity_problems(reg: Registry) -> list[str]:
-    """SQLite's own check, foreign keys, the audit chain, and files that went missing or changed."""
-    from db.queries import events as events_q
-
-    problems = [r[0] for r in reg.conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
-    problems += [f"外键错误：{tuple(r)}" for r in reg.conn.execute("PRAGMA foreign_key_check")]
+    """The database's own check, foreign keys, the audit chain, and letters or attachments whose
+    content went missing or changed."""
+    problems: list[str] = []
+    if reg.conn.dialect == "sqlite":
+        problems += [r[0] for r in reg.conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
+        problems += [f"外键错误：{tuple(r)}" for r in reg.conn.execute("PRAGMA foreign_key_check")]
     problems += events_q.verify_chain(reg.conn)
-    folder = attachments.folder(reg)
-    import hashlib
-
-    for table, label in (("attachments", "附件"), ("letters", "文书")):
-        for row in reg.conn.execute(f"SELECT id, stored_name, sha256 FROM {table}"):
-            path = folder / row["stored_name"]
-            if not path.is_file():
-                problems.append(f"{label}{row['id']}的文件缺失：{row['stored_name']}")
-            elif hashlib.sha256(path.read_bytes()).hexdigest() != row["sha256"]:
-                problems.append(f"{label}{row['id']}的文件被改动：{row['stored_name']}")
+    for label, row_id, name, what in files_q.changed_or_missing(reg.conn):
+        problems.append(f"{label}{row_id}的文件{'缺失' if what == 'missing' else '被改动'}：{name}")
     return problems
 
 

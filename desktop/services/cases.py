@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from db import fts
 from db.queries import applicants as applicants_q
 from db.queries import cases as cases_q
 from db.queries import events as events_q
@@ -277,7 +276,8 @@ def _prepare(reg: Registry, case_id: int, facts: CaseFacts, event: str, on: date
         if not isinstance(lead, int) or isinstance(lead, bool) or not settings_q.is_active_division(reg.conn, lead):
             raise ValidationFailed([Problem("lead_division_id", "请选择有效的主办处室")])
         co = payload.get("co_division_ids") or []
-        if not isinstance(co, list | tuple) or not all(isinstance(d, int) and not isinstance(d, bool) for d in co):
+        if not isinstance(co, list | tuple) or not all(isinstance(d, int) and not isinstance(d, bool)
+                                                        and settings_q.is_active_division(reg.conn, d) for d in co):
             raise ValidationFailed([Problem("co_division_ids", "协办处室无效")])
         payload["co_division_ids"] = sorted({d for d in co if d != lead})
     elif event == "handle_in_office":
@@ -391,10 +391,7 @@ def similar_requests(reg: Registry, text: str, limit: int = 8,
     chunks = sorted(set(chunks), key=len, reverse=True)[:3]
     if not chunks:
         return []
-    expr = " OR ".join(search_q.match_expression(c[:8]) or "" for c in chunks if search_q.match_expression(c))
-    if not expr:
-        return []
-    rows = fts.similar_requests(reg.conn, expr, limit + len(exclude_ids))
+    rows = search_q.similar_requests(reg.conn, [c[:8] for c in chunks], limit + len(exclude_ids))
     return [r for r in rows if r["id"] not in exclude_ids][:limit]
 
 

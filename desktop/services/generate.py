@@ -10,6 +10,7 @@ import random
 from collections.abc import Callable
 from datetime import date, timedelta
 
+from db.copy import reset_sequences
 from db.queries import applicants as applicants_q
 from db.queries import cases as cases_q
 from db.queries import events as events_q
@@ -90,12 +91,12 @@ def generate(reg: Registry, count: int, years: int = 10, seed: int = 1,
         with reg.transaction():
             applicants_q.insert_many_with_ids(reg.conn, new_applicants)
             cases_q.insert_many_with_ids(reg.conn, new_cases)
-            for case_id, received_on, text, name in indexed:
-                search_q.index_case(reg.conn, case_id, received_on, text, name)
+            search_q.index_cases(reg.conn, indexed)
             events_q.append_many(reg.conn, [(cid, "ledger_import", f["received_on"], now, None,
                                              {**f, "source": "generated"}) for cid, f in events])
             for year, last in seq_by_year.items():
                 settings_q.raise_sequence(reg.conn, CASE_NO_KIND, year, last)
+            reset_sequences(reg.conn)  # PostgreSQL: the next ids follow the ones chosen here
         done += n
         if progress:
             progress(done, count)

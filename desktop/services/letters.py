@@ -7,10 +7,10 @@ Unissued letters can be previewed as drafts without a number.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import string
+import tempfile
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -21,7 +21,7 @@ from db.queries import settings as settings_q
 from desktop.documents.fonts import MissingGlyphs
 from desktop.domain import application, deadlines, fees, outcomes, workflow
 from desktop.paths import resources_dir
-from desktop.services import attachments, cases
+from desktop.services import attachments, cases, files
 from desktop.services.base import Actor, NotFound, Registry, ServiceError, ValidationFailed, require_role
 
 REGULATION = "《中华人民共和国政府信息公开条例》"
@@ -373,18 +373,9 @@ def latest(reg: Registry, case_id: int, kind: str):
     return letters_q.latest(reg.conn, case_id, kind)
 
 
-def stored_path(reg: Registry, letter_row) -> Path:
-    return attachments.folder(reg) / letter_row["stored_name"]
-
-
 def verified_file(reg: Registry, letter_row) -> Path:
-    """The stored PDF of an issued letter, after checking it is still the file that was issued."""
-    path = stored_path(reg, letter_row)
-    if not path.is_file():
-        raise ServiceError(f"已出具的文书文件缺失：{path}。请从备份恢复。")
-    if hashlib.sha256(path.read_bytes()).hexdigest() != letter_row["sha256"]:
-        raise ServiceError(f"已出具的文书文件被改动过（校验值不符）：{path}。请从备份恢复。")
-    return path
+    """The issued letter as a file on this PC, exactly as issued (checked against its hash)."""
+    return files.local_copy(reg, letter_row["sha256"], Path(letter_row["stored_name"]).name, "已出具的文书")
 
 
 def why_not_issuable(reg: Registry, case_id: int, kind: str) -> str | None:
@@ -470,21 +461,16 @@ def _issue(reg: Registry, actor: Actor, case_id: int, kind: str, on: date) -> Is
         letter = compose(reg, case_id, kind, doc_no or "", on)
         case = cases.get_case(reg, case_id)
         safe_no = re.sub(r"[^\w〔〕-]", "_", doc_no or "form")
-        relative = Path(attachments.safe_name(case["case_no"])) / "letters" / f"{kind}-v{version}-{safe_no}.pdf"
-        path = attachments.folder(reg) / relative
-        if path.exists():
-            raise ServiceError(f"文书文件已存在，不能覆盖：{path}")
-        try:
-            _render(letter, path)
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            letter_id = letters_q.insert(reg.conn, case_id, kind, version, doc_no, relative.as_posix(), digest,
-                                         on.isoformat(), reg.now(), actor.user_id)
-            cases.fire(reg, actor, case_id, "letter_issued", min(on, reg.today()), {
-                "letter_id": letter_id, "kind": kind, "title": KINDS[kind].title, "doc_no": doc_no,
-                "version": version, "sha256": digest})
-        except BaseException:
-            path.unlink(missing_ok=True)
-            raise
+        stored_name = f"{attachments.safe_name(case['case_no'])}/letters/{kind}-v{version}-{safe_no}.pdf"
+        with tempfile.TemporaryDirectory() as tmp:
+            data = _render(letter, Path(tmp) / "letter.pdf").read_bytes()
+        digest = files.store(reg, data)
+        letter_id = letters_q.insert(reg.conn, case_id, kind, version, doc_no, stored_name, digest,
+                                     on.isoformat(), reg.now(), actor.user_id)
+        cases.fire(reg, actor, case_id, "letter_issued", min(on, reg.today()), {
+            "letter_id": letter_id, "kind": kind, "title": KINDS[kind].title, "doc_no": doc_no,
+            "version": version, "sha256": digest})
+    path = files.local_copy(reg, digest, Path(stored_name).name, "已出具的文书")
     return IssuedLetter(letter_id, kind, version, doc_no, path, digest)
 
 

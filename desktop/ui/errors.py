@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
-
-from db.connection import EnvironmentProblem, explain
+from db.connection import EnvironmentProblem, database_errors, explain
 from db.migrations import DatabaseTooNew
 from desktop.documents.ledger_xlsx import LedgerFileError
 from desktop.services.base import ServiceError, ValidationFailed
@@ -16,7 +14,7 @@ def user_message(exc: BaseException) -> str | None:
         return "\n".join(str(p) for p in exc.problems)
     if isinstance(exc, ServiceError | EnvironmentProblem | DatabaseTooNew | LedgerFileError):
         return str(exc)
-    if isinstance(exc, sqlite3.Error):
+    if isinstance(exc, database_errors()):
         problem = explain(exc)
         return str(problem) if problem else None
     if isinstance(exc, OSError):

@@ -176,9 +176,15 @@ class MainWindow(QMainWindow):
         if not Ask.confirm(self, "从备份恢复", f"备份中有{cases}件案件、{files}个文件。用它替换当前数据？"
                                               "当前数据会先另存为一份备份。恢复后程序将关闭，请重新启动。"):
             return
-        path = self.reg.path
+        self.seats.stop()  # its listening connection would count as another PC
+        others = backup.other_seats(self.reg)
+        if others:
+            self.seats.start()
+            Ask.error(self, "从备份恢复", f"还有{others}个连接正在使用这个数据库。请先让其他电脑退出本系统，再恢复。")
+            return
+        target = self.reg.target
         self.reg.close()
-        safety = backup.restore(path, Path(paths[0]))
+        safety = backup.restore(target, Path(paths[0]))
         Ask.info(self, "从备份恢复", f"已恢复。恢复前的数据另存为：{safety}\n程序将关闭，请重新启动。")
         QApplication.instance().quit()
 

@@ -6,7 +6,7 @@ import logging
 import sys
 from pathlib import Path
 
-from desktop.paths import data_dir, default_db_path
+from desktop.paths import data_dir, default_target
 
 log = logging.getLogger(__name__)
 
@@ -15,8 +15,9 @@ def _demo_path(db: Path | None) -> Path:
     return db or data_dir() / "demo.db"
 
 
-def run_window(db: Path | None, demo: bool = False) -> int:
-    """Open the window on ``db`` (or the default database; with ``demo`` a demo database)."""
+def run_window(db: str | Path | None, demo: bool = False) -> int:
+    """Open the window on ``db`` (a file or a server; without it this PC's registry, chosen at the
+    first start; with ``demo`` a demo database)."""
     from PySide6.QtWidgets import QApplication
 
     from db.connection import EnvironmentProblem
@@ -43,10 +44,24 @@ def run_window(db: Path | None, demo: bool = False) -> int:
     from PySide6.QtCore import QLocale
 
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
-    path = _demo_path(db) if demo else (db or default_db_path())
-    from desktop.services import backup
+    from db.connection import is_server
+    from desktop.services import backup, location
 
-    damaged = backup.start_check(path)
+    if demo:
+        target = Path(db) if db and not is_server(db) else (db or _demo_path(None))
+    elif db:
+        target = db if is_server(db) else Path(db)
+    elif location.configured():
+        target = default_target()
+    else:  # the first start on this PC: a file of its own, or the office's server
+        from desktop.ui.dialogs.connection_setup import ConnectionSetupDialog
+
+        target = ConnectionSetupDialog.ask()
+        if target is None:
+            return 0
+    on_file = not is_server(target)
+    path = Path(target) if on_file else None
+    damaged = backup.start_check(path) if on_file else None
     if damaged:
         newest = backup.latest(path.with_name(f"{path.stem}-backups")) if path.with_name(
             f"{path.stem}-backups").is_dir() else None
@@ -60,7 +75,7 @@ def run_window(db: Path | None, demo: bool = False) -> int:
     from db.migrations import pending_steps
 
     notice = None
-    if pending_steps(path):  # an upgrade can take a while on a big register (the search index is rebuilt)
+    if pending_steps(target):  # an upgrade can take a while on a big register (the search index is rebuilt)
         from PySide6.QtWidgets import QLabel
 
         notice = QLabel("正在升级数据库（首次用新版本打开时进行，案件较多时可能需要一两分钟）…\n"
@@ -70,7 +85,7 @@ def run_window(db: Path | None, demo: bool = False) -> int:
         notice.show()
         app.processEvents()
     try:
-        reg = Registry.open(path)
+        reg = Registry.open(target)
     except (EnvironmentProblem, DatabaseTooNew) as exc:
         Ask.error(None, "无法打开数据库", str(exc))
         return 1
@@ -95,21 +110,25 @@ def run_window(db: Path | None, demo: bool = False) -> int:
         return 0
     window = MainWindow(reg, actor)
     window.show()
-    daily = backup_in_background(window, path)
+    # A file is backed up daily and at exit by the PC that holds it; a server registry by its
+    # administrator's scheduled `backup` command (README), not by every PC at every start.
+    daily = backup_in_background(window, path) if on_file else None
     _install_excepthook(window)
     code = app.exec()
-    daily.wait()
+    if daily is not None:
+        daily.wait()
     try:
-        if reg.conn is not None:
+        if reg.conn is not None and on_file:
             backup.create(reg, label="exit")
     except Exception:
         log.exception("backup at exit failed")
     reg.close()
-    backup.mark_closed_cleanly(path)
+    if on_file:
+        backup.mark_closed_cleanly(path)
     return code
 
 
-def backup_in_background(window, path: Path):
+def backup_in_background(window, target):
     """The daily backup, on another thread once the window is up (copying and zipping the database
     took seconds at the start of the first session of a day; a million cases, a minute). A failed
     backup must not keep the office from working: it is logged and said in the status bar."""
@@ -126,7 +145,7 @@ def backup_in_background(window, path: Path):
         log.error("daily backup failed: %s", message)
         window.statusBar().showMessage(f"今日自动备份失败：{message}", 30000)
 
-    worker = Worker(path, date.today, lambda reg, _progress: backup.daily(reg), window)
+    worker = Worker(target, date.today, lambda reg, _progress: backup.daily(reg), window)
     worker.succeeded.connect(done)
     worker.failed.connect(failed)
     worker.start()

@@ -46,9 +46,9 @@ def test_attachments_are_stored_and_a_missing_file_is_reported(qtbot, registry, 
     assert w.detail.files.item(0).text().startswith("申请书扫描件：申请书.pdf")
     assert errors == ["〔附件〕empty.txt 是空文件"]
     stored = attachments.for_case(registry, case_id)[0]
-    assert stored.path.read_bytes() == scan.read_bytes() and not stored.missing
+    assert attachments.local_copy(registry, stored).read_bytes() == scan.read_bytes() and not stored.missing
     assert w.detail.timeline.item(w.detail.timeline.rowCount() - 1, 2).text() == "添加附件"
-    stored.path.unlink()
+    registry.conn.execute("DELETE FROM file_contents WHERE sha256 = ?", (stored.sha256,))  # lost
     w.detail.show_case(case_id)
     assert w.detail.files.item(0).text().endswith("⚠ 文件缺失")
     w.detail._open_attachment(w.detail.files.item(0))

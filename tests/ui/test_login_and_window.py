@@ -161,7 +161,7 @@ def test_the_daily_backup_runs_off_the_gui_thread_once_the_window_is_up(qtbot, r
     w = MainWindow(registry, staff["clerk"])
     qtbot.addWidget(w)
     w.show()
-    worker = backup_in_background(w, registry.path)
+    worker = backup_in_background(w, registry.target)
     qtbot.waitUntil(lambda: worker.isFinished(), timeout=10_000)
     qtbot.waitUntil(lambda: "已自动备份" in w.statusBar().currentMessage(), timeout=5_000)
     assert threads == [False]
@@ -169,6 +169,6 @@ def test_the_daily_backup_runs_off_the_gui_thread_once_the_window_is_up(qtbot, r
     assert len(made) == 1 and backup.check(made[0])[0] == registry.conn.execute(
         "SELECT count(*) FROM cases").fetchone()[0]
     # the same day again: nothing new
-    second = backup_in_background(w, registry.path)
+    second = backup_in_background(w, registry.target)
     qtbot.waitUntil(lambda: second.isFinished(), timeout=10_000)
     assert len(list(backup.backup_dir(registry).glob("*.ddbak"))) == 1

@@ -1,7 +1,6 @@
 """The annual report over a three-year dataset whose every cell was counted by hand."""
 
 import re
-import sqlite3
 from datetime import date
 
 import openpyxl
@@ -69,7 +68,7 @@ def test_checks_fail_on_inconsistent_facts_and_block_finalising(registry, datase
     with pytest.raises(ServiceError, match="勾稽关系检查未通过，不能定稿"):
         annual.finalize(registry, dataset["head"], 2025)
     out = tmp_path / "failing.xlsx"
-    assert main(["--db", str(registry.path), "report", "annual", "--year", "2025", "--out", str(out)]) == 3
+    assert main(["--db", str(registry.target), "report", "annual", "--year", "2025", "--out", str(out)]) == 3
     assert "勾稽关系检查未通过" in capsys.readouterr().err
     sheet = openpyxl.load_workbook(out)["勾稽关系检查"]
     assert [c.value for c in sheet[2]][:2] == ["第一项加第二项之和等于第三项加第四项之和", "未通过"]
@@ -136,7 +135,7 @@ def test_final_year_locks_its_facts_until_an_administrator_unlocks(registry, dat
     row = registry.conn.execute("SELECT action, payload FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
     assert row[0] == "annual_report_unlock" and "更正一件案件的收到日期" in row[1]
     cases.register_case(registry, dataset["clerk"], person_form(received_on="2025-12-01"))
-    assert isinstance(registry.conn, sqlite3.Connection)
+    assert registry.conn.execute("SELECT count(*) FROM cases WHERE received_on = '2025-12-01'").fetchone()[0] == 1
 
 
 def test_statistics_for_a_period_and_a_division(registry, dataset, tmp_path):

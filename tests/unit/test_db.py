@@ -65,9 +65,11 @@ def test_events_are_append_only(registry):
     from tests.helpers import person_form
 
     cases.register_case(registry, SYSTEM, person_form())
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    from db.connection import database_errors
+
+    with pytest.raises(database_errors(), match="append-only"):
         registry.conn.execute("UPDATE case_events SET type = 'x'")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(database_errors(), match="append-only"):
         registry.conn.execute("DELETE FROM case_events")
 
 

@@ -154,7 +154,9 @@ def test_issued_letter_is_kept_and_reissue_makes_a_new_version(registry, office)
     timeline = [e.details for e in cases.case_view(registry, case_id).timeline if e.action == "出具文书"]
     assert timeline == ["政府信息公开申请登记回执 津民公开收〔2026〕第1号",
                         "政府信息公开申请登记回执 津民公开收〔2026〕第1号（第2版，重新出具）"]
-    first.path.write_bytes(original + b"tampered")
+    first.path.write_bytes(original + b"tampered")  # this PC's copy: written out again from the database
+    assert letters.verified_file(registry, letters.get(registry, first.id)).read_bytes() == original
+    registry.conn.execute("UPDATE file_contents SET content = ? WHERE sha256 = ?", (original + b"x", first.sha256))
     with pytest.raises(ServiceError, match="被改动过"):
         letters.verified_file(registry, letters.get(registry, first.id))
 

@@ -103,7 +103,7 @@ class RegistryModel(QAbstractTableModel):
     def _start_count(self, generation: int) -> None:
         if generation != self._generation or not self.count_pending:
             return
-        if str(self.reg.path) != ":memory:":  # another thread needs a connection of its own to the file
+        if str(self.reg.target) != ":memory:":  # another thread needs a connection of its own to the file
             assert self._make is not None
             if self.sorting:
                 self._counting = registry_list.SortedIds(self.reg, self.filter, self._make)

@@ -256,7 +256,7 @@ class AnnualReportView(QWidget):
         target = Path(path)
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
-        self.worker = Worker(self.reg.path, self.reg.today, lambda reg, _p: annual.export(reg, year, target, fmt), self)
+        self.worker = Worker(self.reg.target, self.reg.today, lambda reg, _p: annual.export(reg, year, target, fmt), self)
         self.worker.succeeded.connect(lambda report: self._exported(target, report))
         self.worker.failed.connect(lambda message: (self._exported(None, None), Ask.error(self, "导出", message)))
         self.worker.start()

@@ -389,9 +389,11 @@ class CaseDetailView(QWidget):
             return
         a = attachments.get(self.reg, item.data(Qt.ItemDataRole.UserRole))
         if a.missing:
-            Ask.error(self, "打开附件", f"附件文件已不存在：{a.path}\n请从备份恢复或重新添加。")
+            Ask.error(self, "打开附件", f"附件文件已不存在：{a.file_name}\n请从备份恢复或重新添加。")
             return
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(a.path)))
+        path = self._run("打开附件", lambda: attachments.local_copy(self.reg, a))
+        if path:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         if event.mimeData().hasUrls() and self.case_id is not None:

@@ -203,7 +203,7 @@ class RegistryView(QWidget):
             return ledger.export_ledger(reg, self.actor, target, case_ids=registry_list.case_ids(reg, f),
                                         progress=progress)
 
-        self.worker = Worker(self.reg.path, self.reg.today, job, self)
+        self.worker = Worker(self.reg.target, self.reg.today, job, self)
         self.worker.progressed.connect(lambda done, total: self.progress.setValue(done))
         self.worker.succeeded.connect(lambda n: self._export_done(f"已导出 {n:,} 件到 {target}"))
         self.worker.failed.connect(lambda msg: self._export_done(f"导出失败：{msg}", error=True))

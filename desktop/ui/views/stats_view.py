@@ -156,7 +156,7 @@ class StatisticsView(QWidget):
         self.go.setEnabled(False)
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
-        self.worker = Worker(self.reg.path, self.reg.today,
+        self.worker = Worker(self.reg.target, self.reg.today,
                              lambda reg, progress: stats.compute(reg, first, last, division, progress), self)
         self.worker.progressed.connect(lambda done, total: (self.progress.setRange(0, total),
                                                             self.progress.setValue(done)))
