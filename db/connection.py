@@ -161,7 +161,10 @@ def transaction(conn) -> Iterator[Any]:
         if conn.dialect != "sqlite":
             # delivered to the other seats at commit; the payload says who wrote (a seat ignores its own)
             conn.execute(f"NOTIFY {CHANGES_CHANNEL}, '{conn.raw.info.backend_pid}'")
-        conn.execute("COMMIT")
+            conn.execute("COMMIT")
+            conn.commits += 1
+        else:
+            conn.execute("COMMIT")
 
 
 def change_stamp(conn) -> Any:
@@ -170,7 +173,7 @@ def change_stamp(conn) -> Any:
     registry (another database on the same server); it never stays the same after one."""
     if conn.dialect == "sqlite":
         return (conn.total_changes, conn.execute("PRAGMA data_version").fetchone()[0])
-    return conn.execute("SELECT txid_current_snapshot()::text").fetchone()[0]
+    return conn.change_stamp()
 
 
 def schema_version(conn) -> int:

@@ -69,7 +69,8 @@ def safe_name(name: str) -> str:
     return name[-120:]
 
 
-def add(reg: Registry, actor: Actor, case_id: int, source: str | Path, kind: str = "other") -> Attachment:
+def add(reg: Registry, actor: Actor, case_id: int, source: str | Path, kind: str = "other",
+        expected_version: int | None = None) -> Attachment:
     """Keep the content of ``source`` with the case and record it (one transaction: both or neither)."""
     source = Path(source)
     if kind not in KIND_LABELS:
@@ -90,6 +91,7 @@ def add(reg: Registry, actor: Actor, case_id: int, source: str | Path, kind: str
     case = cases.get_case(reg, case_id)
     stored_name = f"{safe_name(case['case_no'])}/{sha[:12]}-{safe_name(source.name)}"
     with reg.transaction():
+        cases.check_version(reg, case_id, expected_version)
         files.store(reg, data)
         attachment_id = attachments_q.insert(reg.conn, case_id, kind, source.name, stored_name, sha,
                                              size, reg.now(), actor.user_id)

@@ -78,7 +78,10 @@ class Registry:
     def open(cls, target: str | Path, today: Callable[[], date] = date.today) -> Registry:
         if not connection.is_server(target):
             target = Path(target)
-        return cls(connection.connect(target), target, today)
+        conn = connection.connect(target)
+        if conn.dialect == "postgresql":
+            conn.listen()  # the caches hear the other seats' writes without asking the server each time
+        return cls(conn, target, today)
 
     @property
     def path(self) -> Path | None:

@@ -196,15 +196,23 @@ def _check_scope(reg: Registry, actor: Actor, case: sqlite3.Row, facts: CaseFact
             raise PermissionDenied(f"案件{case['case_no']}不属于您所在处室，不能执行“{t.label}”")
 
 
+def check_version(reg: Registry, case_id: int, expected_version: int | None):
+    """The case, if nobody changed it since the screen showed ``expected_version`` (None: no check);
+    else Conflict. Call inside the write transaction that makes the change (writers wait for each
+    other there, so the version read is the latest)."""
+    case = get_case(reg, case_id)
+    if expected_version is not None and case["version"] != expected_version:
+        raise Conflict(f"案件{case['case_no']}已被他人修改，请刷新后再操作（您填写的内容已保留）")
+    return case
+
+
 def fire(reg: Registry, actor: Actor, case_id: int, event: str, on: date | None = None,
          payload: dict[str, Any] | None = None, expected_version: int | None = None) -> Changed:
     """Record one workflow event on a case after checking state, role, scope, dates and version."""
     payload = dict(payload or {})
     on = on or reg.today()
     with reg.transaction():
-        case = get_case(reg, case_id)
-        if expected_version is not None and case["version"] != expected_version:
-            raise Conflict(f"案件{case['case_no']}已被他人修改，请刷新后再操作（您填写的内容已保留）")
+        case = check_version(reg, case_id, expected_version)
         facts = facts_of(reg, case_id)
         try:
             workflow.check(event, facts.state, actor.roles, facts)

@@ -428,8 +428,14 @@ def _doc_no(reg: Registry, kind: str, on: date) -> str | None:
     return pattern.format(prefix=s.get("doc_no_prefix", ""), year=on.year, seq=seq)
 
 
-def issue(reg: Registry, actor: Actor, case_id: int, kind: str, on: date | None = None) -> IssuedLetter:
-    """Generate, number and store a letter (a new version if one was issued before)."""
+def issue(reg: Registry, actor: Actor, case_id: int, kind: str, on: date | None = None,
+          expected_version: int | None = None) -> IssuedLetter:
+    """Generate, number and store a letter (a new version if one was issued before). With
+    ``expected_version``, refused (Conflict) when the case changed since the screen showed it."""
+    if expected_version is not None:
+        with reg.transaction():
+            cases.check_version(reg, case_id, expected_version)
+            return issue(reg, actor, case_id, kind, on)
     if kind == "reply" and cases.facts_of(reg, case_id).state == "approved":
         return issue_reply(reg, actor, case_id, on)
     reason = why_not_issuable(reg, case_id, kind)
@@ -438,10 +444,12 @@ def issue(reg: Registry, actor: Actor, case_id: int, kind: str, on: date | None 
     return _issue(reg, actor, case_id, kind, on or reg.today())
 
 
-def issue_reply(reg: Registry, actor: Actor, case_id: int, on: date | None = None) -> IssuedLetter:
+def issue_reply(reg: Registry, actor: Actor, case_id: int, on: date | None = None,
+                expected_version: int | None = None) -> IssuedLetter:
     """The reply: fix the outcome (reply_issued) and issue the numbered letter, all or nothing."""
     on = on or reg.today()
     with reg.transaction():
+        cases.check_version(reg, case_id, expected_version)
         f = cases.facts_of(reg, case_id)
         if f.state == "approved":
             cases.fire(reg, actor, case_id, "reply_issued", on)
@@ -502,7 +510,8 @@ def latest_delivery(reg: Registry, letter_id: int):
 
 # -- delivery -------------------------------------------------------------------------------------
 def record_delivery(reg: Registry, actor: Actor, letter_id: int, method: str, delivered_on: date,
-                    tracking_no: str = "", proof: str | Path | None = None) -> int:
+                    tracking_no: str = "", proof: str | Path | None = None,
+                    expected_version: int | None = None) -> int:
     """Record how and when a letter reached the applicant, with the signed 送达回证 scan."""
     require_role(actor, "clerk", action="记录送达")
     problems = []
@@ -521,6 +530,7 @@ def record_delivery(reg: Registry, actor: Actor, letter_id: int, method: str, de
     if problems:
         raise ValidationFailed(problems)
     with reg.transaction():
+        cases.check_version(reg, letter["case_id"], expected_version)
         attachment_id = None
         if proof:
             attachment_id = attachments.add(reg, actor, letter["case_id"], proof, "delivery_proof").id

@@ -347,7 +347,7 @@ class MainWindow(QMainWindow):
         # unless the user is in the middle of editing the draft (their text is never overwritten).
         if from_other_seat and self._detail is not None and self.stack.currentWidget() is self._detail \
                 and self._detail.case_id is not None:
-            if not self.detail.draft.text.document().isModified():
+            if not self.detail.draft.has_unsaved_changes():
                 self.detail.show_case(self.detail.case_id)
 
     def _find(self) -> None:

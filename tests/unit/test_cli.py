@@ -1,18 +1,24 @@
-import sqlite3
 import subprocess
 import sys
 
 import openpyxl
 import pytest
 
+from db.connection import open_raw
 from desktop.cli import main
 from tests.unit.test_calendar import NOTICE_2026
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch):
+def db(make_target, monkeypatch):
+    """The registry the commands run on: a file, or a database on the test server."""
     monkeypatch.delenv("DISCLOSURE_DESK_DB", raising=False)
-    return str(tmp_path / "cli.db")
+    return str(make_target("cli"))
+
+
+def raw(db):
+    """A plain connection to look at what a command left (no migration, autocommit)."""
+    return open_raw(db)
 
 
 def test_init_creates_the_first_administrator(db, tmp_path, capsys):
@@ -20,9 +26,9 @@ def test_init_creates_the_first_administrator(db, tmp_path, capsys):
     pw.write_text("Secret2026\n", encoding="utf-8")
     assert main(["--db", db, "init", "--agency", "天津市民政局", "--admin", "boss", "--password-file", str(pw)]) == 0
     assert "已创建系统管理员：boss" in capsys.readouterr().out
-    conn = sqlite3.connect(db)
+    conn = raw(db)
     assert conn.execute("SELECT value FROM agency_settings WHERE key = 'agency_name'").fetchone()[0] == "天津市民政局"
-    assert conn.execute("SELECT role FROM user_roles").fetchall() == [("admin",)]
+    assert [tuple(r) for r in conn.execute("SELECT role FROM user_roles")] == [("admin",)]
 
 
 def test_init_refuses_a_weak_password(db, tmp_path, capsys):
@@ -59,13 +65,13 @@ def test_import_of_a_bad_ledger_exits_2_and_names_rows(db, tmp_path, capsys):
     assert main(["--db", db, "import-ledger", str(path)]) == 2
     err = capsys.readouterr().err.splitlines()
     assert err[0].startswith("第3行 〔收到日期〕 不能晚于今天") and err[1] == "第3行 〔申请人〕 必填"
-    assert sqlite3.connect(db).execute("SELECT count(*) FROM cases").fetchone()[0] == 0
+    assert raw(db).execute("SELECT count(*) FROM cases").fetchone()[0] == 0
     ws.delete_rows(3)
     wb.save(path)
     assert main(["--db", db, "import-ledger", str(path), "--dry-run"]) == 0
-    assert sqlite3.connect(db).execute("SELECT count(*) FROM cases").fetchone()[0] == 0
+    assert raw(db).execute("SELECT count(*) FROM cases").fetchone()[0] == 0
     assert main(["--db", db, "import-ledger", str(path)]) == 0
-    assert sqlite3.connect(db).execute("SELECT count(*) FROM cases").fetchone()[0] == 1
+    assert raw(db).execute("SELECT count(*) FROM cases").fetchone()[0] == 1
 
 
 def test_import_of_a_file_that_is_not_a_workbook(db, tmp_path, capsys):
@@ -93,18 +99,20 @@ def test_calendar_import_notice_and_show(db, tmp_path, capsys):
 def test_verify_names_an_edited_event(db, capsys):
     assert main(["--db", db, "demo"]) == 0
     assert main(["--db", db, "verify"]) == 0
-    conn = sqlite3.connect(db)
-    conn.execute("DROP TRIGGER case_events_no_update")
+    conn = raw(db)
+    conn.execute("DROP TRIGGER case_events_no_update" + (" ON case_events" if conn.dialect == "postgresql" else ""))
     conn.execute("UPDATE case_events SET effective_on = '2026-01-01' WHERE id = 7")
-    conn.commit()
     capsys.readouterr()
     assert main(["--db", db, "verify"]) == 1
     assert "事件7（案件" in capsys.readouterr().err
 
 
 def test_database_too_new(db, capsys):
-    conn = sqlite3.connect(db)
-    conn.execute("PRAGMA user_version = 99")
+    conn = raw(db)
+    if conn.dialect == "sqlite":
+        conn.execute("PRAGMA user_version = 99")
+    else:
+        conn.execute("UPDATE schema_version SET version = 99")
     conn.close()
     assert main(["--db", db, "calendar", "show", "--year", "2026"]) == 1
     assert "请升级本程序" in capsys.readouterr().err
@@ -119,7 +127,7 @@ def test_console_entry_point_runs(tmp_path):
 
 def test_letter_command_issues_once_then_returns_the_stored_file(db, tmp_path, capsys):
     assert main(["--db", db, "demo"]) == 0
-    conn = sqlite3.connect(db)
+    conn = raw(db)
     case_no = conn.execute("SELECT case_no FROM cases WHERE state = 'approved' ORDER BY id LIMIT 1").fetchone()[0]
     out = tmp_path / "reply.pdf"
     capsys.readouterr()

@@ -192,3 +192,30 @@ def test_start_checks_the_file_unless_it_was_closed_cleanly_and_is_unchanged(tmp
     data[100:4096] = b"\xff" * (4096 - 100)
     path.write_bytes(bytes(data))
     assert backup.start_check(path) is not None and len(checked) == 3
+
+
+def test_every_writing_action_checks_the_version_the_screen_showed(registry, office, tmp_path):
+    """Issuing a letter, adding an attachment and recording a delivery are refused, like any event,
+    when another PC changed the case since this screen loaded it; nothing is half-saved."""
+    from desktop.services import letters
+
+    s = office
+    case_id = cases.register_case(registry, s["clerk"], person_form()).case_ids[0]
+    seen = cases.get_case(registry, case_id)["version"]
+    other = Registry.open(registry.target, today=lambda: TODAY)
+    cases.fire(other, s["head"], case_id, "assign", date(2026, 9, 16), {"lead_division_id": s["planning_id"]})
+    other.close()
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(b"%PDF-1.4 scan")
+    before = registry.conn.execute("SELECT (SELECT count(*) FROM letters), (SELECT count(*) FROM attachments),"
+                                   " (SELECT count(*) FROM file_contents)").fetchone()
+    with pytest.raises(Conflict, match="已被他人修改"):
+        letters.issue(registry, s["clerk"], case_id, "receipt", expected_version=seen)
+    with pytest.raises(Conflict, match="已被他人修改"):
+        attachments.add(registry, s["clerk"], case_id, scan, "application_scan", expected_version=seen)
+    assert tuple(registry.conn.execute("SELECT (SELECT count(*) FROM letters), (SELECT count(*) FROM attachments),"
+                                       " (SELECT count(*) FROM file_contents)").fetchone()) == tuple(before)
+    now = cases.get_case(registry, case_id)["version"]
+    receipt = letters.issue(registry, s["clerk"], case_id, "receipt", expected_version=now)
+    with pytest.raises(Conflict, match="已被他人修改"):
+        letters.record_delivery(registry, s["clerk"], receipt.id, "当面", TODAY, expected_version=now)

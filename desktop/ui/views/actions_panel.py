@@ -48,6 +48,7 @@ class ActionsPanel(QWidget):
 
     def load(self, case_id: int) -> None:
         self.case_id = case_id
+        self.version = cases.get_case(self.reg, case_id)["version"]  # as the screen shows it
         while self.row.count():
             item = self.row.takeAt(0)
             if item.widget():
@@ -77,7 +78,7 @@ class ActionsPanel(QWidget):
         try:
             if event == "reply_issued":
                 if Ask.confirm(self, "出具答复书", "出具答复书？将确定办理结果、编号并保存答复书。"):
-                    letters.issue_reply(self.reg, self.actor, self.case_id)
+                    letters.issue_reply(self.reg, self.actor, self.case_id, expected_version=self.version)
                     self.acted.emit(event)
                 return
             answer = EventDialog.ask(self, self.reg, event, title, self.case_id)  # the date, and the form
@@ -85,7 +86,7 @@ class ActionsPanel(QWidget):
                 return
             on, payload = answer
             issued = handling.act(self.reg, self.actor, self.case_id, event, on, payload,
-                                  expected_version=case["version"])
+                                  expected_version=self.version)
         except Exception as exc:
             message = user_message(exc)
             if message is None:

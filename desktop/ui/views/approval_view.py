@@ -134,6 +134,7 @@ class ApprovalView(QWidget):
             f"答复期限 {view.deadline.effective_due_on or '—'}<br>申请内容：{view.row['request_text'][:120]}<br>"
             f"拟办理结果：<b>{o.label if o else '未选择'}</b>　依据：{basis or '—'}　年报：{o.report_row if o else '—'}<br>"
             f"主办处室：{view.row['lead_division_name'] or '—'}　附件：{files}")
+        self.shown_version = view.row["version"]  # approval is of this text: refused if it changed since
         out = self.tmp / f"{case_id}-{view.row['version']}.pdf"
         try:
             if not out.exists():
@@ -157,7 +158,8 @@ class ApprovalView(QWidget):
             return False
         payload = {"comment": comment} if comment else {}
         try:
-            cases.fire(self.reg, self.actor, case_id, event, None, payload)
+            cases.fire(self.reg, self.actor, case_id, event, None, payload,
+                       expected_version=getattr(self, "shown_version", None))
         except Exception as exc:
             message = user_message(exc)
             if message is None:

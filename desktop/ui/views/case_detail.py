@@ -301,7 +301,8 @@ class CaseDetailView(QWidget):
                     else f"出具{title}？出具后将编号并保存，不能再修改。")
         if not Ask.confirm(self, "出具文书", question):
             return
-        issued = self._run("出具文书", lambda: letters.issue(self.reg, self.actor, self.case_id, kind))
+        issued = self._run("出具文书", lambda: letters.issue(self.reg, self.actor, self.case_id, kind,
+                                                         expected_version=self.actions.version))
         self.show_case(self.case_id)
         self.changed.emit(self.case_id)
         if issued:
@@ -349,7 +350,8 @@ class CaseDetailView(QWidget):
         if value is None:
             return
         self._run("记录送达", lambda: letters.record_delivery(self.reg, self.actor, row["id"], value.method,
-                                                          value.delivered_on, value.tracking_no, value.proof))
+                                                          value.delivered_on, value.tracking_no, value.proof,
+                                                          expected_version=self.actions.version))
         self.show_case(self.case_id)
         self.changed.emit(self.case_id)
 
@@ -368,7 +370,9 @@ class CaseDetailView(QWidget):
         problems = []
         for p in paths:
             try:
-                attachments.add(self.reg, self.actor, self.case_id, p, self.kind.currentData())
+                attachments.add(self.reg, self.actor, self.case_id, p, self.kind.currentData(),
+                                expected_version=self.actions.version)
+                self.actions.version += 1  # this change of ours
             except Exception as exc:
                 message = user_message(exc)
                 if message is None:

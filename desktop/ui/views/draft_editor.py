@@ -129,6 +129,7 @@ class DraftEditor(QWidget):
         for key, edit in self.detail_edits.items():
             edit.setText(draft.get(key, ""))
         self.text.setPlainText(f.draft_text or "")
+        self._loaded = self._state()
         self.returned.setText(f"退回意见：{f.last_return_comment}" if f.last_return_comment else "")
         self.returned.setVisible(bool(f.last_return_comment))
         locked = f.approved_text_locked
@@ -137,6 +138,14 @@ class DraftEditor(QWidget):
         if locked:
             self.returned.setText("答复已经领导签发，文本已锁定。")
             self.returned.setVisible(True)
+
+    def _state(self) -> tuple:
+        return self.outcome.currentData(), self.text.toPlainText(), tuple(sorted(self.details().items()))
+
+    def has_unsaved_changes(self) -> bool:
+        """Whether what is on screen differs from what was last loaded or saved (a refresh caused by
+        another PC must not overwrite it)."""
+        return self.case_id is not None and self._state() != getattr(self, "_loaded", None)
 
     def save(self) -> bool:
         code = self.outcome.currentData()
@@ -153,5 +162,6 @@ class DraftEditor(QWidget):
             Ask.error(self, "保存草稿", message + "（正文已保留）")
             return False
         self.version = cases.get_case(self.reg, self.case_id)["version"]
+        self._loaded = self._state()
         self.saved.emit()
         return True

@@ -1,0 +1,81 @@
+"""Two PCs on one registry, as real processes: the window and the command line (or a second program)
+working on the same database, on either backend."""
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+
+from desktop.services import cases
+from desktop.ui.dialogs.messages import Ask
+from desktop.ui.main_window import MainWindow
+from tests.helpers import person_form
+
+ROOT = Path(__file__).parents[2]
+
+
+def run(args, **kw):
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=300, cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, **kw)
+
+
+def test_a_case_registered_at_another_pc_shows_within_a_second(qtbot, registry, staff, tmp_path):
+    w = MainWindow(registry, staff["head"])
+    qtbot.addWidget(w)
+    w.show()
+    w.show_section("all")
+    assert w.page("all").model.all_ids() == []
+    book = openpyxl.Workbook()
+    book.active.append(["申请编号", "收到日期", "申请方式", "申请人类型", "申请人", "申请内容"])
+    book.active.append(["2026-X-1", "2026-11-02", "当面", "自然人", "邻座登记", "申请公开某文件"])
+    book.save(tmp_path / "one.xlsx")
+    result = run(["-m", "desktop", "--db", str(registry.target), "import-ledger", str(tmp_path / "one.xlsx")])
+    assert result.returncode == 0, result.stderr
+    done = time.monotonic()
+    qtbot.waitUntil(lambda: len(w.page("all").model.all_ids()) == 1, timeout=1000)
+    assert time.monotonic() - done < 1.0
+    assert w.page("all").model.all_ids() == [cases.case_id_by_number(registry, "2026-X-1")]
+
+
+OTHER_PC_DRAFTS = textwrap.dedent("""
+    import sys
+    from desktop.services import cases, users
+    from desktop.services.base import Registry
+
+    target, case_id, user_id = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    reg = Registry.open(target)
+    cases.fire(reg, users.actor_for(reg, user_id), case_id, "draft", None,
+               {"outcome": "disclose", "decision": "另一台电脑上写的答复"})
+    reg.close()
+""")
+
+
+def test_the_same_draft_saved_at_two_pcs_gives_one_conflict_and_keeps_the_text(qtbot, registry, staff, tmp_path,
+                                                                             monkeypatch):
+    case_id = cases.register_case(registry, staff["clerk"], person_form()).case_ids[0]
+    cases.fire(registry, staff["head"], case_id, "assign", date(2026, 9, 16), {"lead_division_id": staff["planning_id"]})
+    cases.fire(registry, staff["planner"], case_id, "sign_for", date(2026, 9, 16))
+    w = MainWindow(registry, staff["planner"])
+    qtbot.addWidget(w)
+    w.open_case(case_id)
+    editor = w.detail.draft
+    editor.outcome.setCurrentIndex(editor.outcome.findData("disclose"))
+    editor.text.setPlainText("我在这台电脑上写的答复，很长很长")
+    script = tmp_path / "other_pc.py"
+    script.write_text(OTHER_PC_DRAFTS, encoding="utf-8")
+    result = run([str(script), str(registry.target), str(case_id), str(staff["planner"].user_id)])
+    assert result.returncode == 0, result.stderr
+    errors = []
+    monkeypatch.setattr(Ask, "error", classmethod(lambda cls, parent, title, text: errors.append(text)))
+    assert not editor.save()
+    assert len(errors) == 1 and "已被他人修改" in errors[0] and "正文已保留" in errors[0]
+    assert editor.text.toPlainText() == "我在这台电脑上写的答复，很长很长"  # nothing typed is lost
+    assert cases.facts_of(registry, case_id).draft_text == "另一台电脑上写的答复"  # nor the other PC's save
+    # the other PC's change arrives; the typed (modified) draft is not overwritten by the refresh
+    w.refresh_lists(from_other_seat=True)
+    assert editor.text.toPlainText() == "我在这台电脑上写的答复，很长很长"
