@@ -23,6 +23,9 @@ from psycopg.adapt import Loader
 
 DIALECT = "postgresql"
 
+# Statements that change nothing when sent twice (a dropped connection may be retried with them).
+_SAFE_AGAIN = re.compile(r"\s*(SELECT|BEGIN|SET|SHOW|LISTEN)\b", re.IGNORECASE)
+
 # Outside quoted text: ?, :name (not ::cast), and % (which psycopg would read as a placeholder).
 _TOKENS = re.compile(r"'(?:[^']|'')*'|\"[^\"]*\"|::|\?|(?<![:\w]):([A-Za-z_]\w*)|%")
 
@@ -128,7 +131,12 @@ class Connection:
         once when the server notifies, else checked at most once a second (a round trip)."""
         if self.listening:
             pgconn = self._live().pgconn
-            pgconn.consume_input()
+            try:
+                pgconn.consume_input()
+            except psycopg.OperationalError:  # the server dropped us: opened again by the next statement
+                self.raw.close()
+                self.heard += 1
+                return self.commits, self.heard
             mine = str(self.raw.info.backend_pid)
             while (note := pgconn.notifies()) is not None:
                 if note.extra.decode() != mine:
@@ -167,7 +175,21 @@ class Connection:
 
     # -- the sqlite3.Connection subset the code uses -------------------------------------------------
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = ()) -> psycopg.Cursor:
-        cur = self._live().cursor()
+        return self._again_if_dropped(sql, lambda: self._execute(sql, params))
+
+    def _again_if_dropped(self, sql: str, run):
+        """The server dropped the connection (a restart, the network): a read or the start of a
+        transaction is sent again once on a new connection; anything else fails as it is."""
+        retry = not self.in_transaction and _SAFE_AGAIN.match(sql) is not None
+        try:
+            return run()
+        except psycopg.OperationalError:
+            if not (retry and self.raw.closed and not self._closed_by_us):
+                raise
+            return run()
+
+    def _execute(self, sql: str, params, row_factory=None) -> psycopg.Cursor:
+        cur = self._live().cursor(row_factory=row_factory) if row_factory else self._live().cursor()
         if params:
             cur.execute(translate(sql), params)
         else:
@@ -183,9 +205,8 @@ class Connection:
 
     def fetch_tuples(self, sql: str, params=()) -> list[tuple]:
         """All rows of a query as plain tuples (cheaper than rows readable by name)."""
-        cur = self._live().cursor(row_factory=psycopg.rows.tuple_row)
-        cur.execute(translate(sql) if params else sql, params or None)
-        return cur.fetchall()
+        return self._again_if_dropped(
+            sql, lambda: self._execute(sql, params, psycopg.rows.tuple_row).fetchall())
 
     @property
     def in_transaction(self) -> bool:

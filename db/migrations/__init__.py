@@ -139,14 +139,17 @@ def pg_version(conn) -> int:
     return row[0] if row else 0
 
 
-def check_pg_locale(conn) -> None:
-    """Refuse a database whose character type is C/POSIX: pg_trgm then finds no Chinese at all."""
+def check_pg_locale(conn, trigrams: bool = False) -> None:
+    """Refuse a database whose character type is C/POSIX (or, with ``trigrams``, any in which pg_trgm
+    finds no trigram in Chinese text): search would find no Chinese at all."""
     from db.connection import EnvironmentProblem
 
     ctype = conn.execute("SELECT datctype FROM pg_database WHERE datname = current_database()").fetchone()[0]
     encoding = conn.execute("SELECT pg_encoding_to_char(encoding) FROM pg_database"
                             " WHERE datname = current_database()").fetchone()[0]
-    if encoding.upper() != "UTF8" or ctype.upper() in ("C", "POSIX"):
+    blind = trigrams and not conn.execute("SELECT coalesce(array_length(show_trgm('政府信息公开'), 1), 0)"
+                                          ).fetchone()[0]
+    if encoding.upper() != "UTF8" or ctype.upper() in ("C", "POSIX") or blind:
         name = conn.execute("SELECT current_database()").fetchone()[0]
         raise EnvironmentProblem(
             f"数据库“{name}”的字符集是 {encoding}、字符类型是 {ctype}：在这样的数据库里无法检索中文。"
@@ -177,6 +180,7 @@ def _migrate_pg(conn) -> int:
             try:
                 conn.execute(sql)
                 if version == 1:
+                    check_pg_locale(conn, trigrams=True)  # pg_trgm exists now: does it see Chinese?
                     conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
                     conn.execute("INSERT INTO schema_version (version) VALUES (1)")
                 else:

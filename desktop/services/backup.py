@@ -54,7 +54,7 @@ def backup_dir(reg: Registry) -> Path:
 
 
 def _label(reg: Registry) -> str:
-    return reg.path.stem if reg.path is not None else "registry"
+    return reg.path.stem if reg.path is not None else backup_dir(reg).name
 
 
 def create(reg: Registry, folder: Path | None = None, keep: int = KEEP, label: str = "",

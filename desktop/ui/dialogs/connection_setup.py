@@ -77,10 +77,10 @@ class ConnectionSetupDialog(QDialog):
         form.addRow("", self.test_button)
         layout.addWidget(self.server_box)
 
-        self.result = QLabel()
-        self.result.setObjectName("connection_result")
-        self.result.setWordWrap(True)
-        layout.addWidget(self.result)
+        self.message = QLabel()
+        self.message.setObjectName("connection_result")
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
@@ -91,7 +91,7 @@ class ConnectionSetupDialog(QDialog):
     def _mode(self) -> None:
         self.local_box.setEnabled(self.local.isChecked())
         self.server_box.setEnabled(self.server.isChecked())
-        self.result.clear()
+        self.message.clear()
 
     def _browse(self) -> None:
         name, _ = QFileDialog.getSaveFileName(self, "数据库文件", self.file.text(), "数据库文件 (*.db)",
@@ -103,8 +103,8 @@ class ConnectionSetupDialog(QDialog):
         return location.Server(self.host.text(), self.port.value(), self.dbname.text(), self.user.text())
 
     def _say(self, text: str, ok: bool) -> None:
-        self.result.setStyleSheet("color:#1b5e20" if ok else "color:#c62828")
-        self.result.setText(text)
+        self.message.setStyleSheet("color:#1b5e20" if ok else "color:#c62828")
+        self.message.setText(text)
 
     def test_connection(self) -> bool:
         """Try the server with what was typed; the result (or what is wrong) is shown under the form."""
