@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from db import connection
+from db import connection, maintenance
 from db import copy as copy_db
 from db.migrations import files_folder, latest_version
 from db.queries import events as events_q
@@ -67,24 +67,15 @@ def create(reg: Registry, folder: Path | None = None, keep: int = KEEP, label: s
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / DB_NAME
         if reg.conn.dialect == "sqlite":
-            dest = sqlite3.connect(copy)
-            try:
-                reg.conn.backup(dest)
-            finally:
-                dest.close()
+            maintenance.online_copy(reg.conn, copy)
         else:
             dest = connection.connect(copy)
             try:
                 copy_db.copy_registry(reg.conn, dest, progress)
             finally:
                 dest.close()
-        check = sqlite3.connect(copy)
-        try:
-            cases = check.execute("SELECT count(*) FROM cases").fetchone()[0]
-            files = check.execute("SELECT count(*) FROM file_contents").fetchone()[0]
-            version = check.execute("PRAGMA user_version").fetchone()[0]
-        finally:
-            check.close()
+        made = maintenance.summarize_file(copy)
+        cases, files, version = made.cases, made.files, made.version
         manifest = {"format": 2, "schema_version": version, "cases": cases, "files": files,
                     "made_at": datetime.now().isoformat(timespec="seconds"), "made_from": reg.conn.dialect}
         partial = target.with_suffix(".part")
@@ -131,17 +122,11 @@ def check(path: Path) -> tuple[int, int]:
                 raise ServiceError("这不是本系统的备份文件（缺少数据库）")
             with tempfile.TemporaryDirectory() as tmp:
                 z.extract(DB_NAME, tmp)
-                conn = sqlite3.connect(Path(tmp) / DB_NAME)
                 try:
-                    result = conn.execute("PRAGMA integrity_check").fetchone()[0]
-                    version = conn.execute("PRAGMA user_version").fetchone()[0]
-                    cases = conn.execute("SELECT count(*) FROM cases").fetchone()[0]
-                    stored = conn.execute("SELECT count(*) FROM file_contents").fetchone()[0] \
-                        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'file_contents'").fetchone() else 0
+                    found = maintenance.summarize_file(Path(tmp) / DB_NAME)
                 except sqlite3.DatabaseError as exc:
                     raise ServiceError(f"备份中的数据库无法读取：{exc}") from None
-                finally:
-                    conn.close()
+                result, version, cases, stored = found.integrity, found.version, found.cases, found.files
     except zipfile.BadZipFile:
         raise ServiceError(f"{path.name} 不是有效的备份文件") from None
     if result != "ok":
@@ -164,10 +149,7 @@ def _unpack(backup: Path, folder: Path) -> Path:
 
 def other_seats(reg: Registry) -> int:
     """How many other connections (PCs) are using this server registry now (0 for a file)."""
-    if reg.conn.dialect == "sqlite":
-        return 0
-    return reg.conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                            " AND pid <> pg_backend_pid() AND backend_type = 'client backend'").fetchone()[0]
+    return maintenance.other_connections(reg.conn)
 
 
 def restore(target, backup: Path, progress=None) -> Path | None:
@@ -227,10 +209,7 @@ def _restore_server(target: str, backup: Path, progress=None) -> Path | None:
 def integrity_problems(reg: Registry) -> list[str]:
     """The database's own check, foreign keys, the audit chain, and letters or attachments whose
     content went missing or changed."""
-    problems: list[str] = []
-    if reg.conn.dialect == "sqlite":
-        problems += [r[0] for r in reg.conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
-        problems += [f"外键错误：{tuple(r)}" for r in reg.conn.execute("PRAGMA foreign_key_check")]
+    problems = maintenance.consistency_problems(reg.conn)
     problems += events_q.verify_chain(reg.conn)
     for label, row_id, name, what in files_q.changed_or_missing(reg.conn):
         problems.append(f"{label}{row_id}的文件{'缺失' if what == 'missing' else '被改动'}：{name}")
@@ -273,11 +252,7 @@ def quick_check(db_path: Path) -> str | None:
     if not Path(db_path).exists():
         return None
     try:
-        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-        try:
-            result = conn.execute("PRAGMA quick_check").fetchone()[0]
-        finally:
-            conn.close()
+        result = maintenance.quick_check(db_path)
     except sqlite3.DatabaseError as exc:
         return f"数据库文件无法读取：{exc}"
     return None if result == "ok" else f"数据库文件已损坏：{result}"

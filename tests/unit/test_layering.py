@@ -40,10 +40,6 @@ def test_the_checker_sees_a_qt_import(tmp_path):
 UI_MAY_IMPORT = {"db.connection", "db.migrations"}  # error classes and the upgrade notice at start
 MAY_EXECUTE = {  # the benchmark, and modules that own what differs between backends
     "desktop/ui/bench.py",
-    "desktop/services/backup.py",
-    "desktop/services/registry_list.py",
-    "desktop/services/base.py",
-    "desktop/selftest.py",
 }
 EXECUTE_METHODS = {"execute", "executemany", "executescript"}
 

@@ -1,0 +1,68 @@
+"""What differs between the backends in keeping a registry sound: copying a file while in use, checking
+a file or a backup, the database's own consistency check, and who else is connected."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class FileSummary:
+    """A registry file as found (a backup's database, before it is used)."""
+    integrity: str  # "ok", or what SQLite's integrity check found
+    version: int
+    cases: int
+    files: int  # contents kept in the file (letters, attachments)
+
+
+def online_copy(conn: sqlite3.Connection, dest: Path) -> None:
+    """A consistent copy of an open SQLite registry into ``dest`` (it may be in use meanwhile)."""
+    target = sqlite3.connect(dest)
+    try:
+        conn.backup(target)
+    finally:
+        target.close()
+
+
+def summarize_file(path: Path) -> FileSummary:
+    """Integrity, schema version, cases and stored files of a SQLite registry file (raises
+    sqlite3.DatabaseError when it cannot be read at all)."""
+    conn = sqlite3.connect(path)
+    try:
+        integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        cases = conn.execute("SELECT count(*) FROM cases").fetchone()[0]
+        has_files = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'file_contents'").fetchone()
+        files = conn.execute("SELECT count(*) FROM file_contents").fetchone()[0] if has_files else 0
+    finally:
+        conn.close()
+    return FileSummary(integrity, version, cases, files)
+
+
+def quick_check(path: Path) -> str:
+    """SQLite's page check of a file, read-only: "ok" or what is wrong (raises on an unreadable file)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return conn.execute("PRAGMA quick_check").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def consistency_problems(conn) -> list[str]:
+    """The database's own check: SQLite's integrity and foreign-key checks. (PostgreSQL enforces
+    foreign keys always and checks its pages itself; nothing to ask it here.)"""
+    if conn.dialect != "sqlite":
+        return []
+    problems = [r[0] for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
+    problems += [f"外键错误：{tuple(r)}" for r in conn.execute("PRAGMA foreign_key_check")]
+    return problems
+
+
+def other_connections(conn) -> int:
+    """How many other connections use this server database now (0 for a file)."""
+    if conn.dialect == "sqlite":
+        return 0
+    return conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                        " AND pid <> pg_backend_pid() AND backend_type = 'client backend'").fetchone()[0]
