@@ -283,7 +283,7 @@ def explain(exc: BaseException, where: str | None = None):
     state = getattr(exc, "sqlstate", None) or ""
     text = str(exc).lower()
     if state == "28P01" or "password authentication failed" in text:
-        return EnvironmentProblem(f"数据库用户名或密码不正确{at}。请核对用户名，密码保存在本机的 pgpass 文件中。")
+        return EnvironmentProblem(f"数据库用户名或密码不正确{at}。请核对用户名和密码。")
     if "no password supplied" in text:
         return EnvironmentProblem(f"数据库服务器要求密码，但本机没有保存密码{at}。请在连接设置中输入密码。")
     if state == "3D000" or ("database" in text and "does not exist" in text):

@@ -103,6 +103,10 @@ def save_password(server: Server, password: str) -> Path:
     return path
 
 
+def is_server(target: str | Path) -> bool:
+    return connection.is_server(target)
+
+
 def configured() -> bool:
     """Whether this PC has a registry: one named in DISCLOSURE_DESK_DB, remembered, or the default file."""
     return bool(os.environ.get("DISCLOSURE_DESK_DB") or paths.remembered_target()

@@ -162,6 +162,14 @@ class MainWindow(QMainWindow):
             Ask.info(self, "数据完整性", "检查通过：数据库完整，审计链完整，附件和文书文件齐全。")
         return problems
 
+    def change_location(self) -> None:
+        """Point this PC at another registry (a file, or the office's server); used from the next start."""
+        from desktop.ui.dialogs.connection_setup import ConnectionSetupDialog
+
+        target = ConnectionSetupDialog.ask(self, first_start=False)
+        if target is not None:
+            Ask.info(self, "更换数据库", "已保存。重新启动本程序后使用新的数据库；当前窗口仍使用原来的数据库。")
+
     def restore(self) -> None:
         from desktop.services import backup
 
@@ -256,6 +264,7 @@ class MainWindow(QMainWindow):
         data_menu = bar.addMenu("数据(&D)")
         data_menu.addAction(QAction("立即备份…", self, triggered=self.backup_now))
         data_menu.addAction(QAction("检查数据完整性", self, triggered=self.verify))
+        data_menu.addAction(QAction("更换本机使用的数据库…", self, triggered=self.change_location))
         if "admin" in self.actor.roles:
             data_menu.addAction(QAction("从备份恢复…", self, triggered=self.restore))
         help_menu = bar.addMenu("帮助(&H)")

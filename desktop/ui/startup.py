@@ -15,6 +15,18 @@ def _demo_path(db: Path | None) -> Path:
     return db or data_dir() / "demo.db"
 
 
+def install_qt_translations(app) -> bool:
+    """Qt's own Chinese for its standard buttons and dialogs (确定/取消, the file dialog …)."""
+    from PySide6.QtCore import QLibraryInfo, QTranslator
+
+    translator = QTranslator(app)
+    if not translator.load("qtbase_zh_CN", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        log.warning("Qt's Chinese translations were not found")
+        return False
+    app.installTranslator(translator)
+    return True
+
+
 def run_window(db: str | Path | None, demo: bool = False) -> int:
     """Open the window on ``db`` (a file or a server; without it this PC's registry, chosen at the
     first start; with ``demo`` a demo database)."""
@@ -44,6 +56,7 @@ def run_window(db: str | Path | None, demo: bool = False) -> int:
     from PySide6.QtCore import QLocale
 
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    install_qt_translations(app)
     from db.connection import is_server
     from desktop.services import backup, location
 

@@ -28,12 +28,14 @@ from desktop.ui.errors import user_message
 class ConnectionSetupDialog(QDialog):
     """The choice is remembered for this PC; ``target`` is what to open once accepted."""
 
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, first_start: bool = True):
         super().__init__(parent)
         self.setWindowTitle("选择数据库 — 政府信息公开申请办理系统")
+        self.setMinimumWidth(600)
         self.target: str | Path | None = None
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("这台电脑第一次使用本系统。请选择数据保存在哪里（以后可在“系统管理”中更改）："))
+        layout.addWidget(QLabel("这台电脑第一次使用本系统。请选择数据保存在哪里（以后可在“数据”菜单中更改）："
+                                if first_start else "请选择这台电脑今后使用的数据库（重新启动本程序后生效）："))
         self.local = QRadioButton("本机单独使用（数据保存在本机的一个文件中）")
         self.server = QRadioButton("连接单位服务器（多台电脑共用一个数据库）")
         group = QButtonGroup(self)
@@ -45,7 +47,8 @@ class ConnectionSetupDialog(QDialog):
         self.local_box = QWidget()
         row = QHBoxLayout(self.local_box)
         row.setContentsMargins(24, 0, 0, 0)
-        self.file = QLineEdit(str(paths.default_db_path()))
+        current = paths.remembered_target()
+        self.file = QLineEdit(current if current and not location.is_server(current) else str(paths.default_db_path()))
         browse = QPushButton("选择…")
         browse.clicked.connect(self._browse)
         row.addWidget(QLabel("数据库文件"))
@@ -133,7 +136,7 @@ class ConnectionSetupDialog(QDialog):
         self.accept()
 
     @classmethod
-    def ask(cls, parent=None) -> str | Path | None:
+    def ask(cls, parent=None, first_start: bool = True) -> str | Path | None:
         """The registry chosen for this PC, or None when cancelled."""
-        dialog = cls(parent)
+        dialog = cls(parent, first_start)
         return dialog.target if dialog.exec() == QDialog.DialogCode.Accepted else None
