@@ -219,3 +219,11 @@ def test_every_writing_action_checks_the_version_the_screen_showed(registry, off
     receipt = letters.issue(registry, s["clerk"], case_id, "receipt", expected_version=now)
     with pytest.raises(Conflict, match="已被他人修改"):
         letters.record_delivery(registry, s["clerk"], receipt.id, "当面", TODAY, expected_version=now)
+
+
+def test_logins_are_the_same_whatever_their_case(registry, staff):
+    """SQLite compares logins with NOCASE; the server must too: "Clerk" signs in as "clerk", and a
+    second account "CLERK" cannot be made."""
+    assert users.authenticate(registry, " Clerk ", "pass1234").login == "clerk"
+    with pytest.raises(ServiceError):
+        users.create_user(registry, staff["admin"], "CLERK", "另一个", "pass1234", ["clerk"])
