@@ -25,6 +25,15 @@ CHANNEL_RECEIPT_RULES = {
     "传真": "传真：以双方确认之日为收到申请之日",
     "其他": "其他方式：以本机关确认收到之日为收到申请之日",
 }
+# The same rules as the applicant reads them in the receipt (without the office's own reminders).
+RECEIPT_RULES_FOR_APPLICANT = {
+    "当面": "以提交之日为收到申请之日",
+    "邮寄": "以本机关签收之日为收到申请之日",
+    "平常信函": "以本机关与您确认之日为收到申请之日",
+    "网络": "以双方确认之日为收到申请之日",
+    "传真": "以双方确认之日为收到申请之日",
+    "其他": "以本机关确认收到之日为收到申请之日",
+}
 DELIVERY_FORMS = ("纸质", "电子邮件", "光盘", "磁盘(U盘)", "其他")
 DELIVERY_ROUTES = ("邮寄", "快递", "电子邮件", "传真", "自行领取", "当场阅读、抄录")
 EARLIEST_RECEIPT = date(2008, 5, 1)  # the Regulation first took effect
@@ -49,6 +58,12 @@ LABELS = {
     "delivery_form": "获取信息的形式",
     "delivery_route": "获取信息的途径",
     "remarks": "备注",
+    # fields of the handling forms (event payloads)
+    "date": "日期", "items": "补正事项", "period_days": "补正期限", "lead_division_id": "主办处室",
+    "co_division_ids": "协办处室", "reason": "理由", "comment": "意见", "outcome": "办理结果",
+    "decision": "答复正文", "text": "说明", "days": "延长的工作日", "kind": "类型", "party": "征求意见对象",
+    "method": "收费方式", "pages": "页数", "applicant_received_on": "申请人收到通知的日期",
+    "due_on": "答复期限",
 }
 
 MAX_LENGTH = {

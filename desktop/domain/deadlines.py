@@ -102,6 +102,8 @@ def compute(facts: CaseFacts, cal: WorkCalendar, today: date,
 
     if facts.extension_requested_on and original and facts.extension_requested_on > original:
         warnings.append("延期申请晚于原答复期限")
+    if facts.extension_approved_on and original and facts.extension_approved_on > original:
+        warnings.append(f"延期批准晚于原答复期限（{original.isoformat()}）：延期应在原期限届满前批准并告知申请人")
     if open_pause is not None and not facts.finished:
         limit = FEE_PAYMENT_DAYS if open_pause.kind == "fee" else CONSULTATION_DAYS
         answer_due = cal.add_workdays(open_pause.start, limit)

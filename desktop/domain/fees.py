@@ -82,3 +82,30 @@ def page_tier(pages: int) -> str:
 
 def quote_per_page(pages: int) -> FeeQuote:
     return FeeQuote(PER_PAGE, pages, page_tier(pages), total_for_pages(pages))
+
+
+def page_breakdown(pages: int) -> list[str]:
+    """The per-page fee worked out tier by tier, as the applicant can check it, then the sum:
+    250 → 第1至30页：免费；第31至100页：70页×10元＝700元；…；合计4700元."""
+    lines, low = [], 0
+    for high, price in _PAGE_TIERS:
+        top = pages if high is None else min(pages, high)
+        if top > low:
+            span = f"第{low + 1}至{top}页" if top > low + 1 else f"第{top}页"
+            count = top - low
+            lines.append(f"{span}：免费" if price == 0 else f"{span}：{count}页×{price}元＝{count * price}元")
+        if high is None or pages <= high:
+            break
+        low = high
+    lines.append(f"合计：{total_for_pages(pages)}元")
+    return lines
+
+
+def application_breakdown(n: int) -> list[str]:
+    """The per-application fee of the n-th application of the month, with the tier it falls in."""
+    return [f"本件为本月第{n}件申请，适用“{application_tier(n)}”：1件×{fee_for_nth_application(n)}元"
+            f"＝{fee_for_nth_application(n)}元", f"合计：{fee_for_nth_application(n)}元"]
+
+
+def breakdown(method: str, quantity: int) -> list[str]:
+    return page_breakdown(quantity) if method == PER_PAGE else application_breakdown(quantity)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 # -- roles ----------------------------------------------------------------------------------
@@ -133,6 +133,8 @@ class CaseFacts:
     corrected_on: date | None = None
     extension_days: int = 0
     extension_requested_on: date | None = None
+    extension_approved_on: date | None = None
+    fee_methods: tuple[str, ...] = ()  # the method of every fee notice, in order
     extension_pending: bool = False
     pauses: list[Pause] = field(default_factory=list)
     art35_due_on: date | None = None
@@ -182,6 +184,9 @@ def check(event: str, state: str | None, roles: Iterable[str], facts: CaseFacts 
             raise WorkflowError("已有延期申请等待审批")
         if facts.extension_days:
             raise WorkflowError("本案已延期，延长的期限最长不得超过20个工作日")
+    if event == "correction_notice" and facts.correction_notice_on is not None:
+        raise WorkflowError(f"补正应当一次性告知（条例第三十条）：本申请已于{facts.correction_notice_on.isoformat()}"
+                            "发出补正告知，不能再次要求补正")
     if event == "consultation_start" and facts.open_pause is not None:
         raise WorkflowError("已有尚未结束的征求意见，请先登记答复")
     if event == "consultation_end" and (facts.open_pause is None or facts.open_pause.kind == "fee"):
@@ -230,7 +235,10 @@ def _apply(f: CaseFacts, ev: Event) -> None:
     elif ev.type == "corrected":
         f.corrected_on = f.clock_start = ev.on
     elif ev.type == "abandoned":
-        f.outcome, f.outcome_fixed, f.concluded_on = "other_no_correction", True, ev.on
+        # Ended on the day after the correction period ran out (domain.md §4), not on the day the
+        # clerk recorded it: that decides which year's report counts the case.
+        ended = f.correction_period_end + timedelta(days=1) if f.correction_period_end else ev.on
+        f.outcome, f.outcome_fixed, f.concluded_on = "other_no_correction", True, ended
     elif ev.type == "assign":
         f.lead_division_id = p.get("lead_division_id")
         f.co_division_ids = tuple(p.get("co_division_ids") or ())
@@ -255,6 +263,7 @@ def _apply(f: CaseFacts, ev: Event) -> None:
     elif ev.type == "extension_approve":
         f.extension_pending = False
         f.extension_days = int(p.get("days", 20))
+        f.extension_approved_on = ev.on
     elif ev.type == "extension_refuse":
         f.extension_pending = False
     elif ev.type == "consultation_start":
@@ -266,11 +275,14 @@ def _apply(f: CaseFacts, ev: Event) -> None:
     elif ev.type == "fee_notice":
         f.pauses.append(Pause("fee", ev.on, None))
         f.fee_payment_due_on = _d(p.get("payment_due_on"))
+        f.fee_methods = (*f.fee_methods, p.get("method", ""))
     elif ev.type == "fee_paid":
         _close_pause(f, ("fee",), ev.on)
     elif ev.type == "fee_unpaid":
-        _close_pause(f, ("fee",), ev.on)
-        f.outcome, f.outcome_fixed, f.concluded_on = "other_fee_unpaid", True, ev.on
+        # Ended on the day after the payment period ran out (domain.md §4); the pause lasts as long.
+        ended = f.fee_payment_due_on + timedelta(days=1) if f.fee_payment_due_on else ev.on
+        _close_pause(f, ("fee",), min(ended, ev.on))
+        f.outcome, f.outcome_fixed, f.concluded_on = "other_fee_unpaid", True, ended
     elif ev.type == "reply_issued":
         f.outcome = p.get("outcome", f.outcome)
         f.outcome_fixed, f.concluded_on = True, ev.on

@@ -259,6 +259,17 @@ def _whole(payload: dict[str, Any], key: str, default: int, low: int, high: int,
     return number
 
 
+def outcome_refusal(facts: CaseFacts, code: str) -> str | None:
+    """Why ``code`` cannot be this case's outcome now (None when it can): an outcome whose reply
+    could never be issued is not offered (the screen lists only what this allows)."""
+    if code == "unable_unclear" and not (facts.correction_notice_on and facts.corrected_on):
+        return ("“补正后申请内容仍不明确”只能在发出补正告知、并收到补正后的申请之后选择"
+                "（条例第三十条）；申请内容不明确的，应先告知申请人补正")
+    if code in ("other_no_correction", "other_fee_unpaid"):
+        return "逾期不补正、逾期未缴费由登记员登记相应事项后办结（并可出具终止办理告知书），不能作为答复的办理结果"
+    return None
+
+
 def _prepare(reg: Registry, case_id: int, facts: CaseFacts, event: str, on: date,
              payload: dict[str, Any]) -> dict[str, Any]:
     """Validate and complete an event's payload."""
@@ -307,6 +318,9 @@ def _prepare(reg: Registry, case_id: int, facts: CaseFacts, event: str, on: date
             raise ValidationFailed([Problem("outcome", "请从目录中选择办理结果")])
         if "outcome" in payload:
             payload["outcome"] = outcomes.find(str(payload["outcome"])).code
+            refusal = outcome_refusal(facts, payload["outcome"])
+            if refusal:
+                raise ValidationFailed([Problem("outcome", refusal)])
         if facts.approved_text_locked:
             raise ServiceError("答复已签发，文本已锁定")
         if "decision" in payload:
@@ -321,8 +335,25 @@ def _prepare(reg: Registry, case_id: int, facts: CaseFacts, event: str, on: date
                 isinstance(payload.get(k, ""), str) for k in ("party", "reason")):
             raise ValidationFailed([Problem("kind", "征求意见对象应为第三方或其他机关")])
         payload.setdefault("kind", "third_party")
+        # Both go into the letters (to the consulted party and to the applicant): never empty.
+        problems = []
+        for key, label in (("party", "征求意见对象"), ("reason", "征求意见的理由")):
+            payload[key] = application.clean_text(payload.get(key))
+            if not payload[key]:
+                problems.append(Problem(key, f"请填写{label}"))
+            elif len(payload[key]) > 500:
+                problems.append(Problem(key, f"{label}过长（最多500个字符）"))
+        if problems:
+            raise ValidationFailed(problems)
     elif event == "fee_notice":
         method = payload.get("method", fees.PER_APPLICATION)
+        if facts.fee_methods and method not in facts.fee_methods:
+            used = fees.METHOD_LABELS.get(facts.fee_methods[0], facts.fee_methods[0])
+            raise ServiceError(f"本申请已按{used}发出收费通知：一件申请只能选择一种计收方式，不能再按"
+                               f"{fees.METHOD_LABELS.get(method, method)}收费")
+        due = deadlines.reply_due(facts, cal, pause_end_if_open=on)
+        if due is not None and on > due:
+            raise ServiceError(f"收费通知应当在答复期限内发出：本案答复期限为{due.isoformat()}，已经届满")
         if method == fees.PER_APPLICATION:
             quote = fees.quote_per_application(fees_q.month_position(reg.conn, case_id))
         elif method == fees.PER_PAGE:

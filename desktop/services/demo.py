@@ -156,7 +156,11 @@ def _one_case(reg: Registry, rng: random.Random, actors: dict[str, Actor], recei
     if not step(division, "sign_for", rng.randint(0, 2)):
         return
     if rng.random() < 0.1:
-        if not step(division, "consultation_start", 2, kind=rng.choice(("third_party", "agency"))):
+        third = rng.random() < 0.6
+        party, reason = (("天津宏远建设工程有限公司", "申请公开的合同含有该公司的报价和技术方案，可能涉及商业秘密") if third
+                         else ("天津市财政局", "申请公开的文件由本机关与该局联合制作"))
+        if not step(division, "consultation_start", 2, kind="third_party" if third else "agency",
+                    party=party, reason=reason):
             return
         if not step(division, "consultation_end", rng.randint(5, 15)):
             return
@@ -174,7 +178,9 @@ def _one_case(reg: Registry, rng: random.Random, actors: dict[str, Actor], recei
         if not step("head", "extension_approve", 1, days=rng.choice((10, 15, 20))):
             return
     weights = [8, 30, 10, 1, 1, 1, 3, 2, 4, 2, 1, 12, 4, 2, 1, 3, 2, 1, 1, 1]
-    choices = [o.code for o in outcomes.CATALOGUE if o.code not in outcomes.CLOSING_OUTCOMES]
+    corrected = roll < 0.08  # "still unclear after the correction" needs a correction first
+    choices = [o.code for o in outcomes.CATALOGUE if o.code not in outcomes.CLOSING_OUTCOMES
+               and (o.code != "unable_unclear" or corrected)]
     outcome = rng.choices(choices, weights=weights[:len(choices)])[0]
     if not step(division, "draft", rng.randint(2, 6), outcome=outcome, text="经检索本机关档案和业务系统，拟按此答复。",
                 **reply_details(outcome)):

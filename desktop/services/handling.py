@@ -16,6 +16,8 @@ LETTERS_FOR = {
     "correction_notice": ("correction",),
     "extension_approve": ("extension",),
     "fee_notice": ("fee_notice",),
+    "abandoned": ("termination",),
+    "fee_unpaid": ("termination",),
 }
 
 

@@ -43,10 +43,14 @@ KINDS: dict[str, Kind] = {k.code: k for k in (
     Kind("consult_agency", "征求意见函", "consult"),
     Kind("fee_notice", "收费通知书", "fee_notice"),
     Kind("reply", "政府信息公开申请答复书", "reply"),
+    Kind("termination", "政府信息公开申请终止办理告知书", "reply"),
     Kind("delivery_proof", "送达回证", None),
     Kind("approval_form", "政府信息公开申请办理呈批单", None),
 )}
 DELIVERY_METHODS = ("当面", "邮寄", "电子邮件", "传真", "网络平台")
+# Cases that end without a reply: the office tells the applicant with a termination notice. (A
+# withdrawal needs none: the applicant ended it.)
+TERMINATION_OUTCOMES = ("other_no_correction", "other_fee_unpaid")
 # Details a reply needs from the drafter, by placeholder, with their names for messages.
 FACT_LABELS = {
     "correction_notice_date": "补正告知日期（本案没有补正告知记录）",
@@ -71,7 +75,9 @@ DETAIL_LABELS = {
 def template_kinds() -> list[tuple[str, str]]:
     """Every editable template: (key, name) — one per letter kind and one reply per outcome."""
     out = [(k.code, k.title) for k in KINDS.values()]
-    out += [(f"reply:{o.code}", f"答复书正文：{o.label}") for o in outcomes.CATALOGUE]
+    for o in outcomes.CATALOGUE:  # the closing outcomes' texts go into the termination notice
+        letter = "终止办理告知书正文" if o.code in TERMINATION_OUTCOMES else "答复书正文"
+        out.append((f"reply:{o.code}", f"{letter}：{o.label}"))
     return out
 
 
@@ -106,7 +112,7 @@ KNOWN_PLACEHOLDERS = {
     "consultation_reason", "consultation_cause", "consultation_start", "consultation_article", "fee_method",
     "fee_quantity", "fee_tier", "fee_amount", "fee_payment_channel", "process_sentence", "decision",
     "remedy_clause", "basis_citation", "correction_notice_date", "fee_notice_date", "agency_address", "contact",
-    *DETAIL_LABELS,
+    "you", "fee_calculation", *DETAIL_LABELS,
 }
 
 
@@ -183,7 +189,8 @@ def facts(reg: Registry, case_id: int, kind: str) -> dict[str, Any]:
                                                                     ("地址", s.get("address", ""))) if value),
         "received_date": _d(f.received_on), "channel": row["channel"], "case_no": row["case_no"],
         "request_text": " ".join(row["request_text"].split()).rstrip("。．.；;，,"),
-        "receipt_rule": application.CHANNEL_RECEIPT_RULES[row["channel"]].split("：", 1)[-1],
+        "you": (you := "您" if row["applicant_type"] == "自然人" else "贵单位"),
+        "receipt_rule": application.RECEIPT_RULES_FOR_APPLICANT[row["channel"]].replace("您", you),
         "due_date": _d(dl.due_on or dl.projected_due_on or deadlines.reply_due(f, cal, reg.today())),
         "fee_payment_channel": s.get("fee_payment_channel", ""),
     }
@@ -211,12 +218,13 @@ def facts(reg: Registry, case_id: int, kind: str) -> dict[str, Any]:
         unit = "件" if fee.get("method") == fees.PER_APPLICATION else "页"
         quantity = (f"本件为您本月第{fee.get('quantity')}件申请" if unit == "件" else f"共{fee.get('quantity')}页")
         values.update(fee_method=fees.METHOD_LABELS.get(fee.get("method", ""), ""), fee_quantity=quantity,
-                      fee_tier=fee.get("tier", ""), fee_amount=fee.get("amount", ""), fee_notice_date=_d(fee["_on"]))
+                      fee_tier=fee.get("tier", ""), fee_amount=fee.get("amount", ""), fee_notice_date=_d(fee["_on"]),
+                      fee_calculation="\n".join(fees.breakdown(fee.get("method", ""), int(fee.get("quantity") or 0))))
     draft = payloads.get("draft", {})
     for key in DETAIL_LABELS:
         if draft.get(key):
             values[key] = draft[key]
-    if kind == "reply":
+    if kind in ("reply", "termination"):
         values.update(_reply_values(reg, f, s, values, draft))
     return values
 
@@ -269,19 +277,20 @@ def _paragraphs(text: str) -> list[str]:
 
 
 def compose(reg: Registry, case_id: int, kind: str, doc_no: str = "", issued_on: date | None = None,
-            draft: bool = False):
-    """The letter's text from its template and the case's facts; missing facts are listed."""
+            draft: bool = False, about: int | None = None):
+    """The letter's text from its template and the case's facts; missing facts are listed. ``about``:
+    for a 送达回证, the issued letter it proves the delivery of (default: the reply, else the first)."""
     from desktop.documents.letter_pdf import Letter
 
     if kind not in KINDS:
         raise ValidationFailed([f"〔文书种类〕没有“{kind}”这种文书，可选：{'、'.join(KINDS)}"])
     values = facts(reg, case_id, kind)
     s = reg.settings()
-    issued_on = issued_on or reg.today()
+    issued_on = issued_on or letter_date(cases.facts_of(reg, case_id), kind, reg.today())
     text, _version = template(reg, kind)
     missing: list[str] = []
-    if kind == "reply":
-        drafted = cases.facts_of(reg, case_id).draft_text
+    if kind in ("reply", "termination"):
+        drafted = cases.facts_of(reg, case_id).draft_text if kind == "reply" else None
         if drafted:
             values["decision"] = drafted
         else:
@@ -296,7 +305,7 @@ def compose(reg: Registry, case_id: int, kind: str, doc_no: str = "", issued_on:
                     doc_no=doc_no, subject=f"{KINDS[kind].title} {values['case_no']}", draft=draft,
                     seal_image=Path(s["seal_image"]) if s.get("seal_image") else None)
     if kind == "delivery_proof":
-        letter.table = _delivery_rows(reg, case_id, values)
+        letter.table = _delivery_rows(reg, case_id, values, about)
     elif kind == "approval_form":
         letter.table, letter.steps = _approval_rows(reg, case_id, values)
     needed = [m for m in dict.fromkeys(missing) if m in DETAIL_LABELS or not draft]
@@ -306,9 +315,26 @@ def compose(reg: Registry, case_id: int, kind: str, doc_no: str = "", issued_on:
     return letter
 
 
-def _delivery_rows(reg: Registry, case_id: int, values: dict[str, Any]) -> list[tuple[str, str]]:
-    target = latest(reg, case_id, "reply") or next(
-        (r for r in issued(reg, case_id) if r["kind"] not in ("delivery_proof", "approval_form")), None)
+def deliverable(reg: Registry, case_id: int) -> list[Any]:
+    """The issued letters of a case a 送达回证 can be made for (the newest version of each)."""
+    newest: dict[str, Any] = {}
+    for r in issued(reg, case_id):
+        if r["kind"] not in ("delivery_proof", "approval_form"):
+            newest[r["kind"]] = r
+    return list(newest.values())
+
+
+def _delivery_rows(reg: Registry, case_id: int, values: dict[str, Any],
+                   about: int | None = None) -> list[tuple[str, str]]:
+    candidates = deliverable(reg, case_id)
+    if about is not None:
+        target = next((r for r in candidates if r["id"] == about), None) or next(
+            (r for r in issued(reg, case_id) if r["id"] == about and r["kind"] not in ("delivery_proof", "approval_form")),
+            None)
+        if target is None:
+            raise ServiceError("所选文书不是本案已出具、需要送达的文书")
+    else:
+        target = latest(reg, case_id, "reply") or (candidates[0] if candidates else None)
     if target is None:
         raise ServiceError("本案还没有出具需要送达的文书")
     delivery = latest_delivery(reg, target["id"])
@@ -316,14 +342,20 @@ def _delivery_rows(reg: Registry, case_id: int, values: dict[str, Any]) -> list[
     method = ""
     if delivery:
         method = delivery["method"] + (f"（邮件号：{delivery['tracking_no']}）" if delivery["tracking_no"] else "")
+    blank_date = "　　　　年　　月　　日"
+    signed = "\n\n" + "　" * 10 + blank_date
     return [
-        ("送达文书", f"{KINDS[target['kind']].title}（{target['doc_no'] or '无文号'}）"),
+        ("送达文书", KINDS[target["kind"]].title),
+        ("文号", target["doc_no"] or "（无文号）"),
         ("受送达人", values["applicant_name"]),
         ("送达地址", row["address"] or ""),
         ("送达方式", method),
-        ("送达日期", _d(delivery["delivered_on"]) if delivery else "　　　年　　月　　日"),
-        ("受送达人签名或盖章", "\n\n　　　　　　　　　　年　　月　　日"),
-        ("送达人", ""),
+        ("送达日期", _d(delivery["delivered_on"]) if delivery else blank_date),
+        ("受送达人签名或盖章", signed),
+        ("代收人及代收理由", signed),
+        ("见证人", signed),
+        ("送达人", signed),
+        ("送达机关（盖章）", f"{values['agency_name']}\n\n" + "　" * 10 + blank_date),
         ("备注", ""),
     ]
 
@@ -378,24 +410,71 @@ def verified_file(reg: Registry, letter_row) -> Path:
     return files.local_copy(reg, letter_row["sha256"], Path(letter_row["stored_name"]).name, "已出具的文书")
 
 
+def _last_pause(f: workflow.CaseFacts, kinds: set[str]) -> workflow.Pause | None:
+    return next((p for p in reversed(f.pauses) if p.kind in kinds), None)
+
+
+_CONSULTED = {"consult_third_party": {"third_party"}, "consult_agency": {"agency"},
+              "consult_notice": {"third_party", "agency"}}
+
+
+def letter_date(f: workflow.CaseFacts, kind: str, on: date) -> date:
+    """The date a letter carries. A notice carries the date of the event it announces (the receipt
+    the date of receipt, a correction notice the day correction was asked for, …), whenever it is
+    printed; a reply or termination notice the day the case concluded; forms the day they are made."""
+    if kind == "receipt" and f.received_on:
+        return f.received_on
+    if kind == "correction" and f.correction_notice_on:
+        return f.correction_notice_on
+    if kind == "extension" and f.extension_approved_on:
+        return f.extension_approved_on
+    if kind in _CONSULTED and (pause := _last_pause(f, _CONSULTED[kind])):
+        return pause.start
+    if kind == "fee_notice" and (pause := _last_pause(f, {"fee"})):
+        return pause.start
+    if kind in ("reply", "termination") and f.concluded_on:
+        return f.concluded_on
+    return on
+
+
 def why_not_issuable(reg: Registry, case_id: int, kind: str) -> str | None:
-    """None when a letter of ``kind`` can be issued now, else the reason in the users' words."""
+    """None when a letter of ``kind`` can be issued now, else the reason in the users' words. A
+    notice whose moment has passed (a receipt once the case is answered, a correction notice once the
+    corrected application arrived, …) is refused: what was issued in time can still be printed."""
     f = cases.facts_of(reg, case_id)
     label = workflow.STATE_LABELS.get(f.state or "", "")
-    if kind == "correction" and f.correction_notice_on is None:
-        return "尚未发出补正告知（请先登记补正事项）"
-    if kind == "extension" and not f.extension_days:
-        return "没有已批准的延期"
-    if kind in ("consult_third_party", "consult_notice", "consult_agency"):
-        kinds = {p.kind for p in f.pauses}
-        if kind == "consult_third_party" and "third_party" not in kinds:
-            return "没有征求第三方意见的记录"
-        if kind == "consult_agency" and "agency" not in kinds:
-            return "没有征求其他机关意见的记录"
-        if kind == "consult_notice" and not kinds & {"third_party", "agency"}:
-            return "没有征求意见的记录"
-    if kind == "fee_notice" and not any(p.kind == "fee" for p in f.pauses):
-        return "没有收费通知的记录"
+    ended = f.outcome_fixed or f.finished
+    again = "已出具的文书仍可在文书列表中查看和打印"
+    if kind == "receipt" and ended:
+        return f"案件已经{'答复' if f.state in ('replied', 'delivered', 'archived') else '办结'}，不再出具登记回执（{again}）"
+    if kind == "correction":
+        if f.correction_notice_on is None:
+            return "尚未发出补正告知（请先登记补正事项）"
+        if f.corrected_on:
+            return f"已于{f.corrected_on.isoformat()}收到补正后的申请，补正告知书已无须出具（{again}）"
+        if ended:
+            return f"案件已经办结，不再出具补正告知书（{again}）"
+    if kind == "extension":
+        if not f.extension_days:
+            return "没有已批准的延期"
+        if ended:
+            return f"答复已经作出，不再出具延期答复告知书（{again}）"
+    if kind in _CONSULTED:
+        pause = _last_pause(f, _CONSULTED[kind])
+        if pause is None:
+            return {"consult_third_party": "没有征求第三方意见的记录",
+                    "consult_agency": "没有征求其他机关意见的记录"}.get(kind, "没有征求意见的记录")
+        if pause.end is not None or ended:
+            when = pause.end.isoformat() if pause.end else ""
+            return f"征求意见已于{when}结束，不再出具征求意见的文书（{again}）"
+    if kind == "fee_notice":
+        pause = _last_pause(f, {"fee"})
+        if pause is None:
+            return "没有收费通知的记录"
+        if pause.end is not None or ended:
+            return f"信息处理费已经缴纳或已按逾期未缴费办结，不再出具收费通知书（{again}）"
+    if kind == "termination" and not (f.outcome_fixed and f.outcome in TERMINATION_OUTCOMES):
+        return "只有逾期不补正、逾期未缴费而终止办理的案件才出具终止办理告知书"
     if kind == "reply":
         if f.state == "approved":
             return None
@@ -429,19 +508,19 @@ def _doc_no(reg: Registry, kind: str, on: date) -> str | None:
 
 
 def issue(reg: Registry, actor: Actor, case_id: int, kind: str, on: date | None = None,
-          expected_version: int | None = None) -> IssuedLetter:
+          expected_version: int | None = None, about: int | None = None) -> IssuedLetter:
     """Generate, number and store a letter (a new version if one was issued before). With
     ``expected_version``, refused (Conflict) when the case changed since the screen showed it."""
     if expected_version is not None:
         with reg.transaction():
             cases.check_version(reg, case_id, expected_version)
-            return issue(reg, actor, case_id, kind, on)
+            return issue(reg, actor, case_id, kind, on, about=about)
     if kind == "reply" and cases.facts_of(reg, case_id).state == "approved":
         return issue_reply(reg, actor, case_id, on)
     reason = why_not_issuable(reg, case_id, kind)
     if reason:
         raise ServiceError(f"不能出具{KINDS[kind].title}：{reason}")
-    return _issue(reg, actor, case_id, kind, on or reg.today())
+    return _issue(reg, actor, case_id, kind, on or reg.today(), about)
 
 
 def issue_reply(reg: Registry, actor: Actor, case_id: int, on: date | None = None,
@@ -458,15 +537,13 @@ def issue_reply(reg: Registry, actor: Actor, case_id: int, on: date | None = Non
         return _issue(reg, actor, case_id, "reply", on)
 
 
-def _issue(reg: Registry, actor: Actor, case_id: int, kind: str, on: date) -> IssuedLetter:
-    if kind == "reply":
-        f = cases.facts_of(reg, case_id)
-        on = f.concluded_on or on
+def _issue(reg: Registry, actor: Actor, case_id: int, kind: str, on: date, about: int | None = None) -> IssuedLetter:
+    on = letter_date(cases.facts_of(reg, case_id), kind, on)
     with reg.transaction():
         previous = latest(reg, case_id, kind)
         version = previous["version"] + 1 if previous else 1
         doc_no = previous["doc_no"] if previous else _doc_no(reg, kind, on)
-        letter = compose(reg, case_id, kind, doc_no or "", on)
+        letter = compose(reg, case_id, kind, doc_no or "", on, about=about)
         case = cases.get_case(reg, case_id)
         safe_no = re.sub(r"[^\w〔〕-]", "_", doc_no or "form")
         stored_name = f"{attachments.safe_name(case['case_no'])}/letters/{kind}-v{version}-{safe_no}.pdf"
@@ -477,7 +554,7 @@ def _issue(reg: Registry, actor: Actor, case_id: int, kind: str, on: date) -> Is
                                      on.isoformat(), reg.now(), actor.user_id)
         cases.fire(reg, actor, case_id, "letter_issued", min(on, reg.today()), {
             "letter_id": letter_id, "kind": kind, "title": KINDS[kind].title, "doc_no": doc_no,
-            "version": version, "sha256": digest})
+            "version": version, "sha256": digest, **({"about_letter_id": about} if about else {})})
     path = files.local_copy(reg, digest, Path(stored_name).name, "已出具的文书")
     return IssuedLetter(letter_id, kind, version, doc_no, path, digest)
 
@@ -491,9 +568,10 @@ def _render(letter, out: Path) -> Path:
         raise ServiceError(str(exc)) from None
 
 
-def preview(reg: Registry, case_id: int, kind: str, out: Path) -> Path:
+def preview(reg: Registry, case_id: int, kind: str, out: Path, about: int | None = None) -> Path:
     """A draft of the letter as it would be issued now (no number, marked as a draft)."""
-    return _render(compose(reg, case_id, kind, "", reg.today(), draft=True), out)
+    on = letter_date(cases.facts_of(reg, case_id), kind, reg.today())
+    return _render(compose(reg, case_id, kind, "", on, draft=True, about=about), out)
 
 
 def get(reg: Registry, letter_id: int):

@@ -12,7 +12,8 @@ def test_case_detail_shows_the_computed_due_date_timeline_and_pause(qtbot, regis
     case_id = cases.register_case(registry, staff["clerk"], person_form()).case_ids[0]
     cases.fire(registry, staff["head"], case_id, "assign", date(2026, 9, 16), {"lead_division_id": staff["planning_id"]})
     cases.fire(registry, staff["planner"], case_id, "sign_for", date(2026, 9, 16))
-    cases.fire(registry, staff["planner"], case_id, "consultation_start", date(2026, 9, 22), {"kind": "third_party"})
+    cases.fire(registry, staff["planner"], case_id, "consultation_start", date(2026, 9, 22),
+               {"kind": "third_party", "party": "天津宏远建设工程有限公司", "reason": "涉及该公司的商业秘密"})
     cases.fire(registry, staff["planner"], case_id, "consultation_end", date(2026, 10, 9))
     w = MainWindow(registry, staff["clerk"])
     qtbot.addWidget(w)

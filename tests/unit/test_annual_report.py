@@ -1,6 +1,5 @@
 """The annual report over a three-year dataset whose every cell was counted by hand."""
 
-import re
 from datetime import date
 
 import openpyxl
@@ -10,6 +9,7 @@ from desktop.domain.annual_report import ALL_COLUMNS, PART3_ROWS
 from desktop.services import annual, cases
 from desktop.services.base import ServiceError
 from tests.helpers import flat, person_form
+from tests.unit.test_annual_documents import complete, parse
 
 
 def table(**rows):
@@ -104,6 +104,7 @@ def test_workbook_reproduces_the_official_table(registry, dataset, tmp_path):
 def test_pdf_and_html_hold_the_six_parts_tables_and_fee_sentence(registry, dataset, tmp_path):
     annual.save_text(registry, dataset["head"], 2025, "一", "本年度本机关共收到申请十件。")
     annual.save_text(registry, dataset["head"], 2025, "五", "存在答复期限紧张的问题，已优化流程。")
+    annual.save_part2(registry, dataset["head"], 2025, {("规章", "issued"): 3})
     pdf = annual.export(registry, 2025, tmp_path / "r.pdf") and tmp_path / "r.pdf"
     text = flat(pdf)
     positions = [text.index(p) for p in ("一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
@@ -113,12 +114,34 @@ def test_pdf_and_html_hold_the_six_parts_tables_and_fee_sentence(registry, datas
     assert "本年度本机关共收到申请十件。" in text and "已优化流程" in text
     assert "发出收费通知2件，收费金额共计5800元，实际收取4700元。" in text
     assert "本列数据的勾稽关系为" in text and "申请人情况" in text and "结转下年度继续办理" in text
-    html = (annual.export(registry, 2025, tmp_path / "r.html") and (tmp_path / "r.html").read_text("utf-8"))
-    assert '<th rowspan="3" colspan="3">（本列数据的勾稽关系为' in html
-    assert re.search(r"<td[^>]*>一、本年新收政府信息公开申请数量</td>\s*<td>3</td>", html)
+    annual.export(registry, 2025, tmp_path / "r.html")
+    page = parse(tmp_path / "r.html")
+    part3 = page.tables[1]
+    assert part3[0][0] == ("th", "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）", 3, 3)
+    assert part3[3][:2] == [("td", "一、本年新收政府信息公开申请数量", 1, 3), ("td", "3", 1, 1)]
+    assert "本年度本机关共收到申请十件。" in page.paragraphs and any("实际收取4700元" in p for p in page.paragraphs)
+
+
+def test_finalising_is_refused_until_parts_one_and_five_are_written_and_part_two_entered(registry, dataset):
+    head = dataset["head"]
+    with pytest.raises(ServiceError) as refused:
+        annual.finalize(registry, head, 2025)
+    assert str(refused.value) == ("年度报告尚未完成，不能定稿：一、总体情况尚未编写；二、主动公开政府信息情况的数据尚未填写；"
+                                  "五、存在的主要问题及改进情况尚未编写。请填写后再定稿")
+    annual.save_text(registry, head, 2025, "一", annual.DEFAULT_TEXTS["一"])  # saved with the placeholder in it
+    annual.save_text(registry, head, 2025, "五", "本年度存在的主要问题是答复期限紧张。")
+    with pytest.raises(ServiceError, match="不能定稿：一、总体情况尚未编写；二、主动公开政府信息情况的数据尚未填写。"):
+        annual.finalize(registry, head, 2025)
+    annual.save_text(registry, head, 2025, "一", "本年度本机关共收到申请八件。")
+    annual.save_part2(registry, head, 2025, {("规章", "issued"): 0})  # zero, but entered
+    assert annual.missing_parts(registry, 2025) == []
+    assert annual.finalize(registry, head, 2025).passed and annual.is_final(registry, 2025)
+    with pytest.raises(ServiceError, match="2027年尚未结束，不能定稿"):
+        annual.finalize(registry, head, 2027)
 
 
 def test_final_year_locks_its_facts_until_an_administrator_unlocks(registry, dataset):
+    complete(registry, dataset)
     annual.finalize(registry, dataset["head"], 2025)
     with pytest.raises(ServiceError, match="2025年度报告已定稿"):
         cases.register_case(registry, dataset["clerk"], person_form(received_on="2025-12-01"))
@@ -148,8 +171,9 @@ def test_statistics_for_a_period_and_a_division(registry, dataset, tmp_path):
     assert s.overdue_now == 1  # I, received 2026-01-05, still open on 2026-11-20
     planning = stats.compute(registry, date(2025, 1, 1), date(2025, 12, 31), dataset["planning_id"])
     assert (planning.division, planning.received, planning.concluded) == ("规划处", 2, 2)  # D and L
-    # L: 2025-04-01 → 05-15 is 29 working days (Labour Day 05-01..05 off); D: 06-02 → 08-01 is 44
-    assert planning.average_working_days == (29 + 44) / 2
+    # L: 2025-04-01 → 05-15 is 29 working days (Labour Day 05-01..05 off). D ended unpaid on the day
+    # after its payment period (20 WD from the notice of 06-10: 07-08), 07-09: 06-02 → 07-09 is 27.
+    assert planning.average_working_days == (29 + 27) / 2
     out = stats.write_xlsx(s, tmp_path / "stats.xlsx")
     wb = openpyxl.load_workbook(out)
     assert wb["概况"]["B3"].value == 8 and wb["按处室"]["A1"].value == "处室"

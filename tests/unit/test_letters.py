@@ -98,7 +98,11 @@ def test_every_kind_for_a_sample_case(registry, office, tmp_path):
 
     cases.fire(registry, s["planner"], case_id, "fee_notice", date(2026, 10, 15), {"method": "per_page", "pages": 250})
     fee = flat(letters.issue(registry, s["clerk"], case_id, "fee_notice", date(2026, 10, 15)).path)
-    assert "按量计收（共250页）" in fee and "201页以上部分，每页40元" in fee and "人民币4700元" in fee
+    assert "按量计收（共250页）" in fee and "人民币4700元" in fee
+    # the whole calculation, tier by tier, so the applicant can check it
+    for line in ("第1至30页：免费", "第31至100页：70页×10元＝700元", "第101至200页：100页×20元＝2000元",
+                 "第201至250页：50页×40元＝2000元", "合计：4700元"):
+        assert line in fee, line
     assert "20个工作日内" in fee and "不再处理" in fee
 
     form = letters.issue(registry, s["clerk"], case_id, "approval_form")
@@ -172,7 +176,9 @@ def test_delivery_with_tracking_number_and_signed_proof(registry, office, tmp_pa
     row = cases.get_case(registry, case_id)
     assert row["state"] == "delivered"
     proof = flat(letters.issue(registry, office["clerk"], case_id, "delivery_proof").path)
-    assert "政府信息公开申请答复书（津民公开〔2026〕第1号）" in proof
+    assert "送达文书政府信息公开申请答复书文号津民公开〔2026〕第1号" in proof
+    for row in ("代收人及代收理由", "见证人", "送达机关（盖章）"):
+        assert row in proof
     assert "邮寄（邮件号：EMS1234567890CN）" in proof and "2026年10月19日" in proof
     kinds = [a.kind for a in __import__("desktop.services.attachments", fromlist=["x"]).for_case(registry, case_id)]
     assert kinds == ["delivery_proof"]

@@ -58,7 +58,7 @@ def test_whole_case_through_the_services(registry, staff):
                {"lead_division_id": staff["planning_id"]})
     cases.fire(registry, staff["planner"], case_id, "sign_for", date(2026, 9, 16))
     cases.fire(registry, staff["planner"], case_id, "consultation_start", date(2026, 9, 22),
-               {"kind": "third_party"})
+               {"kind": "third_party", "party": "天津宏远建设工程有限公司", "reason": "涉及该公司的商业秘密"})
     assert cases.get_case(registry, case_id)["paused"] == 1
     cases.fire(registry, staff["planner"], case_id, "consultation_end", date(2026, 10, 9))
     assert cases.get_case(registry, case_id)["due_on"] == "2026-10-28"

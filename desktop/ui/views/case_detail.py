@@ -285,13 +285,28 @@ class CaseDetailView(QWidget):
         from desktop.ui.dialogs.pdf_preview import PdfPreviewDialog
 
         kind = self.letter_kind.currentData()
+        about = self._proof_of() if kind == "delivery_proof" else None
+        if kind == "delivery_proof" and about is None:
+            return
         out = Path(tempfile.mkdtemp(prefix="ddesk-")) / f"{kind}-草稿.pdf"
-        if self._run("预览", lambda: letters.preview(self.reg, self.case_id, kind, out)):
+        if self._run("预览", lambda: letters.preview(self.reg, self.case_id, kind, out, about=about)):
             PdfPreviewDialog.show_pdf(self, out, f"{letters.KINDS[kind].title}（草稿）")
+
+    def _proof_of(self) -> int | None:
+        """The letter a 送达回证 is for: the one selected in the list (the clerk chooses)."""
+        item = self.letter_list.currentItem()
+        row = letters.get(self.reg, item.data(Qt.ItemDataRole.UserRole)) if item else None
+        if row is None or row["kind"] in ("delivery_proof", "approval_form"):
+            Ask.error(self, "送达回证", "请先在文书列表中选择要送达的文书（答复书、告知书等），再出具它的送达回证")
+            return None
+        return row["id"]
 
     def issue_letter(self) -> None:
         kind = self.letter_kind.currentData()
         title = letters.KINDS[kind].title
+        about = self._proof_of() if kind == "delivery_proof" else None
+        if kind == "delivery_proof" and about is None:
+            return
         reason = letters.why_not_issuable(self.reg, self.case_id, kind)
         if reason and not (kind == "reply" and cases.get_case(self.reg, self.case_id)["state"] == "approved"):
             Ask.error(self, "出具文书", f"不能出具{title}：{reason}")
@@ -302,7 +317,7 @@ class CaseDetailView(QWidget):
         if not Ask.confirm(self, "出具文书", question):
             return
         issued = self._run("出具文书", lambda: letters.issue(self.reg, self.actor, self.case_id, kind,
-                                                         expected_version=self.actions.version))
+                                                         expected_version=self.actions.version, about=about))
         self.show_case(self.case_id)
         self.changed.emit(self.case_id)
         if issued:

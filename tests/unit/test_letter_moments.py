@@ -1,0 +1,91 @@
+"""Letters issued after their moment, the dates they carry, the termination notice, the 送达回证 for
+any letter, and the applicant addressed as an applicant (read back from the PDFs)."""
+
+import shutil
+from datetime import date
+
+import pytest
+
+from desktop.services import cases, handling, letters
+from desktop.services.base import ServiceError
+from tests.helpers import approved_case, flat, person_form
+
+pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+
+
+def test_a_notice_carries_the_date_of_its_event_and_is_refused_once_its_moment_passed(registry, office):
+    s = office
+    case_id = cases.register_case(registry, s["clerk"], person_form(received_on="2026-09-15")).case_ids[0]
+    # printed days later, the receipt is still dated the day the application was received
+    receipt = letters.issue(registry, s["clerk"], case_id, "receipt", date(2026, 9, 25))
+    assert flat(receipt.path).endswith("2026年9月15日")
+    handling.act(registry, s["clerk"], case_id, "correction_notice", date(2026, 9, 17), {"items": ["请写明文号"]})
+    correction = letters.latest(registry, case_id, "correction")
+    assert correction["issued_on"] == "2026-09-17"
+    cases.fire(registry, s["clerk"], case_id, "corrected", date(2026, 9, 21))
+    with pytest.raises(ServiceError, match="已于2026-09-21收到补正后的申请，补正告知书已无须出具"):
+        letters.issue(registry, s["clerk"], case_id, "correction")
+    assert letters.verified_file(registry, correction).read_bytes().startswith(b"%PDF")  # the copy issued in time
+
+
+def test_receipt_and_extension_notice_are_refused_after_the_reply(registry, office):
+    s = office
+    case_id = approved_case(registry, s, "disclose", received_on="2026-09-15")
+    letters.issue_reply(registry, s["clerk"], case_id, date(2026, 10, 15))
+    with pytest.raises(ServiceError, match="案件已经答复，不再出具登记回执"):
+        letters.issue(registry, s["clerk"], case_id, "receipt")
+    with pytest.raises(ServiceError, match="没有已批准的延期"):
+        letters.issue(registry, s["clerk"], case_id, "extension")
+
+
+def test_consultation_letters_are_refused_once_the_consultation_ended(registry, office):
+    s = office
+    case_id = cases.register_case(registry, s["clerk"], person_form()).case_ids[0]
+    cases.fire(registry, s["head"], case_id, "assign", date(2026, 9, 16), {"lead_division_id": s["planning_id"]})
+    cases.fire(registry, s["planner"], case_id, "sign_for", date(2026, 9, 16))
+    issued = handling.act(registry, s["planner"], case_id, "consultation_start", date(2026, 9, 22),
+                          {"kind": "third_party", "party": "天津宏远建设工程有限公司", "reason": "涉及该公司的商业秘密"})
+    assert [i.kind for i in issued] == ["consult_third_party", "consult_notice"]
+    cases.fire(registry, s["planner"], case_id, "consultation_end", date(2026, 10, 9))
+    for kind in ("consult_third_party", "consult_notice"):
+        with pytest.raises(ServiceError, match="征求意见已于2026-10-09结束"):
+            letters.issue(registry, s["clerk"], case_id, kind)
+
+
+def test_a_case_ended_for_no_correction_gets_a_termination_notice_dated_when_it_ended(registry, office):
+    s = office
+    case_id = cases.register_case(registry, s["clerk"], person_form(received_on="2026-09-15")).case_ids[0]
+    handling.act(registry, s["clerk"], case_id, "correction_notice", date(2026, 9, 16),
+                 {"items": ["请写明文号"], "period_days": 10})
+    issued = handling.act(registry, s["clerk"], case_id, "abandoned", date(2026, 10, 12))
+    assert [i.kind for i in issued] == ["termination"]
+    text = flat(issued[0].path)
+    assert text.startswith("政府信息公开申请终止办理告知书")
+    assert "本机关已于2026年9月16日告知您对申请作出补正，您无正当理由逾期未补正" in text
+    assert "第三十条" in text and text.endswith("2026年10月1日")  # the day after the period (09-30)
+    with pytest.raises(ServiceError, match="只有逾期不补正、逾期未缴费而终止办理的案件"):
+        letters.issue(registry, s["clerk"], approved_case(registry, s, "disclose"), "termination")
+
+
+def test_a_delivery_proof_for_the_letter_the_clerk_chooses(registry, office):
+    s = office
+    case_id = cases.register_case(registry, s["clerk"], person_form()).case_ids[0]
+    handling.act(registry, s["clerk"], case_id, "correction_notice", date(2026, 9, 16), {"items": ["请写明文号"]})
+    correction = letters.latest(registry, case_id, "correction")
+    proof = flat(letters.issue(registry, s["clerk"], case_id, "delivery_proof", about=correction["id"]).path)
+    assert f"送达文书补正申请告知书文号{correction['doc_no']}" in proof
+    receipt = letters.issue(registry, s["clerk"], case_id, "receipt")
+    proof = flat(letters.issue(registry, s["clerk"], case_id, "delivery_proof", about=receipt.id).path)
+    assert f"送达文书政府信息公开申请登记回执文号{receipt.doc_no}" in proof
+    with pytest.raises(ServiceError, match="所选文书不是本案已出具、需要送达的文书"):
+        letters.issue(registry, s["clerk"], case_id, "delivery_proof", about=999)
+
+
+@pytest.mark.parametrize("applicant_type, name, you", [("自然人", "王喆", "您"), ("商业企业", "天津宏远建设工程有限公司", "贵单位")])
+def test_the_applicant_is_addressed_as_a_person_or_an_organisation(registry, office, applicant_type, name, you):
+    case_id = cases.register_case(registry, office["clerk"], person_form(
+        applicant_type=applicant_type, name=name, id_number="", channel="平常信函")).case_ids[0]
+    text = flat(letters.issue(registry, office["clerk"], case_id, "receipt").path)
+    assert f"收到{you}以平常信函方式提出" in text and "您（单位）" not in text
+    # the receipt rule as the applicant reads it, without the office's own reminder
+    assert f"以本机关与{you}确认之日为收到申请之日" in text and "应于收到当日确认" not in text
