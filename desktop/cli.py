@@ -271,7 +271,9 @@ def _letter(reg, args) -> int:
 
 
 def _report(reg, args) -> int:
-    """The annual report; exit 3 (file still written, marked as failing) when a check fails."""
+    """The annual report, with its integrity checks on stdout (the report itself does not print them);
+    a draft or a year not yet over is a warning on stderr (exit 0); exit 3 (file still written, marked
+    as failing) when a check fails."""
     from desktop.services import annual
 
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -279,6 +281,12 @@ def _report(reg, args) -> int:
     p3 = report.part3
     print(f"{args.year}年度报告已写入 {args.out}：新收{p3['一']['总计']}件，上年结转{p3['二']['总计']}件，"
           f"办结{p3['三（七）']['总计']}件，结转下年{p3['四']['总计']}件")
+    print("勾稽关系检查：" + "；".join(f"{c.name}：{'通过' if c.passed else '未通过'}" for c in report.checks))
+    state = annual.state(reg, args.year, report)
+    if state.draft:
+        _err(f"警告：报告为草稿，每页已标明“草稿”，不能发布。尚未完成：{'；'.join(state.missing)}")
+    if state.as_of:
+        _err(f"警告：{args.year}年度尚未结束，报告已标明“{state.unfinished}”")
     if not report.passed:
         for check in report.checks:
             if not check.passed:

@@ -1,5 +1,6 @@
 """The annual report of a year: figures from the facts, the office's entries and texts, the checks,
-making it final (which locks the year's facts) and unlocking it (an administrator, audited)."""
+what still keeps it a draft, making it final (which locks the year's facts) and unlocking it (an
+administrator, audited)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from db.queries import annual as annual_q
 from db.queries import cases as cases_q
 from db.queries import reports as reports_q
 from db.queries import settings as settings_q
+from desktop.documents.annual_tables import ReportState
 from desktop.documents.fonts import MissingGlyphs
 from desktop.domain import annual_report
-from desktop.domain.annual_report import PART2, AnnualReport, CaseFact, RemedyFact
+from desktop.domain.annual_report import PART2, PARTS, AnnualReport, CaseFact, RemedyFact
 from desktop.services.base import Actor, Registry, ServiceError, ValidationFailed, require_role
 
 PART2_FIELDS = {(item, f) for _s, _h, items, fields in PART2 for item in items for f in fields}
@@ -21,6 +23,7 @@ DEFAULT_TEXTS = {
     "五": "（请在此说明本年度政府信息公开工作存在的主要问题及改进情况。）",
     "六": "",
 }
+PLACEHOLDER = "（请在此"  # what marks the default texts as not yet written
 
 
 def _d(text: str | None) -> date | None:
@@ -66,8 +69,36 @@ def fee_sentence(report: AnnualReport) -> str:
 
 # -- the office's entries --------------------------------------------------------------------------
 def texts(reg: Registry, year: int) -> dict[str, str]:
+    """The report's texts (parts 一, 五, 六): what the office wrote, else the default with its placeholder."""
     stored = annual_q.texts(reg.conn, year)
     return {part: stored.get(part, default) for part, default in DEFAULT_TEXTS.items()}
+
+
+def is_written(text: str) -> bool:
+    """Whether a part's text is the office's own: not empty and no placeholder left in it."""
+    return bool(text.strip()) and PLACEHOLDER not in text
+
+
+def missing_parts(reg: Registry, year: int) -> list[str]:
+    """What keeps the year's report a draft, each naming its part: 一 or 五 not written, 二 never entered."""
+    written = texts(reg, year)
+    missing = []
+    if not is_written(written["一"]):
+        missing.append(f"{PARTS[0]}尚未编写")
+    if not reports_q.part2_inputs(reg.conn, year):
+        missing.append(f"{PARTS[1]}的数据尚未填写")
+    if not is_written(written["五"]):
+        missing.append(f"{PARTS[4]}尚未编写")
+    return missing
+
+
+def state(reg: Registry, year: int, report: AnnualReport | None = None) -> ReportState:
+    """What the report must say on every page: a draft (and what is missing), a year not yet over (data
+    as of today), failed checks. A report with none of these may be published."""
+    report = report or compute(reg, year)
+    today = reg.today()
+    return ReportState(missing=tuple(missing_parts(reg, year)), as_of=today if year >= today.year else None,
+                       failed=tuple(f"{c.name}（{c.detail}）" for c in report.checks if not c.passed))
 
 
 def save_text(reg: Registry, actor: Actor, year: int, part: str, text: str) -> None:
@@ -155,14 +186,19 @@ def check_date_unlocked(reg: Registry, on: date) -> None:
 
 
 def finalize(reg: Registry, actor: Actor, year: int) -> AnnualReport:
-    """Make the report final: only if every check passes; the figures are kept as published."""
+    """Make the report final: only for a year that is over, when every check passes and nothing is
+    missing (parts 一 and 五 written, part 二 entered); the figures are kept as published."""
     require_role(actor, "office_head", "admin", action="年度报告定稿")
     if year >= reg.today().year:
         raise ServiceError(f"{year}年尚未结束，不能定稿")
     report = compute(reg, year)
+    missing = missing_parts(reg, year)
     if not report.passed:
         failed = "；".join(f"{c.name}（{c.detail}）" for c in report.checks if not c.passed)
-        raise ServiceError(f"勾稽关系检查未通过，不能定稿：{failed}")
+        also = f"。另外，{'；'.join(missing)}" if missing else ""
+        raise ServiceError(f"勾稽关系检查未通过，不能定稿：{failed}{also}")
+    if missing:
+        raise ServiceError(f"年度报告尚未完成，不能定稿：{'；'.join(missing)}。请填写后再定稿")
     with reg.transaction():
         _check_not_final(reg, year)
         annual_q.insert_final(reg.conn, year, reg.now(), actor.user_id, json.dumps(
@@ -188,24 +224,27 @@ def unlock(reg: Registry, actor: Actor, year: int, reason: str) -> None:
 
 
 def export(reg: Registry, year: int, out, fmt: str | None = None) -> AnnualReport:
-    """Write the report as xlsx, pdf or html (by the file's suffix); returns the computed report."""
+    """Write the report as xlsx, pdf or html (by the file's suffix); returns the computed report.
+
+    Every format carries the report's state (``state``): a draft, a year not over, a failing check."""
     from pathlib import Path
 
-    from desktop.documents import annual_pdf, annual_tables
+    from desktop.documents import annual_html, annual_pdf, annual_tables
 
     out = Path(out)
     fmt = fmt or out.suffix.lower().lstrip(".")
+    if fmt not in ("xlsx", "pdf", "html", "htm"):
+        raise ValidationFailed([f"〔--out〕{out.name}：请使用 .xlsx、.pdf 或 .html 文件"])
     report = compute(reg, year)
+    marks = state(reg, year, report)
     agency = reg.settings().get("agency_name", "")
     if fmt == "xlsx":
-        annual_tables.write_xlsx(report, out, agency)
+        annual_tables.write_xlsx(report, out, agency, marks)
     elif fmt == "pdf":
         try:
-            annual_pdf.write_pdf(report, out, agency, texts(reg, year), fee_sentence(report))
+            annual_pdf.write_pdf(report, out, agency, texts(reg, year), fee_sentence(report), marks)
         except MissingGlyphs as exc:
             raise ServiceError(str(exc)) from None
-    elif fmt in ("html", "htm"):
-        annual_tables.write_html(report, out, agency)
     else:
-        raise ValidationFailed([f"〔--out〕{out.name}：请使用 .xlsx、.pdf 或 .html 文件"])
+        annual_html.write_html(report, out, agency, texts(reg, year), fee_sentence(report), marks)
     return report

@@ -21,7 +21,7 @@ def test_statistics_screen_computes_off_the_gui_thread(qtbot, registry, dataset)
     view.division.setCurrentIndex(view.division.findText("规划处"))
     view.refresh()
     qtbot.waitUntil(lambda: view.worker is None, timeout=30_000)
-    assert "规划处：收到 <b>2</b> 件" in view.summary.text() and "平均答复用时 <b>36.5</b>" in view.summary.text()
+    assert "规划处：收到 <b>2</b> 件" in view.summary.text() and "平均答复用时 <b>28.0</b>" in view.summary.text()
 
 
 def test_annual_report_screen_shows_the_table_checks_and_makes_it_final(qtbot, registry, dataset, monkeypatch):
@@ -35,10 +35,30 @@ def test_annual_report_screen_shows_the_table_checks_and_makes_it_final(qtbot, r
     assert [view.table3.item(3, c).text() for c in range(3, 10)] == ["3", "1", "1", "1", "1", "1", "8"]
     assert view.table3.rowSpan(5, 0) == 22 and view.table3.columnSpan(0, 0) == 3
     assert all(view.checks.item(i).text().startswith("✔") for i in range(view.checks.count()))
+    # a draft: said at the top, and it cannot be made final
+    assert view.status.text() == "2025年度：草稿；尚未完成，不能定稿" and not view.final_button.isEnabled()
+    assert not view.marks.isHidden() and view.marks.text() == (
+        "本报告为草稿，不能发布。尚未完成：一、总体情况尚未编写；二、主动公开政府信息情况的数据尚未填写；"
+        "五、存在的主要问题及改进情况尚未编写。")
     view.text_edits["一"].setPlainText("本年度共收到申请8件。")
+    view.text_edits["五"].setPlainText("答复期限紧张，已优化流程。")
     view.save_texts()
     assert annual.texts(registry, 2025)["一"] == "本年度共收到申请8件。" and told == ["已保存。"]
+    assert view.marks.text() == "本报告为草稿，不能发布。尚未完成：二、主动公开政府信息情况的数据尚未填写。"
+    assert not view.final_button.isEnabled() and "二、主动公开政府信息情况" in view.final_button.toolTip()
+    view.part2_edits[("规章", "issued")].setValue(2)
+    view.save_part2()
+    assert view.marks.isHidden() and view.status.text() == "2025年度：检查通过，可以定稿"
     assert view.final_button.isEnabled()
     view.finalize()
     assert view.status.text() == "2025年度：已定稿，该年度数据已锁定"
     assert view.text_edits["一"].isReadOnly() and not view.final_button.isEnabled()
+
+
+def test_annual_report_screen_marks_a_year_not_yet_over(qtbot, registry, dataset):
+    view = AnnualReportView(registry, dataset["head"])
+    qtbot.addWidget(view)
+    view.year.setValue(2026)
+    assert view.status.text() == "2026年度：未结束年度（数据截至2026年11月20日）；草稿；尚未完成，不能定稿"
+    assert "本年度尚未结束，表中数据截至2026年11月20日。" in view.marks.text()
+    assert not view.final_button.isEnabled()

@@ -1,5 +1,8 @@
 """年度报告: the official tables for a year with their checks, the office's texts and entries,
-reconsideration and lawsuit cases, exports, making the year final and (administrator) unlocking."""
+reconsideration and lawsuit cases, exports, making the year final and (administrator) unlocking.
+
+What keeps the report from being published (a draft, a year not over, a failing check) is said at the
+top, in the same words the exported files carry on every page."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -40,7 +44,7 @@ from desktop.ui.errors import attempt
 from desktop.ui.workers import Worker
 
 
-def show_grid(table: QTableWidget, grid: Grid) -> None:
+def show_grid(table: QTableWidget, grid: Grid, max_label_width: int = 320) -> None:
     table.clear()
     table.setRowCount(grid.rows)
     table.setColumnCount(grid.cols)
@@ -56,6 +60,15 @@ def show_grid(table: QTableWidget, grid: Grid) -> None:
         table.setItem(cell.r, cell.c, item)
         if cell.rs > 1 or cell.cs > 1:
             table.setSpan(cell.r, cell.c, cell.rs, cell.cs)
+    # each column as wide as its own cells (a merged cell spreads over its columns), long labels wrap
+    widths = [36] * grid.cols
+    for cell in grid.cells:
+        if cell.cs == 1:
+            needed = QFontMetrics(table.item(cell.r, cell.c).font()).horizontalAdvance(str(cell.value)) + 16
+            widths[cell.c] = max(widths[cell.c], min(needed, max_label_width))
+    for c, w in enumerate(widths):
+        table.setColumnWidth(c, w)
+    table.resizeRowsToContents()
 
 
 class AnnualReportView(QWidget):
@@ -78,7 +91,7 @@ class AnnualReportView(QWidget):
         self.progress = QProgressBar()
         self.progress.setVisible(False)
         top.addWidget(self.progress)
-        for text, fmt in (("导出Excel…", "xlsx"), ("导出PDF…", "pdf"), ("导出网页表格…", "html")):
+        for text, fmt in (("导出Excel…", "xlsx"), ("导出PDF…", "pdf"), ("导出网页…", "html")):
             b = QPushButton(text)
             b.clicked.connect(lambda _c=False, f=fmt: self.export(f))
             top.addWidget(b)
@@ -91,6 +104,12 @@ class AnnualReportView(QWidget):
         top.addWidget(self.final_button)
         top.addWidget(self.unlock_button)
         layout.addLayout(top)
+        self.marks = QLabel()
+        self.marks.setObjectName("report_marks")
+        self.marks.setWordWrap(True)
+        self.marks.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.marks.setStyleSheet("QLabel { color: #c00000; border: 1px solid #c00000; padding: 4px 8px; }")
+        layout.addWidget(self.marks)
 
         splitter = QSplitter()
         layout.addWidget(splitter, 1)
@@ -195,19 +214,19 @@ class AnnualReportView(QWidget):
         year = self.year.value()
         report = annual.compute(self.reg, year)
         show_grid(self.table3, part3_grid(report))
-        self.table3.resizeColumnsToContents()
-        self.table3.setColumnWidth(2, 300)
         show_grid(self.table4, part4_grid(report))
-        self.table4.resizeColumnsToContents()
         self.checks.clear()
         for c in report.checks:
             item = QListWidgetItem(("✔ " if c.passed else "✘ ") + c.name + ("" if c.passed else f"：{c.detail}"))
             item.setForeground(Qt.GlobalColor.darkGreen if c.passed else Qt.GlobalColor.red)
             self.checks.addItem(item)
         final = annual.is_final(self.reg, year)
-        self.status.setText(f"{year}年度：" + ("已定稿，该年度数据已锁定" if final else
-                                               ("检查通过，可以定稿" if report.passed else "检查未通过，不能定稿")))
-        self.final_button.setEnabled(not final and report.passed and year < self.reg.today().year)
+        state = annual.state(self.reg, year, report)
+        self.status.setText(f"{year}年度：" + self._status_text(final, report, state))
+        self.marks.setText("\n".join(state.notes()))
+        self.marks.setVisible(bool(state.notes()))
+        self.final_button.setEnabled(not final and state.publishable)
+        self.final_button.setToolTip("" if final or state.publishable else "不能定稿：" + "".join(state.notes()))
         self.unlock_button.setEnabled(final)
         for part, text in annual.texts(self.reg, year).items():
             self.text_edits[part].setPlainText(text)
@@ -223,11 +242,28 @@ class AnnualReportView(QWidget):
             for j, v in enumerate(values):
                 self.remedies.setItem(i, j, QTableWidgetItem(v))
         self.report = report
+        self.state = state
+
+    @staticmethod
+    def _status_text(final: bool, report, state) -> str:
+        if final:
+            return "已定稿，该年度数据已锁定"
+        words = [w for w in (state.unfinished, "草稿" if state.draft else "") if w]
+        if not report.passed:
+            words.append("检查未通过，不能定稿")
+        elif state.draft:
+            words.append("尚未完成，不能定稿")
+        elif state.as_of:
+            words.append("年度结束后才能定稿")
+        else:
+            words.append("检查通过，可以定稿")
+        return "；".join(words)
 
     def save_texts(self) -> None:
         year = self.year.value()
         if all(attempt(self, "保存文字", lambda p=part, e=edit: annual.save_text(self.reg, self.actor, year, p, e.toPlainText()))
                for part, edit in self.text_edits.items()):
+            self.refresh()  # the draft mark goes once 一 and 五 are written
             Ask.info(self, "保存文字", "已保存。")
 
     def save_part2(self) -> None:
@@ -256,18 +292,20 @@ class AnnualReportView(QWidget):
         target = Path(path)
         self.progress.setVisible(True)
         self.progress.setRange(0, 0)
-        self.worker = Worker(self.reg.target, self.reg.today, lambda reg, _p: annual.export(reg, year, target, fmt), self)
-        self.worker.succeeded.connect(lambda report: self._exported(target, report))
-        self.worker.failed.connect(lambda message: (self._exported(None, None), Ask.error(self, "导出", message)))
+        self.worker = Worker(self.reg.target, self.reg.today, lambda reg, _p: (
+            annual.export(reg, year, target, fmt), annual.state(reg, year)), self)
+        self.worker.succeeded.connect(lambda result: self._exported(target, *result))
+        self.worker.failed.connect(lambda message: (self._exported(None, None, None), Ask.error(self, "导出", message)))
         self.worker.start()
 
-    def _exported(self, target, report) -> None:
+    def _exported(self, target, report, state) -> None:
         if self.worker is not None:
             self.worker.wait()
         self.worker = None
         self.progress.setVisible(False)
         if target is not None:
-            note = "" if report.passed else "（注意：勾稽关系检查未通过，文件中已标明）"
+            marks = "、".join(f"“{m}”" for m in state.marks)
+            note = f"\n\n注意：文件每页已标明{marks}，不能作为正式报告发布。\n" + "\n".join(state.notes()) if marks else ""
             Ask.info(self, "导出", f"已导出到 {target}{note}")
 
     def finalize(self) -> None:
