@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Debian packages the app and its tests need: Qt's runtime libraries, a real-window (xcb) set,
-# CJK fonts for the screen and for letters, poppler for reading generated PDFs back, Xvfb.
+# CJK fonts for the screen and for letters, poppler for reading generated PDFs back, Xvfb, Chromium
+# (headless) for drawing the annual report's web page in its test.
 # Installs only what is missing; does nothing on systems without apt-get.
 set -euo pipefail
 PACKAGES=(libgl1 libegl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3
           libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
           libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
-          fonts-noto-cjk fonts-arphic-uming poppler-utils xvfb)
+          fonts-noto-cjk fonts-arphic-uming poppler-utils xvfb chromium)
 command -v apt-get >/dev/null 2>&1 || exit 0
 missing=()
 for p in "${PACKAGES[@]}"; do
