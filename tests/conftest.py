@@ -210,7 +210,8 @@ def dataset(registry, staff, tmp_path):
     case_l = handled("丑", "自然人", "2025-04-01")
     cases.fire(registry, s["planner"], case_l, "fee_notice", date(2025, 4, 10), {"method": "per_page", "pages": 250})
     cases.fire(registry, s["clerk"], case_l, "fee_paid", date(2025, 4, 20))
-    cases.fire(registry, s["planner"], case_l, "draft", date(2025, 5, 6), {"outcome": "disclose"})
+    cases.fire(registry, s["planner"], case_l, "draft", date(2025, 5, 6),
+               {"outcome": "disclose", "release_details": "随本答复书提供相关文件"})
     cases.fire(registry, s["planner"], case_l, "submit_for_review", date(2025, 5, 6))
     cases.fire(registry, s["reviewer"], case_l, "review_approve", date(2025, 5, 7))
     cases.fire(registry, s["leader"], case_l, "leader_approve", date(2025, 5, 8))

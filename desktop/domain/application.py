@@ -63,7 +63,7 @@ LABELS = {
     "co_division_ids": "协办处室", "reason": "理由", "comment": "意见", "outcome": "办理结果",
     "decision": "答复正文", "text": "说明", "days": "延长的工作日", "kind": "类型", "party": "征求意见对象",
     "method": "收费方式", "pages": "页数", "applicant_received_on": "申请人收到通知的日期",
-    "due_on": "答复期限",
+    "due_on": "答复期限", "refusal_ground": "不予公开的依据", "previous_reply_date": "此前答复的日期",
 }
 
 MAX_LENGTH = {

@@ -65,3 +65,44 @@ def get(code: str) -> Outcome:
         return BY_CODE[code]
     except KeyError:
         raise KeyError(f"unknown outcome code {code!r}") from None
+
+
+# -- why information is withheld: each refusal's own grounds (its article and how a letter says it) --
+@dataclass(frozen=True)
+class RefusalGround:
+    code: str
+    label: str  # what the drafter picks from
+    article: str  # the article of the Regulation it rests on
+    outcome: str  # the outcome (report row) of a full refusal on this ground
+    statement: str  # how the letter says it: "{you}申请获取的政府信息" + statement
+
+
+GROUNDS: tuple[RefusalGround, ...] = (
+    RefusalGround("state_secret", "属于国家秘密", "第十四条", "withhold_secret", "属于依法确定为国家秘密的政府信息"),
+    RefusalGround("law_prohibited", "法律、行政法规禁止公开", "第十四条", "withhold_law",
+                  "属于法律、行政法规禁止公开的政府信息"),
+    RefusalGround("security", "公开后可能危及国家安全、公共安全、经济安全、社会稳定", "第十四条", "withhold_security",
+                  "公开后可能危及国家安全、公共安全、经济安全、社会稳定"),
+    RefusalGround("trade_secret", "涉及商业秘密", "第十五条", "withhold_third_party",
+                  "涉及商业秘密，公开会对第三方合法权益造成损害"),
+    RefusalGround("privacy", "涉及个人隐私", "第十五条", "withhold_third_party",
+                  "涉及个人隐私，公开会对第三方合法权益造成损害"),
+    RefusalGround("personnel", "人事管理信息", "第十六条第一款", "withhold_internal", "属于行政机关的人事管理信息"),
+    RefusalGround("logistics", "后勤管理信息", "第十六条第一款", "withhold_internal", "属于行政机关的后勤管理信息"),
+    RefusalGround("internal_procedure", "内部工作流程信息", "第十六条第一款", "withhold_internal",
+                  "属于行政机关的内部工作流程信息"),
+    RefusalGround("process", "过程性信息（讨论记录、过程稿、磋商信函、请示报告等）", "第十六条第二款", "withhold_process",
+                  "属于行政机关在履行行政管理职能过程中形成的讨论记录、过程稿、磋商信函、请示报告等过程性信息"),
+    RefusalGround("enforcement", "行政执法案卷信息", "第十六条第二款", "withhold_enforcement", "属于行政执法案卷信息"),
+)
+GROUND_BY_CODE: dict[str, RefusalGround] = {g.code: g for g in GROUNDS}
+# A refusal on this ground must also say which law or regulation forbids disclosure.
+NEEDS_DETAIL = frozenset({"law_prohibited"})
+
+
+def grounds_for(outcome_code: str) -> tuple[RefusalGround, ...]:
+    """The grounds the drafter may pick for this outcome: a refusal's own grounds; for a partial
+    disclosure, any ground the refused part rests on; none for other outcomes."""
+    if outcome_code == "partial":
+        return GROUNDS
+    return tuple(g for g in GROUNDS if g.outcome == outcome_code)

@@ -323,11 +323,30 @@ def _prepare(reg: Registry, case_id: int, facts: CaseFacts, event: str, on: date
                 raise ValidationFailed([Problem("outcome", refusal)])
         if facts.approved_text_locked:
             raise ServiceError("答复已签发，文本已锁定")
+        code = payload.get("outcome") or facts.outcome or ""
+        ground = payload.get("refusal_ground")
+        if ground not in (None, "") and (not isinstance(ground, str) or outcomes.GROUND_BY_CODE.get(ground)
+                                         not in outcomes.grounds_for(code)):
+            allowed = "、".join(g.label for g in outcomes.grounds_for(code)) or "（本办理结果无须选择）"
+            raise ValidationFailed([Problem("refusal_ground", f"应从本办理结果的依据中选择：{allowed}")])
+        if payload.get("previous_reply_date") not in (None, ""):
+            try:
+                earlier = application.parse_date(payload["previous_reply_date"])
+            except (ValueError, TypeError):
+                earlier = None
+            if earlier is None or earlier > on or earlier < application.EARLIEST_RECEIPT:
+                raise ValidationFailed([Problem("previous_reply_date", f"应为不晚于{on.isoformat()}的日期")])
+            payload["previous_reply_date"] = earlier.isoformat()
         if "decision" in payload:
             text = application.clean_text(payload["decision"])
             if len(text) > 20000:
                 raise ValidationFailed([Problem("decision", "答复正文过长（最多20000个字符）")])
             payload["decision"] = text
+    elif event == "submit_for_review":
+        # What goes to review is a reply that can be issued as it stands: every fact it needs is there.
+        from desktop.services import letters
+
+        letters.compose(reg, case_id, "reply", draft=False)
     elif event == "extension_approve":
         payload["days"] = _whole(payload, "days", 20, 1, deadlines.MAX_EXTENSION_DAYS, "延长的期限应为1至20个工作日")
     elif event == "consultation_start":

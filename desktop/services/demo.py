@@ -210,9 +210,12 @@ def reply_details(outcome: str) -> dict[str, str]:
         "release_details": "本机关已通过电子邮件向您提供相关文件，您也可以在本机关门户网站“政府信息公开”栏目查阅",
         "released_part": "相关文件中不涉及个人信息的部分",
         "refused_part": "涉及个人姓名、身份证号码和银行账号的内容",
-        "refusal_reason": "属于个人隐私，公开会对第三方合法权益造成损害",
+        "refusal_ground": "privacy" if outcome in ("partial", "withhold_third_party") else
+        "personnel" if outcome == "withhold_internal" else "",
+        "refusal_reason": "该部分载有个人的姓名、身份证号码和银行账号" if outcome != "withhold_law" else
+        "《中华人民共和国统计法》第三十九条",
         "responsible_agency": "天津市财政局",
         "responsible_contact": "022-23001234",
-        "previous_reply_date": "2026年3月2日",
+        "previous_reply_date": "2024-06-03",
         "reply_text": "如需取得相关证明，请向有关登记机关申请。",
     } if outcome else {}

@@ -58,12 +58,15 @@ FACT_LABELS = {
     "consulted_party": "征求意见对象",
     "consultation_reason": "征求意见的理由",
     "extension_reason": "延期理由",
+    "refusal_statement": "不予公开的理由（请选择不予公开的依据；法律、行政法规禁止公开的，写明是哪部法律、行政法规的哪一条）",
 }
+FACT_LABELS["refusal_article"] = FACT_LABELS["refusal_statement"]  # missing together: named once
 DETAIL_LABELS = {
     "release_details": "提供或获取信息的方式、途径",
     "released_part": "予以公开的部分",
     "refused_part": "不予公开的部分",
-    "refusal_reason": "不予公开的理由",
+    "refusal_ground": "不予公开的依据",
+    "refusal_reason": "不予公开理由的具体说明",
     "responsible_agency": "负责公开的机关",
     "responsible_contact": "该机关的联系方式",
     "previous_reply_date": "此前答复的日期",
@@ -112,7 +115,7 @@ KNOWN_PLACEHOLDERS = {
     "consultation_reason", "consultation_cause", "consultation_start", "consultation_article", "fee_method",
     "fee_quantity", "fee_tier", "fee_amount", "fee_payment_channel", "process_sentence", "decision",
     "remedy_clause", "basis_citation", "correction_notice_date", "fee_notice_date", "agency_address", "contact",
-    "you", "fee_calculation", *DETAIL_LABELS,
+    "you", "fee_calculation", "refusal_statement", "refusal_article", "responsible_sentence", *DETAIL_LABELS,
 }
 
 
@@ -220,13 +223,55 @@ def facts(reg: Registry, case_id: int, kind: str) -> dict[str, Any]:
         values.update(fee_method=fees.METHOD_LABELS.get(fee.get("method", ""), ""), fee_quantity=quantity,
                       fee_tier=fee.get("tier", ""), fee_amount=fee.get("amount", ""), fee_notice_date=_d(fee["_on"]),
                       fee_calculation="\n".join(fees.breakdown(fee.get("method", ""), int(fee.get("quantity") or 0))))
-    draft = payloads.get("draft", {})
+    draft = {}
+    for e in events:  # the details as last saved (a later save may leave out what did not change)
+        if e["type"] == "draft":
+            draft.update(json.loads(e["payload"]))
     for key in DETAIL_LABELS:
         if draft.get(key):
             values[key] = draft[key]
+    if draft.get("previous_reply_date"):
+        values["previous_reply_date"] = _d(draft["previous_reply_date"])
+    values.update(_refusal_values(f.outcome, draft))
+    agency, contact = draft.get("responsible_agency"), draft.get("responsible_contact")
+    values["responsible_sentence"] = (
+        f"该政府信息由{agency}负责公开" + (f"，联系方式：{contact}" if contact else "") + "。" if agency
+        else "经核查，本机关无法确定负责公开该政府信息的行政机关。")
     if kind in ("reply", "termination"):
         values.update(_reply_values(reg, f, s, values, draft))
     return values
+
+
+def details_for(outcome_code: str) -> list[str]:
+    """The details a drafter gives for a reply with this outcome (what its template and grounds need)."""
+    text = default_template(f"reply:{outcome_code}")
+    keys = [k for k in DETAIL_LABELS if "{" + k + "}" in text]
+    if outcomes.grounds_for(outcome_code):
+        if len(outcomes.grounds_for(outcome_code)) > 1:
+            keys.append("refusal_ground")
+        keys.append("refusal_reason")
+    if outcome_code == "unable_not_responsible":
+        keys += ["responsible_agency", "responsible_contact"]
+    return [k for k in DETAIL_LABELS if k in keys]
+
+
+def _refusal_values(outcome_code: str | None, draft: dict[str, Any]) -> dict[str, str]:
+    """How a refusal is stated: the ground the drafter picked (the only one, where there is one), its
+    article, and what they added. Nothing when a required part is missing (the letter names it)."""
+    grounds = outcomes.grounds_for(outcome_code or "")
+    ground = outcomes.GROUND_BY_CODE.get(draft.get("refusal_ground") or "")
+    if ground not in grounds:
+        ground = grounds[0] if len(grounds) == 1 else None
+    if ground is None:
+        return {}
+    extra = application.clean_text(draft.get("refusal_reason")).rstrip("。；;，,")
+    if ground.code in outcomes.NEEDS_DETAIL:
+        if not extra:
+            return {"refusal_article": ground.article}
+        statement = f"{ground.statement}（{extra}）"
+    else:
+        statement = ground.statement + (f"：{extra}" if extra else "")
+    return {"refusal_article": ground.article, "refusal_statement": statement}
 
 
 def _reply_values(reg: Registry, f: workflow.CaseFacts, s: dict[str, str], values: dict[str, Any],
@@ -310,7 +355,7 @@ def compose(reg: Registry, case_id: int, kind: str, doc_no: str = "", issued_on:
         letter.table, letter.steps = _approval_rows(reg, case_id, values)
     needed = [m for m in dict.fromkeys(missing) if m in DETAIL_LABELS or not draft]
     if needed:
-        names = "、".join(DETAIL_LABELS.get(m) or FACT_LABELS.get(m, m) for m in needed)
+        names = "、".join(dict.fromkeys(DETAIL_LABELS.get(m) or FACT_LABELS.get(m, m) for m in needed))
         raise ServiceError(f"生成{KINDS[kind].title}还缺少以下内容：{names}。请在拟写答复时填写。")
     return letter
 

@@ -64,6 +64,10 @@ def test_whole_case_through_the_services(registry, staff):
     assert cases.get_case(registry, case_id)["due_on"] == "2026-10-28"
     cases.fire(registry, staff["planner"], case_id, "draft", date(2026, 10, 12),
                {"outcome": "部分公开", "text": "……"})
+    with pytest.raises(ServiceError, match="还缺少以下内容：予以公开的部分、不予公开的部分、不予公开的理由"):
+        cases.fire(registry, staff["planner"], case_id, "submit_for_review", date(2026, 10, 12))  # not issuable yet
+    cases.fire(registry, staff["planner"], case_id, "draft", date(2026, 10, 12),
+               {"released_part": "汇总表", "refused_part": "个人身份信息", "refusal_ground": "privacy"})
     cases.fire(registry, staff["planner"], case_id, "submit_for_review", date(2026, 10, 12))
     cases.fire(registry, staff["reviewer"], case_id, "review_return", date(2026, 10, 13), {"comment": "补充理由"})
     assert cases.facts_of(registry, case_id).last_return_comment == "补充理由"  # shown to the drafter

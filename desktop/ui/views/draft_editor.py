@@ -3,9 +3,10 @@ and edits the decision text prefilled from that outcome's template."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QDateEdit,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -26,8 +27,7 @@ REPLY_OUTCOMES = [o for o in outcomes.CATALOGUE if o.code not in outcomes.CLOSIN
 
 
 def details_used(code: str) -> list[str]:
-    text = letters.default_template(f"reply:{code}")
-    return [k for k in letters.DETAIL_LABELS if "{" + k + "}" in text]
+    return letters.details_for(code)
 
 
 class DraftEditor(QWidget):
@@ -55,11 +55,23 @@ class DraftEditor(QWidget):
         self.basis.setWordWrap(True)
         form.addRow("办理结果", self.outcome)
         form.addRow("法律依据", self.basis)
-        self.detail_edits: dict[str, QLineEdit] = {}
+        self.detail_edits: dict[str, QWidget] = {}
         for key, label in letters.DETAIL_LABELS.items():
             if key == "reply_text":
                 continue
-            edit = QLineEdit()
+            if key == "refusal_ground":  # picked from the outcome's own grounds
+                edit = QComboBox()
+            elif key == "previous_reply_date":  # a real date, never after today
+                edit = QDateEdit()
+                edit.setCalendarPopup(True)
+                edit.setDisplayFormat("yyyy-MM-dd")
+                today = self.reg.today()
+                edit.setMaximumDate(QDate(today.year, today.month, today.day))
+                edit.setMinimumDate(QDate(2008, 5, 1))
+                edit.setSpecialValueText("（请选择日期）")
+                edit.setDate(edit.minimumDate())
+            else:
+                edit = QLineEdit()
             edit.setObjectName(f"detail_{key}")
             form.addRow(label, edit)
             self.detail_edits[key] = edit
@@ -83,9 +95,34 @@ class DraftEditor(QWidget):
         self.outcome.currentIndexChanged.connect(self._outcome_changed)
         self._outcome_changed()
 
+    @staticmethod
+    def _value(edit: QWidget) -> str:
+        if isinstance(edit, QComboBox):
+            return edit.currentData() or ""
+        if isinstance(edit, QDateEdit):
+            return "" if edit.date() == edit.minimumDate() else edit.date().toString("yyyy-MM-dd")
+        return edit.text().strip()
+
+    @staticmethod
+    def _set(edit: QWidget, value: str) -> None:
+        if isinstance(edit, QComboBox):
+            edit.setCurrentIndex(max(edit.findData(value or None), 0))
+        elif isinstance(edit, QDateEdit):
+            date = QDate.fromString(value or "", "yyyy-MM-dd")
+            edit.setDate(date if date.isValid() else edit.minimumDate())
+        else:
+            edit.setText(value or "")
+
     def _outcome_changed(self) -> None:
         code = self.outcome.currentData()
         used = details_used(code) if code else []
+        grounds = self.detail_edits["refusal_ground"]
+        chosen = grounds.currentData()
+        grounds.clear()
+        grounds.addItem("（请选择不予公开的依据）", None)
+        for g in outcomes.grounds_for(code or ""):
+            grounds.addItem(f"{g.label}（条例{g.article}）", g.code)
+        grounds.setCurrentIndex(max(grounds.findData(chosen), 0))
         for key, edit in self.detail_edits.items():
             visible = key in used
             edit.setVisible(visible)
@@ -103,7 +140,8 @@ class DraftEditor(QWidget):
     def details(self) -> dict[str, str]:
         code = self.outcome.currentData()
         used = details_used(code) if code else []
-        return {k: e.text().strip() for k, e in self.detail_edits.items() if k in used and e.text().strip()}
+        values = {k: self._value(e) for k, e in self.detail_edits.items() if k in used}
+        return {k: v for k, v in values.items() if v}
 
     def fill_from_template(self) -> None:
         code = self.outcome.currentData()
@@ -127,7 +165,7 @@ class DraftEditor(QWidget):
 
                 draft.update(json.loads(e["payload"]))
         for key, edit in self.detail_edits.items():
-            edit.setText(draft.get(key, ""))
+            self._set(edit, draft.get(key, ""))
         self.text.setPlainText(f.draft_text or "")
         self._loaded = self._state()
         self.returned.setText(f"退回意见：{f.last_return_comment}" if f.last_return_comment else "")
