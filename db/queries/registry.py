@@ -184,6 +184,10 @@ def page(conn, q: Query, offset: int, limit: int, after: tuple[str, int] | None 
     found by seeking the index there (keyset), however deep it is. ``total``, when known, lets a window
     in the second half be found walking back from the end. Otherwise the index alone is skipped along
     (OFFSET over a covering index), then just the window's rows are read."""
+    if conn.dialect != "sqlite" and _by_search_order(q) and (offset == 0 or after is not None):
+        rows = _walked_page(conn, q, limit, after)
+        if rows is not None:
+            return rows
     p = _plan(conn, q)
     fetch = conn.fetch_tuples  # plain tuples: the list reads columns by position
     if after is not None and q.sort == "received_on":
@@ -217,6 +221,27 @@ def page(conn, q: Query, offset: int, limit: int, after: tuple[str, int] | None 
     return fetch(
         f"SELECT {LIST_COLUMNS} FROM (SELECT c.id{key} FROM {p.source}{p.where} ORDER BY {order} LIMIT ? OFFSET ?) w"
         f" JOIN cases c ON c.id = w.id ORDER BY {final}", [*p.params, limit, offset])
+
+
+def _walked_page(conn, q: Query, limit: int, after: tuple[str, int] | None) -> list[tuple] | None:
+    """PostgreSQL, a search in list order: the window after ``after`` (or the first) found by walking a
+    bounded stretch of the key index (search.walk_bound); None when the term is rare or the stretch
+    held no full window (the caller then looks the matches up). One query for a common term, where
+    deciding between the plans by counting matches would cost many times the window."""
+    bound = search.walk_bound(conn, q.text or "", limit)
+    if bound is None:
+        return None
+    low, high = key_range(q.received_from, q.received_to)
+    if after is not None:
+        key = search_key(after[0], after[1])
+        low, high = (low, min(high, key - 1)) if q.descending else (max(low, key + 1), high)
+    source, condition, search_params = search.walk_in_key_order(conn, q.text or "", low, high, bound, q.descending)
+    where, params = _where(conn, q, text=False, dates=False)
+    rest = (" AND" + where[len(" WHERE"):]) if where else ""
+    rows = conn.fetch_tuples(f"SELECT {LIST_COLUMNS} FROM {source} WHERE {condition}{rest}"
+                             f" ORDER BY s.key {'DESC' if q.descending else 'ASC'} LIMIT ?",
+                             [*search_params, *params, limit])
+    return rows if len(rows) == limit else None
 
 
 def rows(conn, case_ids: Sequence[int]) -> dict:

@@ -10,16 +10,25 @@ A case's date of receipt and text are fixed once registered, so its key never ch
 
 On PostgreSQL the planner, left alone, walks the key index backwards hoping for early matches and
 takes up to a second for a rare or absent term. So the SQL forces one of two shapes: with few matches
-(counted through the search indexes, up to ``MANY``) they are all fetched through those indexes and
-sorted; with many, the key index is walked newest first and each row is tested (``strpos``, which
-no index serves), stopping after a page.
+they are all fetched through the search indexes and sorted; with many, the key index is walked newest
+first and each row is tested (``strpos``, which no index serves), stopping after a page. Which one
+is decided without counting where possible (counting a common term's matches through an index costs
+25-100 ms at a million cases, 50 times the page itself): the server's statistics of the ``grams``
+column give how often each common 1- and 2-character gram occurs, an upper bound for a longer term
+(``_share``). A term they call rare is fetched; a common one is first walked for a bounded number of
+rows (``walk_bound``: a page is usually found in a few hundred), and only when that finds no full
+page are the matches looked up, up to ``MANY`` keys, which then serve as the list themselves. The
+statistics only choose the shape: every shape lists the same cases in the same order.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import sqlite3
+import time
 from datetime import date
+from weakref import WeakKeyDictionary
 
 _TOKEN = re.compile(r"\w", re.UNICODE)
 _EPOCH = date(1970, 1, 1).toordinal()
@@ -45,6 +54,9 @@ def key_range(received_from: str | None, received_to: str | None) -> tuple[int, 
 
 
 MANY = 2_000  # matches; from this many on, a PostgreSQL search walks the key index
+WALK_MOST = 20_000  # rows of the key index a walk may read for one page before the matches are looked up
+WALK_UNMEASURED = 8  # pages' worth of rows walked for a page while the server has no statistics yet
+STATS_SECONDS = 600.0  # the statistics are read again after this long (they change only with ANALYZE)
 
 
 def normalized(text: str | None) -> str:
@@ -87,6 +99,67 @@ def _pg_indexed(words: list[str], alias: str = "") -> tuple[str, list]:
 def _pg_tested(words: list[str], alias: str = "") -> tuple[str, list]:
     """The same conditions in a form no index serves: tested on each row of a walk in key order."""
     return " AND ".join(f"strpos({alias}body, ?) > 0" for _ in words), list(words)
+
+
+_stats: WeakKeyDictionary = WeakKeyDictionary()  # connection → (read at, statistics or None)
+
+
+def _gram_stats(conn) -> tuple[float, dict[str, float], float] | None:
+    """PostgreSQL: (rows, share of rows holding each common gram, the smallest share listed) of the
+    search table, from the server's statistics (ANALYZE, done by autovacuum); None before there are any."""
+    now = time.monotonic()
+    cached = _stats.get(conn)
+    if cached is not None and now - cached[0] < STATS_SECONDS:
+        return cached[1]
+    row = conn.execute(
+        "SELECT c.reltuples, s.most_common_elems::text::text[], s.most_common_elem_freqs FROM pg_class c"
+        " LEFT JOIN pg_stats s ON s.schemaname = current_schema() AND s.tablename = 'case_search'"
+        " AND s.attname = 'grams' WHERE c.oid = 'case_search'::regclass").fetchone()
+    stats = None
+    if row is not None and row[1] and row[0] > 0:
+        grams, shares = row[1], row[2]  # the shares are followed by their minimum and maximum
+        stats = (float(row[0]), dict(zip(grams, shares, strict=False)), shares[len(grams)])
+    _stats[conn] = (now, stats)
+    return stats
+
+
+def _share(conn, words: list[str]) -> tuple[float, float, bool] | None:
+    """PostgreSQL: (rows, share, measured) — at most this share of the indexed cases contains every
+    word (a case holding a word holds each of its grams), and whether that is the measured share of a
+    single common 1-2 character word rather than a bound; None without statistics."""
+    stats = _gram_stats(conn)
+    if stats is None:
+        return None
+    rows, shares, smallest = stats
+    share = 1.0
+    for word in words:
+        grams = [word] if len(word) <= 2 else [word[i:i + 2] for i in range(len(word) - 1)]
+        share = min(share, *(shares.get(g, smallest) for g in grams))  # an unlisted gram is rarer than any listed
+    return rows, share, len(words) == 1 and len(words[0]) <= 2 and words[0] in shares
+
+
+def walk_bound(conn, term: str, limit: int) -> int | None:
+    """PostgreSQL: how many rows of the key index a walk may read to find ``limit`` matches of ``term``
+    (a few times the expected number); None when the term is too rare for a walk to be worth trying."""
+    words = terms(term)
+    if not words:
+        return None
+    found = _share(conn, words)
+    if found is None:
+        return WALK_UNMEASURED * limit
+    rows, share, _measured = found
+    if share * rows < MANY:
+        return None
+    return min(math.ceil(3 * limit / share), WALK_MOST)
+
+
+def walk_in_key_order(conn, term: str, low: int, high: int, bound: int, descending: bool) -> tuple[str, str, list]:
+    """PostgreSQL: like ``matches_in_key_order``, but reading at most ``bound`` rows of the key index
+    from the newest (``descending``) or the oldest key within ``low``..``high``: the matches among them."""
+    where, params = _pg_tested(terms(term), "s.")
+    direction = "DESC" if descending else "ASC"
+    return (f"(SELECT key, body FROM case_search WHERE key BETWEEN ? AND ? ORDER BY key {direction} LIMIT ?) s"
+            f" JOIN cases c ON c.id = (s.key & {ID_MASK})", where, [low, high, bound, *params])
 
 
 def text_condition(conn, term: str) -> tuple[str, list] | None:
@@ -141,13 +214,23 @@ def matches_in_key_order(conn, term: str, low: int, high: int) -> tuple[str, str
     words = terms(term)
     if not words:
         return None
-    if count_upto(conn, term, MANY, low, high) >= MANY:  # many: walk the key index, test each row
-        where, params = _pg_tested(words, "s.")
+    found = _share(conn, words)
+    where, params = _pg_indexed(words)
+    if found is not None and found[0] * found[1] < MANY:  # few by the statistics: through the search indexes
+        return (f"(SELECT key FROM case_search WHERE {where} AND key BETWEEN ? AND ? OFFSET 0) s"  # OFFSET 0 fences
+                f" JOIN cases c ON c.id = (s.key & {ID_MASK})", "1 = 1", [*params, low, high])
+    many = found is not None and found[2]  # a common gram: as many as the statistics say
+    keys: list[int] = []
+    if not many:  # not known: look the matches up, up to MANY
+        keys = [r[0] for r in conn.execute(f"SELECT key FROM case_search WHERE {where} AND key BETWEEN ? AND ?"
+                                           " LIMIT ?", [*params, low, high, MANY])]
+        many = len(keys) >= MANY
+    if many:  # walk the key index, test each row
+        tested, tested_params = _pg_tested(words, "s.")
         return (f"case_search s JOIN cases c ON c.id = (s.key & {ID_MASK})",
-                f"{where} AND s.key BETWEEN ? AND ?", [*params, low, high])
-    where, params = _pg_indexed(words)  # few: all of them through the search indexes (OFFSET 0 fences)
-    return (f"(SELECT key FROM case_search WHERE {where} AND key BETWEEN ? AND ? OFFSET 0) s"
-            f" JOIN cases c ON c.id = (s.key & {ID_MASK})", "1 = 1", [*params, low, high])
+                f"{tested} AND s.key BETWEEN ? AND ?", [*tested_params, low, high])
+    # few: the keys just looked up are the matches (not looked up again)
+    return f"unnest(?::bigint[]) AS s(key) JOIN cases c ON c.id = (s.key & {ID_MASK})", "1 = 1", [keys]
 
 
 def register_functions(conn: sqlite3.Connection) -> None:
