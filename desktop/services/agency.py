@@ -22,12 +22,12 @@ DEFAULT_SETTINGS = {
     "idle_lock_minutes": "15",
     "fee_payment_channel": "本机关指定的非税收入缴款渠道（详见随附的缴款书）",
     "seal_image": "",
-    "doc_no_reply": "{prefix}〔{year}〕第{seq}号",
-    "doc_no_receipt": "{prefix}收〔{year}〕第{seq}号",
-    "doc_no_correction": "{prefix}补〔{year}〕第{seq}号",
-    "doc_no_extension": "{prefix}延〔{year}〕第{seq}号",
-    "doc_no_consult": "{prefix}征〔{year}〕第{seq}号",
-    "doc_no_fee_notice": "{prefix}费〔{year}〕第{seq}号",
+    "doc_no_reply": "{prefix}〔{year}〕{seq}号",
+    "doc_no_receipt": "{prefix}收〔{year}〕{seq}号",
+    "doc_no_correction": "{prefix}补〔{year}〕{seq}号",
+    "doc_no_extension": "{prefix}延〔{year}〕{seq}号",
+    "doc_no_consult": "{prefix}征〔{year}〕{seq}号",
+    "doc_no_fee_notice": "{prefix}费〔{year}〕{seq}号",
     "remedy_general": "如对本答复不服，可以自收到本答复之日起60日内向{reconsideration_body}申请行政复议，"
                       "或者自收到本答复之日起6个月内向{court}提起行政诉讼。",
     "remedy_refusal": "如对本答复不服，可以自收到本答复之日起60日内向{reconsideration_body}申请行政复议。"
@@ -41,13 +41,27 @@ DEFAULT_SETTINGS = {
 OFFICE_DIVISION = "政府信息公开工作办公室"
 
 
+# Defaults of earlier versions that nobody edited follow the program: document numbers are written
+# 津民公开〔2026〕12号 (GB/T 9704-2012 7.2.4), no longer 津民公开〔2026〕第12号.
+OLD_DEFAULTS = {key: value.replace("〕{seq}号", "〕第{seq}号")
+                for key, value in DEFAULT_SETTINGS.items() if key.startswith("doc_no_")}
+
+
+def _stale(current: dict[str, str]) -> dict[str, str]:
+    """The settings to write: missing ones, and old defaults never edited."""
+    out = {k: v for k, v in DEFAULT_SETTINGS.items() if k not in current}
+    out.update({k: DEFAULT_SETTINGS[k] for k, old in OLD_DEFAULTS.items() if current.get(k) == old})
+    return out
+
+
 def ensure_defaults(reg: Registry) -> None:
-    """Fill in missing settings and the office division (idempotent)."""
+    """Fill in missing settings and the office division (idempotent; writes only when something is
+    missing, so opening a registry does not disturb the other seats)."""
+    if not _stale(settings_q.get_all(reg.conn)) and settings_q.office_division_id(reg.conn) is not None:
+        return
     with reg.transaction():
-        current = settings_q.get_all(reg.conn)
-        for key, value in DEFAULT_SETTINGS.items():
-            if key not in current:
-                settings_q.put(reg.conn, key, value)
+        for key, value in _stale(settings_q.get_all(reg.conn)).items():
+            settings_q.put(reg.conn, key, value)
         if settings_q.office_division_id(reg.conn) is None:
             settings_q.insert_division(reg.conn, OFFICE_DIVISION, is_office=True)
 

@@ -547,7 +547,7 @@ def _doc_no(reg: Registry, kind: str, on: date) -> str | None:
     if seq_name is None:
         return None
     s = reg.settings()
-    pattern = s.get(f"doc_no_{seq_name}") or "{prefix}〔{year}〕第{seq}号"
+    pattern = s.get(f"doc_no_{seq_name}") or "{prefix}〔{year}〕{seq}号"
     seq = settings_q.next_number(reg.conn, f"letter:{seq_name}", on.year)
     return pattern.format(prefix=s.get("doc_no_prefix", ""), year=on.year, seq=seq)
 

@@ -95,7 +95,7 @@ def test_a_whole_case_through_the_window(qtbot, registry, office, quiet):
         dialog.widgets["party"].setText("天津宏远养老服务有限公司")
         dialog.widgets["reason"].setPlainText("明细中含有该公司的经营数据")
     act(planner, "consultation_start", third_party, date(2026, 9, 22))
-    assert told[-1].startswith("已生成：征求第三方意见书 津民公开征〔2026〕第1号、征求意见告知书 津民公开征〔2026〕第2号")
+    assert told[-1].startswith("已生成：征求第三方意见书 津民公开征〔2026〕1号、征求意见告知书 津民公开征〔2026〕2号")
     assert planner.detail.deadline_labels["status"].text() == "暂停计时"
     act(planner, "consultation_end", day=date(2026, 10, 9))
     assert planner.detail.deadline_labels["due_on"].text() == "2026-10-28"  # moved from 10-19 by the pause
@@ -110,7 +110,7 @@ def test_a_whole_case_through_the_window(qtbot, registry, office, quiet):
     def ten_days(dialog):
         dialog.widgets["days"].setValue(10)
     act(head, "extension_approve", ten_days, date(2026, 10, 13))
-    assert told[-1].startswith("已生成：延期答复告知书 津民公开延〔2026〕第1号")
+    assert told[-1].startswith("已生成：延期答复告知书 津民公开延〔2026〕1号")
     planner.open_case(case_id)
     assert planner.detail.deadline_labels["due_on"].text() == "2026-11-11"
     assert "已批准延长 10 个工作日（原期限 2026-10-28）" == planner.detail.deadline_labels["extension"].text()
@@ -172,7 +172,7 @@ def test_a_whole_case_through_the_window(qtbot, registry, office, quiet):
     row = cases.get_case(registry, case_id)
     assert (row["state"], row["outcome"], row["concluded_on"], row["overdue"]) == ("replied", "disclose", "2026-11-20", 1)
     letters_list: QListWidget = clerk.detail.letter_list
-    assert any(letters_list.item(i).text().startswith("政府信息公开申请答复书 津民公开〔2026〕第1号")
+    assert any(letters_list.item(i).text().startswith("政府信息公开申请答复书 津民公开〔2026〕1号")
                for i in range(letters_list.count()))
 
     def delivery(dialog):

@@ -44,13 +44,13 @@ def test_preview_issue_view_print_and_deliver_from_the_case_screen(qtbot, regist
     monkeypatch.setattr(Ask, "confirm", classmethod(lambda cls, *a: True))
     d.issue_letter()
     assert d.letter_list.count() == 1
-    assert d.letter_list.item(0).text().startswith("政府信息公开申请答复书 津民公开〔2026〕第1号")
+    assert d.letter_list.item(0).text().startswith("政府信息公开申请答复书 津民公开〔2026〕1号")
     assert cases.get_case(registry, case_id)["state"] == "replied"
     assert d.timeline.item(d.timeline.rowCount() - 1, 2).text() == "出具文书"
 
     d.letter_list.setCurrentRow(0)
     d.view_letter()
-    assert shown[-1][0] == "政府信息公开申请答复书 津民公开〔2026〕第1号" and "（草稿" not in shown[-1][2]
+    assert shown[-1][0] == "政府信息公开申请答复书 津民公开〔2026〕1号" and "（草稿" not in shown[-1][2]
 
     printed = tmp_path / "printed.pdf"
 

@@ -89,3 +89,18 @@ def test_the_applicant_is_addressed_as_a_person_or_an_organisation(registry, off
     assert f"收到{you}以平常信函方式提出" in text and "您（单位）" not in text
     # the receipt rule as the applicant reads it, without the office's own reminder
     assert f"以本机关与{you}确认之日为收到申请之日" in text and "应于收到当日确认" not in text
+
+
+def test_document_numbers_are_written_as_gb_t_9704_says(registry, office):
+    """津民公开〔2026〕12号, without 第; an office's own pattern is kept, an old default follows the program."""
+    from desktop.services import agency
+
+    case_id = cases.register_case(registry, office["clerk"], person_form()).case_ids[0]
+    assert letters.issue(registry, office["clerk"], case_id, "receipt").doc_no == "津民公开收〔2026〕1号"
+    registry.conn.execute("UPDATE agency_settings SET value = '{prefix}〔{year}〕第{seq}号' WHERE key = 'doc_no_reply'")
+    registry.conn.execute("UPDATE agency_settings SET value = '{prefix}补字〔{year}〕第{seq}号'"
+                          " WHERE key = 'doc_no_correction'")
+    agency.ensure_defaults(registry)  # as at the next start
+    settings = registry.settings()
+    assert settings["doc_no_reply"] == "{prefix}〔{year}〕{seq}号"  # an old default, never edited
+    assert settings["doc_no_correction"] == "{prefix}补字〔{year}〕第{seq}号"  # the office's own choice

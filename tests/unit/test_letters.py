@@ -35,10 +35,10 @@ def test_reply_for_each_outcome_cites_its_articles_and_the_right_remedy(registry
     outcome = outcomes.get(code)
     case_id = approved_case(registry, office, code)
     issued = letters.issue(registry, office["clerk"], case_id, "reply", date(2026, 10, 15))
-    assert issued.doc_no == "津民公开〔2026〕第1号"
+    assert issued.doc_no == "津民公开〔2026〕1号"
     check_layout(issued.path)
     text = flat(issued.path)
-    assert "政府信息公开申请答复书" in text and "津民公开〔2026〕第1号" in text
+    assert "政府信息公开申请答复书" in text and "津民公开〔2026〕1号" in text
     assert "王喆堃：" in text and "2026年9月15日" in text and "2026年10月15日" in text
     if outcome.basis:
         assert f"《中华人民共和国政府信息公开条例》{outcome.basis}" in text
@@ -65,7 +65,7 @@ def test_every_kind_for_a_sample_case(registry, office, tmp_path):
     case_id = cases.register_case(registry, s["clerk"], person_form(name="李镕彧", channel="邮寄")).case_ids[0]
     receipt = letters.issue(registry, s["clerk"], case_id, "receipt", date(2026, 9, 15))
     text = flat(check_layout(receipt.path) and receipt.path)
-    assert receipt.doc_no == "津民公开收〔2026〕第1号"
+    assert receipt.doc_no == "津民公开收〔2026〕1号"
     assert "李镕彧：" in text and "以邮寄方式" in text and "以本机关签收之日为收到申请之日" in text
     assert "于2026年10月19日前作出答复" in text and "申请编号为2026-00001" in text
 
@@ -156,8 +156,8 @@ def test_issued_letter_is_kept_and_reissue_makes_a_new_version(registry, office)
     assert (second.version, second.doc_no) == (2, first.doc_no) and second.path != first.path
     assert "022-88888888" in flat(second.path) and "022-88888888" not in flat(first.path)
     timeline = [e.details for e in cases.case_view(registry, case_id).timeline if e.action == "出具文书"]
-    assert timeline == ["政府信息公开申请登记回执 津民公开收〔2026〕第1号",
-                        "政府信息公开申请登记回执 津民公开收〔2026〕第1号（第2版，重新出具）"]
+    assert timeline == ["政府信息公开申请登记回执 津民公开收〔2026〕1号",
+                        "政府信息公开申请登记回执 津民公开收〔2026〕1号（第2版，重新出具）"]
     first.path.write_bytes(original + b"tampered")  # this PC's copy: written out again from the database
     assert letters.verified_file(registry, letters.get(registry, first.id)).read_bytes() == original
     registry.conn.execute("UPDATE file_contents SET content = ? WHERE sha256 = ?", (original + b"x", first.sha256))
@@ -176,7 +176,7 @@ def test_delivery_with_tracking_number_and_signed_proof(registry, office, tmp_pa
     row = cases.get_case(registry, case_id)
     assert row["state"] == "delivered"
     proof = flat(letters.issue(registry, office["clerk"], case_id, "delivery_proof").path)
-    assert "送达文书政府信息公开申请答复书文号津民公开〔2026〕第1号" in proof
+    assert "送达文书政府信息公开申请答复书文号津民公开〔2026〕1号" in proof
     for row in ("代收人及代收理由", "见证人", "送达机关（盖章）"):
         assert row in proof
     assert "邮寄（邮件号：EMS1234567890CN）" in proof and "2026年10月19日" in proof
