@@ -405,6 +405,9 @@ def _delivery_rows(reg: Registry, case_id: int, values: dict[str, Any],
     ]
 
 
+_ISO_DATE = re.compile(r"(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)")
+
+
 def _approval_rows(reg: Registry, case_id: int, values: dict[str, Any]):
     view = cases.case_view(reg, case_id)
     f = view.facts
@@ -418,10 +421,15 @@ def _approval_rows(reg: Registry, case_id: int, values: dict[str, Any]):
          else (outcome.basis if outcome else "")),
         ("答复期限", _d(view.deadline.effective_due_on) or "—"),
     ]
-    labels = {"register": "登记", "assign": "分办", "handle_in_office": "分办", "sign_for": "签收", "draft": "承办意见",
-              "submit_for_review": "提交审核", "review_approve": "法规审核", "review_return": "法规审核（退回）",
-              "leader_approve": "领导签发", "leader_return": "领导审批（退回）", "extension_approve": "批准延期",
-              "reply_issued": "出具答复"}
+    labels = {"register": "登记", "ledger_import": "登记（台账导入）", "correction_notice": "补正告知",
+              "corrected": "收到补正", "abandoned": "逾期未补正", "assign": "分办", "handle_in_office": "分办",
+              "send_back": "退回登记", "sign_for": "签收", "return_to_office": "退回公开办",
+              "consultation_start": "征求意见", "consultation_end": "征求意见结束", "fee_notice": "收费通知",
+              "fee_paid": "缴费", "fee_unpaid": "逾期未缴费", "extension_request": "申请延期",
+              "extension_approve": "批准延期", "extension_refuse": "不同意延期", "art35_delay": "确定延迟答复期限",
+              "draft": "承办意见", "submit_for_review": "提交审核", "review_approve": "法规审核",
+              "review_return": "法规审核（退回）", "leader_approve": "领导签发", "leader_return": "领导审批（退回）",
+              "reply_issued": "出具答复", "withdrawn": "申请人撤回"}
     steps = []
     for e in cases.events_q.for_case(reg.conn, case_id):
         if e["type"] not in labels:
@@ -437,7 +445,8 @@ def _approval_rows(reg: Registry, case_id: int, values: dict[str, Any]):
             opinion = f"请{names.get(p.get('lead_division_id'), '')}办理。"
         else:
             opinion = cases.describe_event(e["type"], p, {})
-        steps.append((labels[e["type"]], opinion.strip() or "—", e["actor_name"] or "系统", _d(e["effective_on"])))
+        opinion = _ISO_DATE.sub(lambda m: _d(m.group(0)), opinion.strip())  # no ISO dates on the form
+        steps.append((labels[e["type"]], opinion or "—", e["actor_name"] or "系统", _d(e["effective_on"])))
     return table, steps
 
 

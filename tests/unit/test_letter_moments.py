@@ -104,3 +104,23 @@ def test_document_numbers_are_written_as_gb_t_9704_says(registry, office):
     settings = registry.settings()
     assert settings["doc_no_reply"] == "{prefix}〔{year}〕{seq}号"  # an old default, never edited
     assert settings["doc_no_correction"] == "{prefix}补字〔{year}〕第{seq}号"  # the office's own choice
+
+
+def test_the_approval_form_lists_every_step_with_chinese_dates(registry, office):
+    s = office
+    case_id = cases.register_case(registry, s["clerk"], person_form(received_on="2026-09-15")).case_ids[0]
+    handling.act(registry, s["clerk"], case_id, "correction_notice", date(2026, 9, 16), {"items": ["请写明文号"]})
+    cases.fire(registry, s["clerk"], case_id, "corrected", date(2026, 9, 18))
+    cases.fire(registry, s["head"], case_id, "assign", date(2026, 9, 18), {"lead_division_id": s["planning_id"]})
+    cases.fire(registry, s["planner"], case_id, "sign_for", date(2026, 9, 18))
+    handling.act(registry, s["planner"], case_id, "consultation_start", date(2026, 9, 22),
+                 {"kind": "third_party", "party": "天津宏远建设工程有限公司", "reason": "涉及该公司的商业秘密"})
+    cases.fire(registry, s["planner"], case_id, "consultation_end", date(2026, 10, 9))
+    handling.act(registry, s["planner"], case_id, "fee_notice", date(2026, 10, 12), {"method": "per_page", "pages": 120})
+    cases.fire(registry, s["clerk"], case_id, "fee_paid", date(2026, 10, 14))
+    text = flat(letters.issue(registry, s["clerk"], case_id, "approval_form").path)
+    for step in ("登记", "补正告知", "收到补正", "分办", "签收", "征求意见", "收费通知", "缴费"):
+        assert step in text, step
+    assert "补正期限至" in text and "缴费期限" in text
+    import re
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text)  # no ISO dates on the form
