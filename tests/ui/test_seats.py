@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import openpyxl
+from PySide6.QtCore import Qt
 
 from desktop.services import cases
 from desktop.ui.dialogs.messages import Ask
@@ -79,3 +80,20 @@ def test_the_same_draft_saved_at_two_pcs_gives_one_conflict_and_keeps_the_text(q
     # the other PC's change arrives; the typed (modified) draft is not overwritten by the refresh
     w.refresh_lists(from_other_seat=True)
     assert editor.text.toPlainText() == "我在这台电脑上写的答复，很长很长"
+
+
+def test_the_draft_editor_greys_out_an_outcome_the_case_cannot_have(qtbot, registry, staff):
+    case_id = cases.register_case(registry, staff["clerk"], person_form()).case_ids[0]
+    cases.fire(registry, staff["head"], case_id, "assign", date(2026, 9, 16), {"lead_division_id": staff["planning_id"]})
+    cases.fire(registry, staff["planner"], case_id, "sign_for", date(2026, 9, 16))
+    w = MainWindow(registry, staff["planner"])
+    qtbot.addWidget(w)
+    w.open_case(case_id)
+    box = w.detail.draft.outcome
+    unclear = box.findData("unable_unclear")
+    assert not box.model().item(unclear).isEnabled()
+    assert "只能在发出补正告知" in box.itemData(unclear, Qt.ItemDataRole.ToolTipRole)
+    assert box.model().item(box.findData("disclose")).isEnabled()
+    grounds = w.detail.draft.detail_edits["refusal_ground"]
+    box.setCurrentIndex(box.findData("withhold_third_party"))
+    assert [grounds.itemData(i) for i in range(grounds.count())] == [None, "trade_secret", "privacy"]

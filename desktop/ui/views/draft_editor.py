@@ -3,7 +3,7 @@ and edits the decision text prefilled from that outcome's template."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -157,6 +157,11 @@ class DraftEditor(QWidget):
         row = cases.get_case(self.reg, case_id)
         self.version = row["version"]
         f = cases.facts_of(self.reg, case_id)
+        model = self.outcome.model()
+        for i in range(1, self.outcome.count()):  # an outcome this case cannot have is shown, greyed, with why
+            why = cases.outcome_refusal(f, self.outcome.itemData(i))
+            model.item(i).setEnabled(why is None)
+            self.outcome.setItemData(i, why, Qt.ItemDataRole.ToolTipRole)
         self.outcome.setCurrentIndex(max(self.outcome.findData(f.outcome), 0))
         draft = {}
         for e in cases.event_rows(self.reg, case_id):
