@@ -7,7 +7,7 @@ set -euo pipefail
 PACKAGES=(libgl1 libegl1 libxkbcommon0 libfontconfig1 libglib2.0-0 libdbus-1-3
           libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0
           libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
-          fonts-noto-cjk fonts-arphic-uming poppler-utils xvfb chromium)
+          fonts-noto-cjk fonts-arphic-uming fonts-hanazono poppler-utils xvfb chromium)
 command -v apt-get >/dev/null 2>&1 || exit 0
 missing=()
 for p in "${PACKAGES[@]}"; do

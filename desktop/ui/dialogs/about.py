@@ -1,6 +1,8 @@
-"""关于: version, database, data folder, and the licence of the bundled font."""
+"""关于: version, database, data folder, the fonts letters are drawn with and their licences."""
 
 from __future__ import annotations
+
+from html import escape
 
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QTextBrowser, QVBoxLayout
@@ -26,11 +28,14 @@ class AboutDialog(QDialog):
         self.info.setWordWrap(True)
         head.addWidget(self.info, 1)
         layout.addLayout(head)
-        layout.addWidget(QLabel("内置字体：DDesk Kai GBK（霞鹜文楷 LXGW WenKai 的 GBK 子集，已按许可要求改名），"
-                                "SIL Open Font License 1.1。系统装有仿宋、小标宋时，文书优先使用系统字体。"))
+        self.fonts = QLabel(fonts_html())
+        self.fonts.setObjectName("font_list")
+        self.fonts.setWordWrap(True)
+        layout.addWidget(self.fonts)
         self.licence = QTextBrowser()
         self.licence.setObjectName("font_licence")
-        self.licence.setPlainText((resources_dir() / "fonts" / "OFL.txt").read_text(encoding="utf-8"))
+        self.licence.setPlainText("\n\n".join(
+            (resources_dir() / name).read_text(encoding="utf-8") for name in licence_files()))
         layout.addWidget(self.licence, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -40,3 +45,22 @@ class AboutDialog(QDialog):
     @classmethod
     def show_about(cls, db_path, parent=None) -> None:
         cls(db_path, parent).exec()
+
+
+def licence_files() -> list[str]:
+    from desktop.documents.fonts import BUNDLED_FONTS
+
+    return list(dict.fromkeys(f.licence_file for f in BUNDLED_FONTS))
+
+
+def fonts_html() -> str:
+    """The fonts letters are drawn with on this PC, by role, with their licences."""
+    from desktop.documents.fonts import letter_fonts
+
+    try:
+        rows = letter_fonts().describe()
+    except Exception as exc:  # a damaged installation: say so instead of failing the About box
+        return f"文书字体无法载入：{escape(str(exc))}"
+    items = "".join(f"<li>{escape(role)}：{escape(label)}，{escape(licence)}</li>" for role, label, licence in rows)
+    return ("文书字体（装有仿宋、小标宋时优先使用系统字体；某字体缺少的字，依次由后面的字体补足）："
+            f"<ul style='margin:0'>{items}</ul>")
