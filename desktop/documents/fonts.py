@@ -233,6 +233,7 @@ def _system_source(wanted: Wanted, name: str) -> Source | None:
     hit = find_system_font(wanted)
     if not hit:
         return None
+    name += "-" + hashlib.sha256(f"{hit[0]}#{hit[1]}".encode()).hexdigest()[:8]  # one name per file
     return Source(name, f"{wanted.label}（系统字体 {hit[0].name}）", wanted.licence, True, wanted.role,
                   path=hit[0], index=hit[1])
 

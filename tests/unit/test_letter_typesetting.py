@@ -369,3 +369,38 @@ def test_the_bundled_fonts_unpack_once_and_carry_their_own_names():
         assert names[1].startswith("DDesk") and not re.search(r"Noto|Source|Hana|花園", "".join(names)), names
         assert (resources_dir() / bundled.licence_file).is_file()
     assert not list(resources_dir().glob("fonts/DDeskKai*")) and not list(cache_dir().glob("DDeskKai-GBK-*.ttf"))
+
+
+# -- the office's own fonts ----------------------------------------------------------------------
+@pytest.fixture
+def office_fonts(tmp_path, monkeypatch):
+    """A PC with 仿宋 and 方正小标宋 installed: stand-ins under the Windows file names (TrueType files of
+    another face, so that the PDF shows which one drew what), and a CFF font reportlab cannot embed."""
+    folder = tmp_path / "Fonts"
+    folder.mkdir()
+    shutil.copy(fonts_mod.unpacked(fonts_mod.SERIF_BOLD), folder / "simfang.ttf")  # GB2312 only
+    shutil.copy(fonts_mod.unpacked(fonts_mod.SERIF), folder / "FZXBSJW.TTF")
+    (folder / "FZFSK.TTF").write_bytes(b"OTTO" + b"\0" * 64)  # preferred, but not TrueType: passed over
+    monkeypatch.setattr(fonts_mod, "font_dirs", lambda: [folder])
+    monkeypatch.setattr(fonts_mod, "_fontconfig", lambda: {})
+    caches = (fonts_mod.letter_fonts, fonts_mod._files_by_name)
+    for cache in caches:
+        cache.cache_clear()
+    yield fonts_mod.letter_fonts()
+    for cache in caches:
+        cache.cache_clear()
+
+
+def test_the_offices_own_fangsong_and_xiaobiaosong_are_used_when_installed(office_fonts, tmp_path):
+    fonts = office_fonts
+    assert fonts.body_is_system and fonts.title_is_system
+    assert fonts.body_source.path.name == "simfang.ttf" and fonts.title_source.path.name == "FZXBSJW.TTF"
+    pdf = render(Letter("政府信息公开申请答复书", ["王喆𠮷：", "现答复如下。"], AGENCY, date(2026, 10, 15)),
+                 tmp_path / "office.pdf", fonts)
+    sizes = {(font_resources(pdf)[f], size) for f, size, _ in text_ops(pdf)}
+    assert ("DDeskSerifSC-Bold", 16.0) in sizes  # the body in "simfang.ttf"
+    assert ("DDeskSerifSC", 22.0) in sizes  # the title in "FZXBSJW.TTF"
+    assert fonts.font_for("喆") == fonts_mod.SERIF.name  # not in the GB2312 "仿宋": the bundled Song face
+    assert "王喆𠮷：" in flat(pdf)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "仿宋（系统字体 simfang.ttf）" in info and "方正小标宋简体（系统字体 FZXBSJW.TTF）" in info
