@@ -80,6 +80,10 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("bench", help="性能基准：各项指标与底层库原始速度之比")
     s.add_argument("--quick", action="store_true", help="200,000件案件（5分钟内完成）")
     s.add_argument("--json", type=Path, help="把结果写入JSON文件")
+    # SUPPRESS: a --db given before the subcommand is kept (the subparser would reset it to None)
+    s.add_argument("--db", default=argparse.SUPPRESS,
+                   help="在这个 PostgreSQL 数据库上测（连接串；须为空库或基准测试以前生成的库，生成一次后重复使用）；"
+                   "不给则在本机缓存的 SQLite 文件上测")
     return p
 
 
@@ -100,9 +104,14 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_window(args.db, demo=args.demo)
     if args.command == "bench":
+        from db.connection import is_server
         from desktop.ui.bench import run
 
-        return run(quick=args.quick, json_path=args.json)
+        if args.db is not None and not is_server(args.db):
+            _err("bench --db 需要 PostgreSQL 连接串（postgresql://… 或 host=… dbname=…）；"
+                 "SQLite 的基准测试不带 --db，使用自己生成的文件。")
+            return EXIT_REJECTED
+        return run(quick=args.quick, json_path=args.json, server=args.db)
     if args.command == "calendar" and not args.calendar_command:
         parser.parse_args(["calendar", "--help"])
     if args.command == "report" and not args.report_command:
