@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from reportlab.lib.colors import HexColor
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -27,6 +28,7 @@ from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
+    HRFlowable,
     KeepTogether,
     PageTemplate,
     Paragraph,
@@ -39,6 +41,8 @@ from reportlab.platypus import paragraph as rl_paragraph
 from desktop.documents.fonts import LetterFonts, forbid_line_start, letter_fonts
 
 BODY_PT = 16
+AGENCY_PT = 26  # 发文机关标志
+RED = HexColor("#C00000")  # 版头 in red, as GB/T 9704 recommends
 TITLE_PT = 22
 PAGE_NO_PT = 14
 CHARS_PER_LINE = 28
@@ -69,6 +73,7 @@ class Letter:
     subject: str = ""  # PDF metadata
     seal_image: Path | None = None
     draft: bool = False
+    form: bool = False  # a form (送达回证, 呈批单): its own rows say who signs; no outgoing-letter signature block
 
     def all_text(self) -> str:
         parts = [self.title, self.doc_no, self.signature, *self.paragraphs]
@@ -149,6 +154,10 @@ def _styles(fonts: LetterFonts) -> dict[str, ParagraphStyle]:
         "title": ParagraphStyle("title", fontName=fonts.title, fontSize=TITLE_PT, leading=TITLE_PT * 1.5,
                                 alignment=TA_CENTER, wordWrap="CJK", bulletFontName=fonts.title),
         "number": ParagraphStyle("number", parent=plain, alignment=TA_RIGHT),
+        # 版头 (GB/T 9704 7.2): the issuing agency in red 小标宋, the document number centred under it
+        "agency": ParagraphStyle("agency", fontName=fonts.title, fontSize=AGENCY_PT, leading=AGENCY_PT * 1.4,
+                                 alignment=TA_CENTER, wordWrap="CJK", textColor=RED, bulletFontName=fonts.title),
+        "doc_no": ParagraphStyle("doc_no", parent=plain, alignment=TA_CENTER),
         "addressee": _grid(ParagraphStyle("addressee", parent=body, firstLineIndent=0)),
         "body": body,
         "sign": ParagraphStyle("sign", parent=plain, alignment=TA_CENTER),
@@ -240,9 +249,14 @@ def render(letter: Letter, out: Path | str, fonts: LetterFonts | None = None) ->
     story: list[Flowable] = []
     if letter.draft:
         story.append(para("（草稿，未编号，不得发出）", "number"))
-    story.append(para(letter.title, "title", fonts.title))
-    if letter.doc_no:
+    if letter.signature:  # 版头: the agency, its number, a red line (GB/T 9704 7.2)
+        story.append(para(letter.signature, "agency", fonts.title))
+        if letter.doc_no:
+            story.append(para(letter.doc_no, "doc_no"))
+        story.append(HRFlowable(width="100%", thickness=1, color=RED, spaceBefore=4, spaceAfter=LEADING / 2))
+    elif letter.doc_no:
         story.append(para(letter.doc_no, "number"))
+    story.append(para(letter.title, "title", fonts.title))
     story.append(Spacer(1, LEADING))  # 标题下空一行
     for i, text in enumerate(letter.paragraphs):
         style = "addressee" if i == 0 and text.rstrip().endswith("：") else "body"
@@ -256,7 +270,9 @@ def render(letter: Letter, out: Path | str, fonts: LetterFonts | None = None) ->
     width = max(_text_width(fonts, letter.signature, BODY_PT), _text_width(fonts, when, BODY_PT)) + 2
     seal = Path(letter.seal_image) if letter.seal_image and Path(letter.seal_image).is_file() else None
     block = SignatureBlock(para(letter.signature, "sign"), para(when, "sign"), width, seal)
-    if story and not isinstance(story[-1], Spacer):
+    if letter.form:
+        pass  # who signs and seals is in the form's own rows
+    elif story and not isinstance(story[-1], Spacer):
         story[-1] = KeepWithLast(story[-1], block)
     else:
         story.append(KeepTogether([block]))

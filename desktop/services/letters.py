@@ -349,6 +349,7 @@ def compose(reg: Registry, case_id: int, kind: str, doc_no: str = "", issued_on:
     letter = Letter(title=title, paragraphs=body, signature=s.get("agency_name", ""), issued_on=issued_on,
                     doc_no=doc_no, subject=f"{KINDS[kind].title} {values['case_no']}", draft=draft,
                     seal_image=Path(s["seal_image"]) if s.get("seal_image") else None)
+    letter.form = kind in ("delivery_proof", "approval_form")
     if kind == "delivery_proof":
         letter.table = _delivery_rows(reg, case_id, values, about)
     elif kind == "approval_form":
@@ -388,7 +389,7 @@ def _delivery_rows(reg: Registry, case_id: int, values: dict[str, Any],
     if delivery:
         method = delivery["method"] + (f"（邮件号：{delivery['tracking_no']}）" if delivery["tracking_no"] else "")
     blank_date = "　　　　年　　月　　日"
-    signed = "\n\n" + "　" * 10 + blank_date
+    signed = "\n" + "　" * 10 + blank_date
     return [
         ("送达文书", KINDS[target["kind"]].title),
         ("文号", target["doc_no"] or "（无文号）"),

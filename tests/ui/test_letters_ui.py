@@ -11,7 +11,7 @@ from desktop.ui.dialogs.delivery import DeliveryDialog, DeliveryInput
 from desktop.ui.dialogs.messages import Ask
 from desktop.ui.dialogs.pdf_preview import PdfPreviewDialog, PdfView
 from desktop.ui.main_window import MainWindow
-from tests.helpers import approved_case, flat
+from tests.helpers import approved_case, flat, pdf_text
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 
@@ -31,13 +31,13 @@ def test_preview_issue_view_print_and_deliver_from_the_case_screen(qtbot, regist
     def fake_show(cls, parent, path, title):
         view = PdfView()
         assert view.load(path)
-        shown.append((title, view.page_count(), flat(path)))
+        shown.append((title, view.page_count(), flat(path), path))
         view.deleteLater()
 
     monkeypatch.setattr(PdfPreviewDialog, "show_pdf", classmethod(fake_show))
     select_kind(d, "reply")
     d.preview_letter()
-    assert shown[-1][0] == "政府信息公开申请答复书（草稿）" and shown[-1][1] == 1
+    assert shown[-1][0] == "政府信息公开申请答复书（草稿）" and shown[-1][1] == pdf_page_count(shown[-1][3])
     assert "（草稿，未编号，不得发出）" in shown[-1][2]
     assert letters.issued(registry, case_id) == []
 
@@ -60,9 +60,10 @@ def test_preview_issue_view_print_and_deliver_from_the_case_screen(qtbot, regist
         return True
 
     monkeypatch.setattr(pdf_preview, "ask_printer", fake_printer)
-    assert d.print_letter() == 1
+    pages = pdf_page_count(letters.verified_file(registry, letters.latest(registry, case_id, "reply")))
+    assert d.print_letter() == pages  # every page of the letter as issued
     info = subprocess.run(["pdfinfo", str(printed)], capture_output=True, text=True).stdout
-    assert "Pages:           1" in info
+    assert f"Pages:           {pages}" in info
 
     monkeypatch.setattr(DeliveryDialog, "ask", classmethod(
         lambda cls, parent, title, today: DeliveryInput("当面", date(2026, 11, 20), "", None)))
@@ -112,3 +113,8 @@ def test_preview_dialog_shows_pages(qtbot, registry, office, tmp_path):
     dialog = PdfPreviewDialog(out, "预览")
     qtbot.addWidget(dialog)
     assert dialog.pdf.page_count() == 2 and dialog.info.text() == "p.pdf，共 2 页"
+
+
+def pdf_page_count(path) -> int:
+    """Pages as poppler counts them (form feeds between pages in pdftotext's output)."""
+    return pdf_text(path).count("\f")

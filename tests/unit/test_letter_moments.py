@@ -60,7 +60,7 @@ def test_a_case_ended_for_no_correction_gets_a_termination_notice_dated_when_it_
     issued = handling.act(registry, s["clerk"], case_id, "abandoned", date(2026, 10, 12))
     assert [i.kind for i in issued] == ["termination"]
     text = flat(issued[0].path)
-    assert text.startswith("政府信息公开申请终止办理告知书")
+    assert text.startswith("天津市民政局") and "政府信息公开申请终止办理告知书" in text[:60]
     assert "本机关已于2026年9月16日告知您对申请作出补正，您无正当理由逾期未补正" in text
     assert "第三十条" in text and text.endswith("2026年10月1日")  # the day after the period (09-30)
     with pytest.raises(ServiceError, match="只有逾期不补正、逾期未缴费而终止办理的案件"):
