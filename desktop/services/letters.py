@@ -200,7 +200,7 @@ def facts(reg: Registry, case_id: int, kind: str) -> dict[str, Any]:
     notice = payloads.get("correction_notice")
     if notice:
         items = notice.get("items", [])
-        values.update(correction_items="\n".join(f"{i}. {t}" for i, t in enumerate(items, start=1)),
+        values.update(correction_items="\n\n".join(f"{i}. {t}" for i, t in enumerate(items, start=1)),
                       correction_deadline=_d(notice.get("period_end")), correction_period=notice.get("period_days"),
                       correction_notice_date=_d(notice["_on"]))
     elif f.correction_notice_on:
@@ -222,7 +222,7 @@ def facts(reg: Registry, case_id: int, kind: str) -> dict[str, Any]:
         quantity = (f"本件为您本月第{fee.get('quantity')}件申请" if unit == "件" else f"共{fee.get('quantity')}页")
         values.update(fee_method=fees.METHOD_LABELS.get(fee.get("method", ""), ""), fee_quantity=quantity,
                       fee_tier=fee.get("tier", ""), fee_amount=fee.get("amount", ""), fee_notice_date=_d(fee["_on"]),
-                      fee_calculation="\n".join(fees.breakdown(fee.get("method", ""), int(fee.get("quantity") or 0))))
+                      fee_calculation="\n\n".join(fees.breakdown(fee.get("method", ""), int(fee.get("quantity") or 0))))
     draft = {}
     for e in events:  # the details as last saved (a later save may leave out what did not change)
         if e["type"] == "draft":
@@ -391,8 +391,7 @@ def _delivery_rows(reg: Registry, case_id: int, values: dict[str, Any],
     blank_date = "　　　　年　　月　　日"
     signed = "\n" + "　" * 10 + blank_date
     return [
-        ("送达文书", KINDS[target["kind"]].title),
-        ("文号", target["doc_no"] or "（无文号）"),
+        ("送达文书及文号", f"{KINDS[target['kind']].title}\n{target['doc_no'] or '（无文号）'}"),
         ("受送达人", values["applicant_name"]),
         ("送达地址", row["address"] or ""),
         ("送达方式", method),
@@ -401,8 +400,7 @@ def _delivery_rows(reg: Registry, case_id: int, values: dict[str, Any],
         ("代收人及代收理由", signed),
         ("见证人", signed),
         ("送达人", signed),
-        ("送达机关（盖章）", f"{values['agency_name']}\n\n" + "　" * 10 + blank_date),
-        ("备注", ""),
+        ("送达机关（盖章）", f"{values['agency_name']}\n" + "　" * 10 + blank_date),
     ]
 
 

@@ -73,10 +73,10 @@ def test_a_delivery_proof_for_the_letter_the_clerk_chooses(registry, office):
     handling.act(registry, s["clerk"], case_id, "correction_notice", date(2026, 9, 16), {"items": ["请写明文号"]})
     correction = letters.latest(registry, case_id, "correction")
     proof = flat(letters.issue(registry, s["clerk"], case_id, "delivery_proof", about=correction["id"]).path)
-    assert f"送达文书补正申请告知书文号{correction['doc_no']}" in proof
+    assert "送达文书及文号" in proof and "补正申请告知书" in proof and correction["doc_no"] in proof
     receipt = letters.issue(registry, s["clerk"], case_id, "receipt")
     proof = flat(letters.issue(registry, s["clerk"], case_id, "delivery_proof", about=receipt.id).path)
-    assert f"送达文书政府信息公开申请登记回执文号{receipt.doc_no}" in proof
+    assert "政府信息公开申请登记回执" in proof and receipt.doc_no in proof
     with pytest.raises(ServiceError, match="所选文书不是本案已出具、需要送达的文书"):
         letters.issue(registry, s["clerk"], case_id, "delivery_proof", about=999)
 

@@ -176,7 +176,7 @@ def test_delivery_with_tracking_number_and_signed_proof(registry, office, tmp_pa
     row = cases.get_case(registry, case_id)
     assert row["state"] == "delivered"
     proof = flat(letters.issue(registry, office["clerk"], case_id, "delivery_proof").path)
-    assert "送达文书政府信息公开申请答复书文号津民公开〔2026〕1号" in proof
+    assert "送达文书及文号" in proof and "政府信息公开申请答复书" in proof and "津民公开〔2026〕1号" in proof
     for row in ("代收人及代收理由", "见证人", "送达机关（盖章）"):
         assert row in proof
     assert "邮寄（邮件号：EMS1234567890CN）" in proof and "2026年10月19日" in proof
