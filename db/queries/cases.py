@@ -96,15 +96,22 @@ def ledger_rows(conn: sqlite3.Connection, year: int | None = None,
     sql = ("SELECT c.*, a.name AS applicant_name, a.applicant_type, a.id_type, a.id_number, a.phone,"
            " a.address, a.email, d.name AS lead_division_name FROM cases c"
            " JOIN applicants a ON a.id = c.applicant_id LEFT JOIN divisions d ON d.id = c.lead_division_id")
+    clauses: list[str] = []
     params: list[Any] = []
     if year is not None:
-        sql += " WHERE c.received_on BETWEEN ? AND ?"
+        clauses.append("c.received_on BETWEEN ? AND ?")
         params += [f"{year}-01-01", f"{year}-12-31"]
-    sql += " ORDER BY c.received_on, c.case_no"
-    rows = conn.execute(sql, params).fetchall()
-    if case_ids is not None:
-        wanted = set(case_ids)
-        rows = [r for r in rows if r["id"] in wanted]
+    if case_ids is None:
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        return conn.execute(f"{sql}{where} ORDER BY c.received_on, c.case_no", params).fetchall()
+    # Only the cases asked for (a filter of the list), read by id, then put in registry order.
+    rows = []
+    ids = list(dict.fromkeys(case_ids))
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        where = " WHERE " + " AND ".join([*clauses, f"c.id IN ({','.join('?' * len(chunk))})"])
+        rows += conn.execute(f"{sql}{where}", [*params, *chunk]).fetchall()
+    rows.sort(key=lambda r: (r["received_on"], r["case_no"]))
     return rows
 
 
