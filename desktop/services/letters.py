@@ -239,6 +239,8 @@ def facts(reg: Registry, case_id: int, kind: str) -> dict[str, Any]:
         else "经核查，本机关无法确定负责公开该政府信息的行政机关。")
     if kind in ("reply", "termination"):
         values.update(_reply_values(reg, f, s, values, draft))
+        if kind == "termination":  # the remedy is against this notice, not a reply
+            values["remedy_clause"] = values["remedy_clause"].replace("本答复", "本告知书")
     return values
 
 

@@ -63,6 +63,7 @@ def test_a_case_ended_for_no_correction_gets_a_termination_notice_dated_when_it_
     assert text.startswith("天津市民政局") and "政府信息公开申请终止办理告知书" in text[:60]
     assert "本机关已于2026年9月16日告知您对申请作出补正，您无正当理由逾期未补正" in text
     assert "第三十条" in text and text.endswith("2026年10月1日")  # the day after the period (09-30)
+    assert "如对本告知书不服，可以自收到本告知书之日起60日内" in text and "本答复" not in text
     with pytest.raises(ServiceError, match="只有逾期不补正、逾期未缴费而终止办理的案件"):
         letters.issue(registry, s["clerk"], approved_case(registry, s, "disclose"), "termination")
 
