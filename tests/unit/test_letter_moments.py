@@ -125,3 +125,27 @@ def test_the_approval_form_lists_every_step_with_chinese_dates(registry, office)
     assert "补正期限至" in text and "缴费期限" in text
     import re
     assert not re.search(r"\d{4}-\d{2}-\d{2}", text)  # no ISO dates on the form
+
+
+def test_extension_and_fee_notices_are_refused_once_their_moment_passed(registry, office):
+    s = office
+    for _ in range(10):  # the 11th application this month is charged
+        cases.register_case(registry, s["clerk"], person_form(received_on="2026-09-02"))
+    case_id = cases.register_case(registry, s["clerk"], person_form(received_on="2026-09-15")).case_ids[0]
+    cases.fire(registry, s["head"], case_id, "assign", date(2026, 9, 16), {"lead_division_id": s["planning_id"]})
+    cases.fire(registry, s["planner"], case_id, "sign_for", date(2026, 9, 16))
+    handling.act(registry, s["planner"], case_id, "fee_notice", date(2026, 9, 17), {"method": "per_application"})
+    cases.fire(registry, s["clerk"], case_id, "fee_paid", date(2026, 9, 21))
+    with pytest.raises(ServiceError, match="信息处理费已经缴纳或已按逾期未缴费办结，不再出具收费通知书"):
+        letters.issue(registry, s["clerk"], case_id, "fee_notice")
+    cases.fire(registry, s["planner"], case_id, "extension_request", date(2026, 10, 12), {"reason": "需要核查档案"})
+    extension = handling.act(registry, s["head"], case_id, "extension_approve", date(2026, 10, 13), {"days": 10})[0]
+    assert flat(extension.path).endswith("2026年10月13日")  # dated the day it was approved
+    from tests.helpers import reply_details
+    cases.fire(registry, s["planner"], case_id, "draft", date(2026, 10, 20), {"outcome": "disclose", **reply_details("disclose")})
+    cases.fire(registry, s["planner"], case_id, "submit_for_review", date(2026, 10, 20))
+    cases.fire(registry, s["reviewer"], case_id, "review_approve", date(2026, 10, 21))
+    cases.fire(registry, s["leader"], case_id, "leader_approve", date(2026, 10, 22))
+    letters.issue_reply(registry, s["clerk"], case_id, date(2026, 10, 23))
+    with pytest.raises(ServiceError, match="答复已经作出，不再出具延期答复告知书"):
+        letters.issue(registry, s["clerk"], case_id, "extension")
