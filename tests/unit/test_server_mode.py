@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import db.migrations as migrations
 from db import connection
 from db import copy as copy_db
 from desktop.cli import main
@@ -129,7 +130,7 @@ def test_an_upgrade_reads_the_old_files_folder_into_the_database(registry, offic
     registry.close()
     reg = Registry.open(path, today=lambda: TODAY)
     try:
-        assert connection.schema_version(reg.conn) == 11
+        assert connection.schema_version(reg.conn) == migrations.latest_version()
         assert backup.integrity_problems(reg) == []
         stored = attachments.for_case(reg, case_id)[0]
         assert attachments.local_copy(reg, stored).read_bytes() == scan.read_bytes()
