@@ -409,6 +409,17 @@ def _delivery_rows(reg: Registry, case_id: int, values: dict[str, Any],
 _ISO_DATE = re.compile(r"(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)")
 
 
+def _approval_basis(outcome: outcomes.Outcome | None, values: dict[str, Any]) -> str:
+    """The articles the reply rests on; for a partial disclosure also the refused part's own article."""
+    if outcome is None or not outcome.basis:
+        return ""
+    if outcome.basis.startswith("《"):
+        return outcome.basis
+    if outcome.code == "partial" and values.get("refusal_article"):
+        return f"{REGULATION}{values['refusal_article']}、{outcome.basis}"
+    return REGULATION + outcome.basis
+
+
 def _approval_rows(reg: Registry, case_id: int, values: dict[str, Any]):
     view = cases.case_view(reg, case_id)
     f = view.facts
@@ -418,8 +429,7 @@ def _approval_rows(reg: Registry, case_id: int, values: dict[str, Any]):
         ("申请人", f"{values['applicant_name']}（{view.row['applicant_type']}）"), ("申请方式", values["channel"]),
         ("申请内容", values["request_text"]), ("主办处室", view.row["lead_division_name"] or "（未分办）"),
         ("拟办理结果", outcome.label if outcome else "尚未确定"),
-        ("法律依据", (REGULATION + outcome.basis) if outcome and outcome.basis and not outcome.basis.startswith("《")
-         else (outcome.basis if outcome else "")),
+        ("法律依据", _approval_basis(outcome, values)),
         ("答复期限", _d(view.deadline.effective_due_on) or "—"),
     ]
     labels = {"register": "登记", "ledger_import": "登记（台账导入）", "correction_notice": "补正告知",

@@ -86,3 +86,11 @@ def test_the_earlier_reply_is_a_date_not_after_the_letter(registry, office):
     text = approve(registry, office, drafted(registry, office, "decline_repeat", previous_reply_date="2026-03-02"))
     assert "本机关已于2026年3月2日就您提出的相同政府信息公开申请作出答复" in text
 
+
+
+def test_the_approval_form_names_the_refused_parts_article_too(registry, office):
+    case_id = drafted(registry, office, "partial", released_part="汇总表", refused_part="身份证号码",
+                      refusal_ground="privacy")
+    text = flat(letters.issue(registry, office["clerk"], case_id, "approval_form").path)
+    # (the label of the row sits beside the value's wrapped lines: read the value without it)
+    assert "《中华人民共和国政府信息公开条例》第十五条、第三十七条" in text.replace("法律依据", "")
