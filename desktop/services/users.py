@@ -106,9 +106,15 @@ def authenticate(reg: Registry, login: str, password: str) -> Actor:
     now = datetime.now()
     if row["locked_until"] and datetime.fromisoformat(row["locked_until"]) > now:
         raise ServiceError(f"密码错误次数过多，账户已锁定至{row['locked_until'][11:16]}")
+    right = verify_password(password, row["password_hash"])  # slow by design: outside the write lock
     with reg.transaction():
-        if not verify_password(password, row["password_hash"]):
-            failed = row["failed_attempts"] + 1
+        # Counted on the row as it is now (writers wait for each other here): guesses from several
+        # seats at once all count, and a lock set meanwhile by another seat holds.
+        fresh = users_q.by_id(reg.conn, row["id"])
+        if fresh["locked_until"] and datetime.fromisoformat(fresh["locked_until"]) > now:
+            wrong = ServiceError(f"密码错误次数过多，账户已锁定至{fresh['locked_until'][11:16]}")
+        elif not right:
+            failed = fresh["failed_attempts"] + 1
             locked = None
             if failed >= MAX_FAILED_ATTEMPTS:
                 locked = (now + timedelta(minutes=LOCK_MINUTES)).isoformat(timespec="seconds")
@@ -117,7 +123,8 @@ def authenticate(reg: Registry, login: str, password: str) -> Actor:
             wrong = ServiceError("登录名或密码不正确" if locked is None
                                  else f"密码错误{MAX_FAILED_ATTEMPTS}次，账户锁定{LOCK_MINUTES}分钟")
         else:
-            users_q.record_login_attempt(reg.conn, row["id"], 0, None)
+            if fresh["failed_attempts"] or fresh["locked_until"]:
+                users_q.record_login_attempt(reg.conn, row["id"], 0, None)
             wrong = None
     if wrong:
         raise wrong

@@ -227,3 +227,35 @@ def test_logins_are_the_same_whatever_their_case(registry, staff):
     assert users.authenticate(registry, " Clerk ", "pass1234").login == "clerk"
     with pytest.raises(ServiceError):
         users.create_user(registry, staff["admin"], "CLERK", "另一个", "pass1234", ["clerk"])
+
+
+def test_guesses_from_four_seats_at_once_still_lock_the_account(registry, staff):
+    """The failure count is read and written in one write transaction: 4 seats × 5 wrong guesses at the
+    same moment lock the account, and the right password is then refused while it is locked."""
+    errors, locked = [], []
+    start = threading.Barrier(4)
+
+    def seat():
+        reg = Registry.open(registry.target, today=lambda: TODAY)
+        try:
+            start.wait()
+            for _ in range(5):
+                try:
+                    users.authenticate(reg, "clerk", "wrong-pass1")
+                except ServiceError as exc:
+                    locked.append(str(exc))
+        except Exception as exc:  # noqa: BLE001
+            errors.append(repr(exc))
+        finally:
+            reg.close()
+
+    threads = [threading.Thread(target=seat) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and len(locked) == 20
+    # exactly four plain refusals, the fifth wrong guess locks, every later one is refused as locked
+    assert locked.count("登录名或密码不正确") == 4 and sum("锁定15分钟" in m for m in locked) == 1
+    with pytest.raises(ServiceError, match="锁定"):
+        users.authenticate(registry, "clerk", "pass1234")
