@@ -18,6 +18,9 @@ REQUIRED_COLUMNS = ("收到日期", "申请方式", "申请人类型", "申请�
 DATE_COLUMNS = {"收到日期", "补正告知日期", "补正收到日期", "暂停开始日期", "暂停结束日期", "答复日期", "答复期限"}
 MAX_ROWS = 2_000_000
 MAX_CELL = 32767  # Excel's own limit
+# Text starting with one of these is a formula to Excel, WPS and LibreOffice when typed (or, for "=",
+# when openpyxl writes it): the export keeps it as text (formula injection, issue #15).
+FORMULA_PREFIXES = ("=", "+", "-", "@")
 
 
 class LedgerFileError(ValueError):
@@ -73,6 +76,17 @@ def read_ledger(path: str | Path) -> tuple[list[str], Iterator[tuple[int, dict[s
     return headers, generate()
 
 
+def text_cell(ws: Any, value: str) -> Any:
+    """A cell that holds ``value`` as text even when it looks like a formula (=, +, -, @):
+    stored as a string, with Excel's quote prefix so that editing it does not turn it into one."""
+    from openpyxl.cell import WriteOnlyCell
+
+    c = WriteOnlyCell(ws, value=value)
+    c.data_type = "s"
+    c.quotePrefix = True
+    return c
+
+
 def write_ledger(path: str | Path, rows: Iterable[dict[str, Any]], total: int | None = None,
                  progress: Callable[[int, int], None] | None = None,
                  columns: tuple[str, ...] = INPUT_COLUMNS + COMPUTED_COLUMNS) -> int:
@@ -82,8 +96,15 @@ def write_ledger(path: str | Path, rows: Iterable[dict[str, Any]], total: int | 
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
+    if total is None:
+        rows = list(rows)
+        total = len(rows)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("台账")
+    # A write-only sheet has no <dimension>; without it read-only readers (openpyxl's
+    # read_only=True, some importers) report max_row as None. The row count is known up front.
+    last = f"{get_column_letter(max(len(columns), 1))}{total + 1}"
+    ws.calculate_dimension = lambda: f"A1:{last}"
     widths = {"申请内容": 50, "申请人": 20, "通讯地址": 30, "办理结果": 28, "申请编号": 14}
     for i, name in enumerate(columns):
         ws.column_dimensions[get_column_letter(i + 1)].width = widths.get(name, 13)
@@ -103,12 +124,16 @@ def write_ledger(path: str | Path, rows: Iterable[dict[str, Any]], total: int | 
                 c = WriteOnlyCell(ws, value=value)
                 c.number_format = "yyyy-mm-dd"
                 out.append(c)
+            elif isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+                out.append(text_cell(ws, value))
             else:
                 out.append(value)
         ws.append(out)
         count += 1
         if progress and count % 1000 == 0:
             progress(count, total or count)
+    if count != total:
+        raise RuntimeError(f"台账导出的行数（{count}）与预计（{total}）不一致")
     wb.save(path)
     if progress:
         progress(count, total or count)
