@@ -50,6 +50,18 @@ def quick_check(path: Path) -> str:
         conn.close()
 
 
+def quick_problem(conn) -> str | None:
+    """SQLite's page check of an open registry: None when sound, else what it found (a server checks
+    its own pages: None)."""
+    if conn.dialect != "sqlite":
+        return None
+    try:
+        result = conn.execute("PRAGMA quick_check").fetchone()[0]
+    except sqlite3.DatabaseError as exc:  # too damaged to be checked at all
+        return str(exc)
+    return None if result == "ok" else result
+
+
 def consistency_problems(conn) -> list[str]:
     """The database's own check: SQLite's integrity and foreign-key checks. (PostgreSQL enforces
     foreign keys always and checks its pages itself; nothing to ask it here.)"""

@@ -58,8 +58,13 @@ def _label(reg: Registry) -> str:
 
 
 def create(reg: Registry, folder: Path | None = None, keep: int = KEEP, label: str = "",
-           progress=None) -> BackupInfo:
-    """Write a backup into ``folder`` (default: ``backup_dir``) and drop the oldest beyond ``keep``."""
+           progress=None, protect: Path | None = None) -> BackupInfo:
+    """Write a backup into ``folder`` (default: ``backup_dir``) and drop the oldest beyond ``keep``
+    (never ``protect``: the backup being restored). A damaged file is refused, not backed up: the
+    backup would be one that restore later refuses."""
+    problem = maintenance.quick_problem(reg.conn)
+    if problem:
+        raise ServiceError(f"数据库文件已损坏（{problem}），不能备份。请用“检查数据完整性”查看，并从较早的备份恢复。")
     folder = Path(folder) if folder else backup_dir(reg)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
@@ -83,14 +88,17 @@ def create(reg: Registry, folder: Path | None = None, keep: int = KEEP, label: s
             z.write(copy, DB_NAME)
             z.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
         partial.replace(target)
-    rotate(folder, keep)
+    rotate(folder, keep, protect)
     return BackupInfo(target, cases, files)
 
 
-def rotate(folder: Path, keep: int) -> None:
+def rotate(folder: Path, keep: int, protect: Path | None = None) -> None:
+    """Keep the newest ``keep`` backups in ``folder``; ``protect`` is never removed."""
     backups = sorted(folder.glob(f"*{SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True)
+    keep_too = Path(protect).resolve() if protect else None
     for old in backups[keep:]:
-        old.unlink(missing_ok=True)
+        if old.resolve() != keep_too:
+            old.unlink(missing_ok=True)
 
 
 def latest(folder: Path) -> Path | None:
@@ -166,7 +174,7 @@ def restore(target, backup: Path, progress=None) -> Path | None:
         try:
             current = Registry.open(db_path)
             try:
-                safety = create(current, label="before-restore").path
+                safety = create(current, label="before-restore", protect=backup).path
             finally:
                 current.close()
         except Exception:  # a damaged database cannot be backed up: keep the raw file instead
@@ -194,7 +202,7 @@ def _restore_server(target: str, backup: Path, progress=None) -> Path | None:
             raise ServiceError(f"还有{others}个连接正在使用这个数据库。请先让其他电脑退出本系统，再恢复。")
         safety = None
         if not copy_db.is_empty(current.conn):
-            safety = create(current, label="before-restore").path
+            safety = create(current, label="before-restore", protect=backup).path
         with tempfile.TemporaryDirectory() as tmp:
             source = Registry.open(_unpack(backup, Path(tmp)))  # an old backup is upgraded here
             try:

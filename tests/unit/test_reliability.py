@@ -2,6 +2,7 @@
 
 import sqlite3
 import threading
+import time
 import zipfile
 from datetime import date, datetime, timedelta
 
@@ -259,3 +260,47 @@ def test_guesses_from_four_seats_at_once_still_lock_the_account(registry, staff)
     assert locked.count("登录名或密码不正确") == 4 and sum("锁定15分钟" in m for m in locked) == 1
     with pytest.raises(ServiceError, match="锁定"):
         users.authenticate(registry, "clerk", "pass1234")
+
+
+def test_restoring_the_oldest_kept_backup_does_not_delete_it(tmp_path):
+    """The safety backup made before a restore rotates the folder; the backup being restored stays."""
+    path = tmp_path / "registry.db"
+    reg = Registry.open(path, today=lambda: TODAY)
+    cases.register_case(reg, SYSTEM_ACTOR(), person_form())
+    made = []
+    for _ in range(backup.KEEP):
+        made.append(backup.create(reg).path)
+        time.sleep(0.01)  # distinct modification times
+    reg.close()
+    oldest = made[0]
+    backup.restore(path, oldest)
+    assert oldest.exists()
+    reg = Registry.open(path, today=lambda: TODAY)
+    try:
+        assert reg.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 1
+    finally:
+        reg.close()
+
+
+def test_a_damaged_database_is_not_backed_up(tmp_path):
+    path = tmp_path / "registry.db"
+    reg = Registry.open(path, today=lambda: TODAY)
+    for i in range(60):
+        cases.register_case(reg, SYSTEM_ACTOR(), person_form(name=f"申请人{i}", id_number="",
+                                                            request_text="申请公开" + "某某文件" * 200))
+    reg.close()
+    data = bytearray(path.read_bytes())
+    data[-12288:-8192] = b"\xff" * 4096  # a page of case data near the end of the file
+    path.write_bytes(bytes(data))
+    reg = Registry.open(path, today=lambda: TODAY)
+    try:
+        with pytest.raises(ServiceError, match="数据库文件已损坏.*不能备份"):
+            backup.create(reg, tmp_path / "b")
+        assert not list((tmp_path / "b").glob("*.ddbak"))
+    finally:
+        reg.close()
+
+
+def SYSTEM_ACTOR():  # noqa: N802 - reads like the constant it returns
+    from desktop.services.base import SYSTEM
+    return SYSTEM
