@@ -34,6 +34,7 @@ RECEIPT_RULES_FOR_APPLICANT = {
     "传真": "以双方确认之日为收到申请之日",
     "其他": "以本机关确认收到之日为收到申请之日",
 }
+ID_TYPES_ORG = (identity.ID_TYPE_CREDIT_CODE, "其他")
 DELIVERY_FORMS = ("纸质", "电子邮件", "光盘", "磁盘(U盘)", "其他")
 DELIVERY_ROUTES = ("邮寄", "快递", "电子邮件", "传真", "自行领取", "当场阅读、抄录")
 EARLIEST_RECEIPT = date(2008, 5, 1)  # the Regulation first took effect
@@ -67,11 +68,34 @@ LABELS = {
 }
 
 MAX_LENGTH = {
-    "name": 100, "id_number": 40, "work_unit": 100, "legal_rep": 50, "contact_person": 50,
+    "name": 100, "id_type": 20, "id_number": 40, "work_unit": 100, "legal_rep": 50, "contact_person": 50,
     "phone": 40, "address": 200, "postcode": 6, "email": 100, "request_text": 5000,
     "index_no": 100, "purpose": 500, "remarks": 2000,
 }
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Invisible characters that change how text reads or compares: C1 controls, zero-width and
+# bidirectional marks (a U+202E turns "王喆exe.pdf" around on screen), the stray BOM.
+_INVISIBLE = re.compile("[\u0080-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
+def id_types_for(applicant_type: str | None) -> tuple[str, ...]:
+    """The document types the registration form offers for an applicant type."""
+    if applicant_type == "自然人":
+        return identity.ID_TYPES_PERSON
+    if applicant_type in ORG_TYPES:
+        return ID_TYPES_ORG
+    return tuple(dict.fromkeys(identity.ID_TYPES_PERSON + ID_TYPES_ORG))
+
+
+def invisible_problem(text: str) -> str | None:
+    """Why ``text`` cannot be stored because of an invisible character (None when it can)."""
+    if _CONTROL.search(text):
+        return "含有不可见的控制字符，请删除后重新输入"
+    found = _INVISIBLE.search(text)
+    if found:
+        return (f"含有不可见的字符U+{ord(found.group()):04X}（控制字符、双向文本标记或零宽字符），"
+                "请删除后重新输入")
+    return None
 
 
 @dataclass(frozen=True)
@@ -117,8 +141,9 @@ def check_field(field: str, value: Any, values: dict[str, Any], today: date) -> 
     """Message for one field (None when fine). ``values`` gives the other fields for context."""
     text = value if field == "received_on" and isinstance(value, date) else clean_text(value)
     if isinstance(text, str):
-        if _CONTROL.search(text):
-            return "含有不可见的控制字符，请删除后重新输入"
+        invisible = invisible_problem(text)
+        if invisible:
+            return invisible
         limit = MAX_LENGTH.get(field)
         if limit and len(text) > limit:
             return f"过长（{len(text)}个字符，最多{limit}个）"
@@ -131,6 +156,10 @@ def check_field(field: str, value: Any, values: dict[str, Any], today: date) -> 
         return f"应为{'、'.join(APPLICANT_TYPES)}之一"
     if field == "channel" and text not in CHANNELS:
         return f"应为{'、'.join(CHANNELS)}之一"
+    if field == "id_type":
+        allowed = id_types_for(clean_text(values.get("applicant_type")))
+        if text not in allowed:
+            return f"应为{'、'.join(allowed)}之一"
     if field == "id_number":
         id_type = clean_text(values.get("id_type")) or (
             identity.ID_TYPE_CREDIT_CODE if values.get("applicant_type") in ORG_TYPES else "居民身份证")

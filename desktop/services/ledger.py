@@ -16,7 +16,7 @@ from db.queries import cases as cases_q
 from db.queries import events as events_q
 from db.queries import search as search_q
 from db.queries import settings as settings_q
-from desktop.documents.ledger_xlsx import INPUT_COLUMNS, REQUIRED_COLUMNS, read_ledger, write_ledger
+from desktop.documents.ledger_xlsx import INPUT_COLUMNS, MAX_CELL, REQUIRED_COLUMNS, read_ledger, write_ledger
 from desktop.domain import application, deadlines, outcomes, workflow
 from desktop.domain.workflow import STATE_LABELS
 from desktop.services import cases as cases_svc
@@ -29,9 +29,14 @@ _FORM_FIELDS = {
     "证件类型": "id_type", "证件号码": "id_number", "联系电话": "phone", "通讯地址": "address",
     "电子邮箱": "email", "申请内容": "request_text", "备注": "remarks",
 }
-# Fields checked on import; phone and e-mail are free text in old ledgers.
-_CHECKED = ("received_on", "channel", "applicant_type", "name", "id_number", "request_text", "remarks",
-            "address")
+# Every form field is checked on import by the registration form's own rule (application.check_field).
+_CHECKED = tuple(_FORM_FIELDS.values())
+# Longest value accepted in the other columns (form fields have application.MAX_LENGTH); a column
+# the import does not know is only bounded by Excel's own cell limit.
+_COLUMN_LIMITS = {
+    "收到日期": 30, "申请方式": 20, "申请人类型": 20, "申请编号": 40, "承办处室": 100, "补正告知日期": 30, "补正收到日期": 30, "延期天数": 10,
+    "暂停开始日期": 30, "暂停结束日期": 30, "办理结果": 60, "答复日期": 30,
+}
 
 
 class LedgerRejected(ServiceError):
@@ -65,10 +70,23 @@ def _text(value: Any) -> str:
 
 def _check_row(number: int, raw: dict[str, Any], today: date, divisions: dict[str, int],
                problems: list[str]) -> _Row | None:
+    flagged: set[str] = set()  # columns already refused for length or invisible characters
+
     def bad(column: str, reason: str) -> None:
-        problems.append(f"第{number}行 〔{column}〕 {reason}")
+        if column not in flagged:
+            problems.append(f"第{number}行 〔{column}〕 {reason}")
 
     start = len(problems)
+    for column, value in raw.items():
+        if not isinstance(value, str) or _FORM_FIELDS.get(column) in application.MAX_LENGTH:
+            continue  # check_field below applies the same two rules
+        limit = _COLUMN_LIMITS.get(column, MAX_CELL)
+        if len(value) > limit:
+            bad(column, f"过长（{len(value)}个字符，最多{limit}个）")
+            flagged.add(column)
+        elif (invisible := application.invisible_problem(value)) is not None:
+            bad(column, invisible)
+            flagged.add(column)
     form = {f: raw.get(col) for col, f in _FORM_FIELDS.items()}
     form = {k: (v if isinstance(v, date) else _text(v)) for k, v in form.items()}
     column_of = {f: col for col, f in _FORM_FIELDS.items()}

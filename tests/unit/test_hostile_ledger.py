@@ -2,6 +2,7 @@
 checked like the registration form, and an unexpected file is one readable line, never a traceback."""
 
 import openpyxl
+import pytest
 
 from desktop.services import cases, ledger
 from tests.helpers import person_form
@@ -37,3 +38,97 @@ def test_an_empty_export_still_has_its_dimension(registry, staff, tmp_path):
     ro = openpyxl.load_workbook(out, read_only=True)
     assert ro.worksheets[0].max_row == 1
     ro.close()
+
+
+GOOD = {"收到日期": "2026-03-02", "申请方式": "网络", "申请人类型": "自然人", "申请人": "王喆", "申请内容": "某文件"}
+
+
+def book(path, rows, headers=None):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    headers = headers or list(dict.fromkeys([h for row in rows for h in row]))
+    ws.append(headers)
+    for row in rows:
+        ws.append([row.get(h) for h in headers])
+    wb.save(path)
+    return path
+
+
+def with_huge_cell(path, marker, text):
+    """Put ``text`` where ``marker`` is, in the sheet's XML (bypassing openpyxl's own limit)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    name = next(n for n, data in parts.items() if marker.encode() in data)
+    parts[name] = parts[name].replace(marker.encode(), text.encode())
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+
+
+def rejected(registry, staff, path):
+    before = registry.conn.execute("SELECT count(*) FROM cases").fetchone()[0]
+    with pytest.raises(ledger.LedgerRejected) as exc:
+        ledger.import_ledger(registry, staff["system"], path)
+    assert registry.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == before
+    return exc.value.problems
+
+
+@pytest.mark.parametrize("column, value, message", [
+    ("联系电话", "打电话找他", "第2行 〔联系电话〕 应为11位手机号"),
+    ("电子邮箱", "wang#example", "第2行 〔电子邮箱〕 格式不正确"),
+    ("证件类型", "驾驶证", "第2行 〔证件类型〕 应为居民身份证、护照"),
+    ("证件号码", "110105194912310021", "第2行 〔证件号码〕 "),
+])
+def test_import_checks_contact_and_identity_like_the_form(registry, staff, tmp_path, column, value, message):
+    from datetime import date
+
+    from desktop.domain import application
+
+    problems = rejected(registry, staff, book(tmp_path / "c.xlsx", [{**GOOD, column: value}]))
+    assert len(problems) == 1 and problems[0].startswith(message), problems
+    # the same rule, worded the same, as on the registration form
+    field = {"联系电话": "phone", "电子邮箱": "email", "证件类型": "id_type", "证件号码": "id_number"}[column]
+    form = {"applicant_type": "自然人", "id_type": "居民身份证", field: value}
+    assert problems[0].endswith(application.check_field(field, value, form, date(2026, 11, 2)))
+
+
+def test_an_organisation_cannot_carry_a_person_document(registry, staff, tmp_path):
+    row = {**GOOD, "申请人类型": "商业企业", "申请人": "某公司", "证件类型": "居民身份证", "证件号码": "11010519491231002X"}
+    problems = rejected(registry, staff, book(tmp_path / "o.xlsx", [row]))
+    assert problems[0].startswith("第2行 〔证件类型〕 应为统一社会信用代码、其他之一"), problems
+
+
+def test_good_contact_details_still_import(registry, staff, tmp_path):
+    row = {**GOOD, "联系电话": 13812345678, "电子邮箱": "wang@example.com", "证件类型": "护照", "证件号码": "E12345678"}
+    result = ledger.import_ledger(registry, staff["system"], book(tmp_path / "g.xlsx", [row]))
+    assert result.rows == 1
+
+
+INVISIBLE = ["\u0085", "\u009b", "\u200b", "\u200d", "\u200f", "\u202a", "\u202e", "\u2066", "\u2069", "\ufeff"]
+
+
+@pytest.mark.parametrize("char", INVISIBLE)
+@pytest.mark.parametrize("column", ["申请人", "申请内容", "联系电话", "证件类型", "承办处室", "办理结果", "收到日期",
+                                    "申请编号", "旧台账序号"])
+def test_invisible_characters_are_refused_in_every_column(registry, staff, tmp_path, char, column):
+    value = {"收到日期": "2026-03-02", "联系电话": "13812345678", "证件类型": "护照", "办理结果": "部分公开",
+             "承办处室": "规划处"}.get(column, "甲乙")
+    value = value[:1] + char + value[1:]
+    row = {**GOOD, column: value, **({"答复日期": "2026-05-20"} if column == "办理结果" else {})}
+    problems = rejected(registry, staff, book(tmp_path / "i.xlsx", [row]))
+    assert problems == [f"第2行 〔{column}〕 含有不可见的字符U+{ord(char):04X}（控制字符、双向文本标记或零宽字符），"
+                        "请删除后重新输入"]
+
+
+@pytest.mark.parametrize("column, limit", [("申请内容", 5000), ("申请人", 100), ("备注", 2000), ("证件类型", 20),
+                                           ("办理结果", 60), ("收到日期", 30), ("旧台账序号", 32767)])
+def test_an_over_long_cell_is_refused_by_name_with_the_limit(registry, staff, tmp_path, column, limit):
+    huge = "政" * 10_000_000 if column == "申请内容" else "政" * 40_000
+    # openpyxl cuts what it writes at Excel's 32,767 characters; other programs do not
+    row = {**GOOD, column: "HUGE-CELL", **({"答复日期": "2026-05-20"} if column == "办理结果" else {})}
+    path = book(tmp_path / "l.xlsx", [row])
+    with_huge_cell(path, "HUGE-CELL", huge)
+    problems = rejected(registry, staff, path)
+    assert problems == [f"第2行 〔{column}〕 过长（{len(huge)}个字符，最多{limit}个）"]
