@@ -72,9 +72,17 @@ def consistency_problems(conn) -> list[str]:
     return problems
 
 
-def other_connections(conn) -> int:
-    """How many other connections use this server database now (0 for a file)."""
+def other_connections(conn) -> list[str]:
+    """The other connections (PCs) using this server database now, in words (0 for a file: see
+    db/seats.py)."""
     if conn.dialect == "sqlite":
-        return 0
-    return conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                        " AND pid <> pg_backend_pid() AND backend_type = 'client backend'").fetchone()[0]
+        return []
+    rows = conn.execute(
+        "SELECT application_name, client_addr::text, backend_start FROM pg_stat_activity"
+        " WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        " ORDER BY backend_start").fetchall()
+    out = []
+    for name, addr, since in rows:
+        who = name.split("@", 1)[1] if name and name.startswith("disclosure-desk@") else (name or "其他程序")
+        out.append(f"{who}（{addr or '本机'}，{since:%H:%M} 起）")
+    return out

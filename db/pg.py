@@ -11,6 +11,7 @@ never ``Decimal``, as on SQLite.
 from __future__ import annotations
 
 import re
+import socket
 import time
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -164,7 +165,9 @@ class Connection:
         return raw
 
     @classmethod
-    def open(cls, conninfo: str, application_name: str = "disclosure-desk") -> Connection:
+    def open(cls, conninfo: str, application_name: str = "") -> Connection:
+        # the PC's name goes with every connection: a restore can say which PCs are still connected
+        application_name = application_name or f"disclosure-desk@{socket.gethostname()}"[:63]
         return cls(cls._connect(conninfo, application_name), conninfo, application_name)
 
     def _live(self) -> psycopg.Connection:
@@ -258,7 +261,7 @@ def _with_defaults(conninfo: str) -> str:
     return psycopg.conninfo.make_conninfo(**params)
 
 
-def open_server(conninfo: str, application_name: str = "disclosure-desk") -> Connection:
+def open_server(conninfo: str, application_name: str = "") -> Connection:
     """Connect to the registry server; an unusable server becomes an ``EnvironmentProblem``."""
     from db.connection import MIN_SERVER_VERSION, EnvironmentProblem
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from db import connection, maintenance
+from db import connection, maintenance, seats
 from db import copy as copy_db
 from db.migrations import files_folder, latest_version
 from db.queries import events as events_q
@@ -155,9 +155,17 @@ def _unpack(backup: Path, folder: Path) -> Path:
     return db_file
 
 
-def other_seats(reg: Registry) -> int:
+def other_seats(reg: Registry) -> list[str]:
     """How many other connections (PCs) are using this server registry now (0 for a file)."""
+    if reg.path is not None:
+        return seats.others(reg.path)
     return maintenance.other_connections(reg.conn)
+
+
+def _refuse_while_in_use(others: list[str]) -> None:
+    if others:
+        raise ServiceError(f"还有{len(others)}处正在使用这个数据库：{'；'.join(others)}。"
+                           "请先让他们退出本系统，再恢复（否则他们之后保存的内容会丢失）。")
 
 
 def restore(target, backup: Path, progress=None) -> Path | None:
@@ -169,6 +177,7 @@ def restore(target, backup: Path, progress=None) -> Path | None:
     if connection.is_server(target):
         return _restore_server(str(target), Path(backup), progress)
     db_path = Path(target)
+    _refuse_while_in_use(seats.others(db_path))
     safety = None
     if db_path.exists():
         try:
@@ -197,9 +206,7 @@ def restore(target, backup: Path, progress=None) -> Path | None:
 def _restore_server(target: str, backup: Path, progress=None) -> Path | None:
     current = Registry.open(target)
     try:
-        others = other_seats(current)
-        if others:
-            raise ServiceError(f"还有{others}个连接正在使用这个数据库。请先让其他电脑退出本系统，再恢复。")
+        _refuse_while_in_use(other_seats(current))
         safety = None
         if not copy_db.is_empty(current.conn):
             safety = create(current, label="before-restore", protect=backup).path

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 from desktop.domain.workflow import ROLE_LABELS
 from desktop.paths import resources_dir
 from desktop.services import registry_list
+from desktop.services import seats as seats_svc
 from desktop.services.base import Actor, Registry
 from desktop.ui.dialogs.account import ChangePasswordDialog, LockDialog
 from desktop.ui.dialogs.messages import Ask
@@ -106,6 +107,8 @@ class MainWindow(QMainWindow):
         # Another seat's writes refresh what is shown (a notification from the server, or the file's
         # data_version); a lost server connection shows a banner until it is back.
         self.seats = SeatWatcher(reg, self)
+        # A window on a file marks its seat beside it, so a restore elsewhere knows it is in use.
+        self.seat_mark = seats_svc.mark_seat(reg, actor.name)
         self.seats.changed.connect(lambda: self.refresh_lists(from_other_seat=True))
         self.seats.lost.connect(self._connection_lost)
         self.seats.restored.connect(self._connection_restored)
@@ -188,9 +191,11 @@ class MainWindow(QMainWindow):
         others = backup.other_seats(self.reg)
         if others:
             self.seats.start()
-            Ask.error(self, "从备份恢复", f"还有{others}个连接正在使用这个数据库。请先让其他电脑退出本系统，再恢复。")
+            Ask.error(self, "从备份恢复", f"还有{len(others)}处正在使用这个数据库：{'；'.join(others)}。"
+                                           "请先让他们退出本系统，再恢复。")
             return
         target = self.reg.target
+        self._release_seat()  # this window's own seat closes cleanly before the file is replaced
         self.reg.close()
         safety = backup.restore(target, Path(paths[0]))
         Ask.info(self, "从备份恢复", f"已恢复。恢复前的数据另存为：{safety}\n程序将关闭，请重新启动。")
@@ -206,7 +211,13 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802
         self.seats.stop()
+        self._release_seat()
         super().closeEvent(event)
+
+    def _release_seat(self) -> None:
+        if self.seat_mark is not None:
+            self.seat_mark.release()
+            self.seat_mark = None
 
     def hideEvent(self, event) -> None:  # noqa: N802
         self.seats.timer.stop()

@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import openpyxl
+import pytest
 from PySide6.QtCore import Qt
 
 from desktop.services import cases
@@ -97,3 +98,25 @@ def test_the_draft_editor_greys_out_an_outcome_the_case_cannot_have(qtbot, regis
     grounds = w.detail.draft.detail_edits["refusal_ground"]
     box.setCurrentIndex(box.findData("withhold_third_party"))
     assert [grounds.itemData(i) for i in range(grounds.count())] == [None, "trade_secret", "privacy"]
+
+
+def test_the_windows_restore_names_the_other_window_and_does_not_count_its_own(qtbot, registry, staff,
+                                                                              tmp_path, monkeypatch):
+    from db.seats import SeatMark
+    from desktop.services import backup
+
+    if registry.path is None:
+        pytest.skip("a server names its connections itself (test_server_mode.py)")
+    info = backup.create(registry, tmp_path / "b")
+    w = MainWindow(registry, staff["admin"])
+    qtbot.addWidget(w)
+    assert w.seat_mark is not None and w.seat_mark.path.exists()
+    other = SeatMark(registry.path, "李强")
+    errors = []
+    monkeypatch.setattr(Ask, "open_paths", classmethod(lambda cls, *a: [str(info.path)]))
+    monkeypatch.setattr(Ask, "confirm", classmethod(lambda cls, *a: True))
+    monkeypatch.setattr(Ask, "error", classmethod(lambda cls, parent, title, text: errors.append(text)))
+    w.restore()
+    assert len(errors) == 1 and "还有1处正在使用这个数据库：李强" in errors[0]  # not this window itself
+    assert registry.conn.execute("SELECT 1").fetchone()[0] == 1  # still open: nothing was replaced
+    other.release()

@@ -304,3 +304,21 @@ def test_a_damaged_database_is_not_backed_up(tmp_path):
 def SYSTEM_ACTOR():  # noqa: N802 - reads like the constant it returns
     from desktop.services.base import SYSTEM
     return SYSTEM
+
+
+def test_restore_is_refused_while_another_window_has_the_file_open(tmp_path):
+    """A window marks its seat beside the file; a restore elsewhere names it and refuses. A window
+    that crashed (its marker no longer locked) does not block."""
+    from db.seats import SeatMark
+
+    path = tmp_path / "registry.db"
+    reg = Registry.open(path, today=lambda: TODAY)
+    info = backup.create(reg, tmp_path / "b")
+    reg.close()
+    window = SeatMark(path, "张敏")
+    with pytest.raises(ServiceError, match="还有1处正在使用这个数据库：张敏（电脑 .*起）"):
+        backup.restore(path, info.path)
+    window.release()
+    crashed = SeatMark(path, "李强")
+    crashed._fh.close()  # the process ended without releasing: the OS dropped its lock
+    assert backup.restore(path, info.path) is not None and not crashed.path.exists()
