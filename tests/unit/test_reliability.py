@@ -322,3 +322,23 @@ def test_restore_is_refused_while_another_window_has_the_file_open(tmp_path):
     crashed = SeatMark(path, "李强")
     crashed._fh.close()  # the process ended without releasing: the OS dropped its lock
     assert backup.restore(path, info.path) is not None and not crashed.path.exists()
+
+
+def test_reading_commands_work_while_another_seat_holds_the_write_lock(tmp_path, capsys):
+    """A long import holds the write lock: verify, export, calendar show and opening the registry read
+    without waiting for it (opening no longer writes the default settings every time)."""
+    from desktop.cli import main
+
+    path = tmp_path / "registry.db"
+    assert main(["--db", str(path), "demo"]) == 0
+    writer = sqlite3.connect(path, timeout=0.1, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # as an import in progress at another seat
+    try:
+        # (were any of them to wait for the lock, it would never come: the command would fail)
+        assert main(["--db", str(path), "verify"]) == 0
+        assert main(["--db", str(path), "export-ledger", str(tmp_path / "out.xlsx")]) == 0
+        assert main(["--db", str(path), "calendar", "show", "--year", "2026"]) == 0
+        Registry.open(path, today=lambda: TODAY).close()
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
