@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("import-ledger", help="导入Excel台账（全部成功或全部不导入）")
     s.add_argument("file", type=Path)
     s.add_argument("--dry-run", action="store_true", help="只检查，不导入")
+    s.add_argument("--errors", type=Path, metavar="OUT.xlsx",
+                   help="有问题时把台账另存到此文件，每个有问题的行加“问题”列，改好后重新导入（不导入）")
 
     s = sub.add_parser("export-ledger", help="导出Excel台账（含计算列）")
     s.add_argument("file", type=Path)
@@ -174,7 +176,7 @@ def _run(args) -> int:
         if cmd == "import-ledger":
             from desktop.services import ledger
 
-            result = ledger.import_ledger(reg, SYSTEM, args.file, dry_run=args.dry_run)
+            result = ledger.import_ledger(reg, SYSTEM, args.file, dry_run=args.dry_run, errors_to=args.errors)
             if result.dry_run:
                 print(f"检查通过：{result.rows}行，可以导入（未写入数据库）")
             else:

@@ -87,6 +87,72 @@ def text_cell(ws: Any, value: str) -> Any:
     return c
 
 
+PROBLEM_COLUMN = "问题"
+
+
+def _copy_value(ws: Any, value: Any) -> Any:
+    """A value read from a ledger, as a cell of the copy: formula-like text stays text, a value openpyxl
+    cannot write (C0 controls, more than Excel's limit) is made visible / cut (the row is refused anyway)."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if isinstance(value, datetime | date):
+        c = WriteOnlyCell(ws, value=value)
+        c.number_format = "yyyy-mm-dd" if not isinstance(value, datetime) or value.time() == datetime.min.time() \
+            else "yyyy-mm-dd hh:mm"
+        return c
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub(lambda m: chr(0x2400 + ord(m.group())), value)[:MAX_CELL]
+    return text_cell(ws, value) if value.startswith(FORMULA_PREFIXES) else value
+
+
+def write_problem_copy(source: str | Path, out: str | Path, problems: dict[int, list[str]]) -> None:
+    """Copy the first sheet of ``source`` to ``out`` with a 问题 column (replacing one already there)
+    holding each row's problems, so the clerk can fix the file in Excel and import it again."""
+    from openpyxl import Workbook, load_workbook
+    from openpyxl.styles import Font, PatternFill
+
+    try:
+        src = load_workbook(source, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - already read once; any failure is a file problem
+        raise LedgerFileError(f"无法再次读取 {Path(source).name}：{type(exc).__name__}") from None
+    try:
+        wb = Workbook(write_only=True)
+        ws = wb.create_sheet("台账")
+        red = PatternFill("solid", fgColor="FFC7CE")
+        column = None
+        for number, values in enumerate(src.worksheets[0].iter_rows(values_only=True), start=1):
+            values = list(values or ())
+            if column is None:
+                names = [str(v).strip() if v is not None else "" for v in values]
+                column = names.index(PROBLEM_COLUMN) if PROBLEM_COLUMN in names else len(values)
+            values += [None] * (column + 1 - len(values))
+            out_row = [_copy_value(ws, v) for v in values]
+            if number == 1:
+                text: Any = PROBLEM_COLUMN
+            else:
+                text = "；".join(problems.get(number, ())) or None
+            if text:
+                from openpyxl.cell import WriteOnlyCell
+
+                c = WriteOnlyCell(ws, value=text)
+                c.data_type = "s"
+                c.font = Font(bold=True, color="9C0006")
+                if number > 1:
+                    c.fill = red
+                text = c
+            out_row[column] = text
+            ws.append(out_row)
+        wb.save(out)
+    except LedgerFileError:
+        raise
+    except OSError as exc:
+        raise LedgerFileError(f"无法写入问题清单 {out}：{exc.strerror or exc}") from None
+    finally:
+        src.close()
+
+
 def write_ledger(path: str | Path, rows: Iterable[dict[str, Any]], total: int | None = None,
                  progress: Callable[[int, int], None] | None = None,
                  columns: tuple[str, ...] = INPUT_COLUMNS + COMPUTED_COLUMNS) -> int:

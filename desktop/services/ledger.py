@@ -16,7 +16,15 @@ from db.queries import cases as cases_q
 from db.queries import events as events_q
 from db.queries import search as search_q
 from db.queries import settings as settings_q
-from desktop.documents.ledger_xlsx import INPUT_COLUMNS, MAX_CELL, REQUIRED_COLUMNS, read_ledger, write_ledger
+from desktop.documents.ledger_xlsx import (
+    INPUT_COLUMNS,
+    MAX_CELL,
+    REQUIRED_COLUMNS,
+    LedgerFileError,
+    read_ledger,
+    write_ledger,
+    write_problem_copy,
+)
 from desktop.domain import application, deadlines, outcomes, workflow
 from desktop.domain.workflow import STATE_LABELS
 from desktop.services import cases as cases_svc
@@ -39,10 +47,33 @@ _COLUMN_LIMITS = {
 }
 
 
+MAX_SHOWN = 200  # problems printed; a ledger with thousands of bad rows would bury the console
+
+
 class LedgerRejected(ServiceError):
-    def __init__(self, problems: list[str]):
+    """``problems`` holds every problem; the message shows the first ``MAX_SHOWN`` and the total."""
+
+    def __init__(self, problems: list[str], note: str | None = None):
         self.problems = problems
-        super().__init__("\n".join(problems))
+        lines = problems[:MAX_SHOWN]
+        if len(problems) > MAX_SHOWN:
+            lines = [*lines, f"…共{len(problems)}个问题（以上是前{MAX_SHOWN}个）"]
+        super().__init__("\n".join([*lines, *([note] if note else [])]))
+
+
+def _rejected(problems: list[str], path: str | Path, errors_to: str | Path | None) -> LedgerRejected:
+    """The rejection; with ``errors_to``, first the ledger written back with a 问题 column."""
+    if errors_to is None:
+        return LedgerRejected(problems)
+    by_row: dict[int, list[str]] = {}
+    for p in problems:
+        number, _, rest = p.partition(" ")
+        by_row.setdefault(int(number[1:number.index("行")]), []).append(rest)
+    try:
+        write_problem_copy(path, errors_to, by_row)
+    except LedgerFileError as exc:
+        return LedgerRejected(problems, str(exc))
+    return LedgerRejected(problems, f"已把台账连同“问题”列另存为 {errors_to}，请在其中修改后重新导入（本次未导入）")
 
 
 @dataclass
@@ -182,8 +213,9 @@ def _check_row(number: int, raw: dict[str, Any], today: date, divisions: dict[st
 
 
 def import_ledger(reg: Registry, actor: Actor, path: str | Path, dry_run: bool = False,
-                  progress: Progress | None = None) -> ImportResult:
-    """Check every row, then (unless ``dry_run``) add all cases in one transaction."""
+                  progress: Progress | None = None, errors_to: str | Path | None = None) -> ImportResult:
+    """Check every row, then (unless ``dry_run``) add all cases in one transaction.
+    When rows are refused and ``errors_to`` is given, the ledger is written there with a 问题 column."""
     require_role(actor, "clerk", "office_head", "admin", action="导入台账")
     headers, rows = read_ledger(path)
     problems: list[str] = []
@@ -194,7 +226,7 @@ def import_ledger(reg: Registry, actor: Actor, path: str | Path, dry_run: bool =
     for column in duplicates:
         problems.append(f"第1行 〔{column}〕 列名重复")
     if problems:
-        raise LedgerRejected(problems)
+        raise _rejected(problems, path, errors_to)
     today = reg.today()
     divisions = {r["name"]: r["id"] for r in settings_q.divisions(reg.conn)}
     checked: list[_Row] = []
@@ -213,9 +245,9 @@ def import_ledger(reg: Registry, actor: Actor, path: str | Path, dry_run: bool =
         problems.append(f"第{row_no}行 〔申请编号〕 “{number}”已在系统中存在")
     if problems:
         problems.sort(key=lambda p: int(p[1:p.index("行")]))
-        raise LedgerRejected(problems)
+        raise _rejected(problems, path, errors_to)
     if not checked:
-        raise LedgerRejected(["第2行 〔申请内容〕 台账中没有任何案件"])
+        raise _rejected(["第2行 〔申请内容〕 台账中没有任何案件"], path, errors_to)
     from desktop.services import annual
 
     locked = annual.final_years(reg)
@@ -224,7 +256,7 @@ def import_ledger(reg: Registry, actor: Actor, path: str | Path, dry_run: bool =
         for year in sorted(years & locked):
             problems.append(f"第{row.number}行 〔收到日期〕 {year}年度报告已定稿，该年度的数据已锁定")
     if problems:
-        raise LedgerRejected(problems)
+        raise _rejected(problems, path, errors_to)
     result = ImportResult(len(checked), dry_run=dry_run)
     if dry_run:
         return result
