@@ -15,6 +15,29 @@ def _demo_path(db: Path | None) -> Path:
     return db or data_dir() / "demo.db"
 
 
+def start_log() -> Path:
+    """The window's log: a rotating file in the data folder (5 × 1 MB), readable by its owner only.
+    Added to the root logger explicitly: the command line has configured logging already, so
+    ``basicConfig`` here would do nothing (and no log was written)."""
+    import os
+    from logging.handlers import RotatingFileHandler
+
+    log_dir = data_dir()
+    log_dir.mkdir(parents=True, exist_ok=True)
+    path = log_dir / "disclosure-desk.log"
+    root = logging.getLogger()
+    if not any(isinstance(h, RotatingFileHandler) and Path(h.baseFilename) == path for h in root.handlers):
+        handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setLevel(logging.INFO)
+        root.addHandler(handler)
+        root.setLevel(min(root.level or logging.WARNING, logging.INFO))
+    if os.name == "posix":
+        path.touch(exist_ok=True)
+        path.chmod(0o600)
+    return path
+
+
 def install_qt_translations(app) -> bool:
     """Qt's own Chinese for its standard buttons and dialogs (确定/取消, the file dialog …)."""
     from PySide6.QtCore import QLibraryInfo, QTranslator
@@ -42,10 +65,7 @@ def run_window(db: str | Path | None, demo: bool = False) -> int:
     from desktop.ui.dialogs.messages import Ask
     from desktop.ui.main_window import MainWindow
 
-    log_dir = data_dir()
-    log_dir.mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(filename=log_dir / "disclosure-desk.log", level=logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    start_log()
     app = QApplication.instance() or QApplication(sys.argv)
     app.setApplicationName("政府信息公开申请办理系统")
     from PySide6.QtGui import QIcon

@@ -107,3 +107,23 @@ def test_a_window_that_loses_its_server_says_so_and_reconnects(qtbot, registry, 
     assert "已重新连接" in w.statusBar().currentMessage()
     w.refresh_lists()  # the window's own connection is opened again by its next statement
     assert w.page("queue").model.all_ids() == []
+
+
+def test_the_window_writes_its_log_even_after_the_command_line_set_up_logging(qtbot, fresh_pc):
+    import logging
+
+    from desktop.ui.startup import start_log
+
+    logging.basicConfig(level=logging.WARNING)  # as desktop.cli.main does before opening the window
+    level = logging.getLogger().level
+    path = start_log()
+    logging.getLogger("desktop.test").warning("一条测试日志")
+    for h in logging.getLogger().handlers:
+        h.flush()
+    assert "一条测试日志" in path.read_text(encoding="utf-8")
+    assert path.stat().st_mode & 0o077 == 0  # the owner's only
+    for h in list(logging.getLogger().handlers):  # leave logging as it was for the other tests
+        if getattr(h, "baseFilename", None) == str(path):
+            logging.getLogger().removeHandler(h)
+            h.close()
+    logging.getLogger().setLevel(level)
