@@ -12,6 +12,7 @@ disk is full — the user can act on it, so the message says what to do) and eve
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -118,6 +119,10 @@ def open_raw(target: str | Path):
     path = Path(target)
     if str(path) != ":memory:":
         path.parent.mkdir(parents=True, exist_ok=True)
+        if os.name == "posix" and not path.exists():
+            # personal data: a new registry file is readable by its owner only (SQLite gives its
+            # -wal and -shm files the same permissions)
+            path.touch(mode=0o600)
     try:
         conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
                                check_same_thread=False, factory=SqliteConnection)

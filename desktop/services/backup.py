@@ -87,6 +87,8 @@ def create(reg: Registry, folder: Path | None = None, keep: int = KEEP, label: s
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as z:
             z.write(copy, DB_NAME)
             z.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
+        if os.name == "posix":
+            partial.chmod(0o600)  # personal data: the owner's only
         partial.replace(target)
     rotate(folder, keep, protect)
     return BackupInfo(target, cases, files)

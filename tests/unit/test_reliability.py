@@ -1,10 +1,12 @@
 """Accounts, personal data, the audit chain, two seats, backups and attachments."""
 
+import os
 import sqlite3
 import threading
 import time
 import zipfile
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -342,3 +344,14 @@ def test_reading_commands_work_while_another_seat_holds_the_write_lock(tmp_path,
     finally:
         writer.execute("ROLLBACK")
         writer.close()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_registry_files_and_backups_are_readable_by_their_owner_only(tmp_path):
+    path = tmp_path / "registry.db"
+    reg = Registry.open(path, today=lambda: TODAY)
+    cases.register_case(reg, SYSTEM_ACTOR(), person_form())
+    info = backup.create(reg, tmp_path / "b")
+    for f in (path, Path(str(path) + "-wal"), info.path):
+        assert f.stat().st_mode & 0o077 == 0, f
+    reg.close()
