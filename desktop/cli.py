@@ -240,7 +240,7 @@ def _calendar(reg, args) -> int:
     from desktop.services.base import SYSTEM
 
     if args.calendar_command == "import-notice":
-        text = args.file.read_text(encoding="utf-8-sig")
+        text = calendar_admin.read_notice_file(args.file)
         notice = calendar_admin.import_notice(reg, SYSTEM, text, args.year)
         print(f"{args.year}年节假日安排已导入：")
         for h in notice.holidays:

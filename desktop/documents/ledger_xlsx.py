@@ -46,12 +46,19 @@ def read_ledger(path: str | Path) -> tuple[list[str], Iterator[tuple[int, dict[s
     from openpyxl.utils.exceptions import InvalidFileException
 
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise LedgerFileError(f"找不到文件：{path}")
+    if not path.is_file():
+        raise LedgerFileError(f"{path} 是文件夹，不是Excel工作簿（.xlsx）" if path.is_dir()
+                              else f"{path} 不是普通文件，无法读取")
+    if path.stat().st_size == 0:
+        raise LedgerFileError(f"{path.name} 是空文件，不是Excel工作簿（.xlsx）")
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
         raise LedgerFileError(f"{path.name} 不是有效的Excel工作簿（.xlsx），无法读取：{type(exc).__name__}") from None
+    except Exception as exc:  # noqa: BLE001 - a damaged part (XML, styles) of a zip that looked right
+        raise LedgerFileError(f"{path.name} 已损坏，无法读取：{type(exc).__name__}") from None
     ws = wb.worksheets[0] if wb.worksheets else None
     if ws is None:
         raise LedgerFileError(f"{path.name} 中没有工作表")
@@ -60,9 +67,13 @@ def read_ledger(path: str | Path) -> tuple[list[str], Iterator[tuple[int, dict[s
         header_row = next(rows)
     except StopIteration:
         raise LedgerFileError(f"{path.name} 的第一个工作表是空的（第1行应为列名）") from None
+    except Exception as exc:  # noqa: BLE001
+        wb.close()
+        raise LedgerFileError(f"{path.name} 已损坏，无法读取：{type(exc).__name__}") from None
     headers = [str(h).strip() if h is not None else "" for h in header_row]
 
     def generate() -> Iterator[tuple[int, dict[str, Any]]]:
+        number = 1
         try:
             for number, values in enumerate(rows, start=2):
                 if number > MAX_ROWS + 1:
@@ -70,6 +81,10 @@ def read_ledger(path: str | Path) -> tuple[list[str], Iterator[tuple[int, dict[s
                 if values is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
                     continue
                 yield number, {h: _cell(v) for h, v in zip(headers, values, strict=False) if h}
+        except LedgerFileError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - damaged sheet XML found while reading rows
+            raise LedgerFileError(f"{path.name} 已损坏，读到第{number + 1}行附近无法继续：{type(exc).__name__}") from None
         finally:
             wb.close()
 
@@ -162,6 +177,11 @@ def write_ledger(path: str | Path, rows: Iterable[dict[str, Any]], total: int | 
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
+    target = Path(path)
+    if target.is_dir():
+        raise LedgerFileError(f"{target} 是文件夹，请给出要写入的文件名（.xlsx）")
+    if not target.parent.is_dir():
+        raise LedgerFileError(f"无法写入 {target}：文件夹 {target.parent} 不存在")
     if total is None:
         rows = list(rows)
         total = len(rows)
@@ -200,7 +220,10 @@ def write_ledger(path: str | Path, rows: Iterable[dict[str, Any]], total: int | 
             progress(count, total or count)
     if count != total:
         raise RuntimeError(f"台账导出的行数（{count}）与预计（{total}）不一致")
-    wb.save(path)
+    try:
+        wb.save(path)
+    except OSError as exc:
+        raise LedgerFileError(f"无法写入 {path}：{exc.strerror or exc}") from None
     if progress:
         progress(count, total or count)
     return count

@@ -8,6 +8,7 @@ the administrator imports. A year with neither falls back to Monday–Friday, an
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -148,6 +149,28 @@ _RANGE = re.compile(_DATE + _PAREN + r"(?:\s*至\s*" + _DATE + _PAREN + r")?")
 
 class NoticeError(ValueError):
     """The notice text could not be read; the message names the line."""
+
+
+def decode_notice(data: bytes) -> str:
+    """The text of a notice file as Windows Notepad or any editor saves it: UTF-8 (with or without
+    BOM), UTF-16 with BOM, or GBK/GB18030 (Notepad's "ANSI" on a Chinese Windows)."""
+    if not data.strip():
+        raise NoticeError("文件是空的")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise NoticeError("不是可以读取的文本文件（UTF-16编码有误）") from None
+    if b"\x00" in data:
+        raise NoticeError("不是文本文件（请把通知正文另存为.txt后导入）")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if not any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f" for ch in text):
+            return text
+    raise NoticeError("不是可以读取的文本文件（应为UTF-8或GBK编码的.txt）")
 
 
 @dataclass

@@ -5,11 +5,38 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 from db.queries import settings as settings_q
-from desktop.domain.calendar import NoticeError, ParsedNotice, parse_notice
+from desktop.domain.calendar import NoticeError, ParsedNotice, decode_notice, parse_notice
 from desktop.services import cases as cases_svc
 from desktop.services.base import Actor, Registry, ValidationFailed, require_role
+
+MAX_NOTICE_FILE = 1_000_000  # bytes; a notice is a few kilobytes
+
+
+def read_notice_file(path: str | Path) -> str:
+    """The text of a notice file (UTF-8, GBK/GB18030, UTF-16); ValidationFailed with one readable line
+    for a missing file, a directory, an empty, binary or huge file."""
+    path = Path(path)
+
+    def refuse(reason: str) -> ValidationFailed:
+        return ValidationFailed([f"〔通知文件〕{path}：{reason}"])
+
+    if not path.exists():
+        raise refuse("找不到文件")
+    if not path.is_file():
+        raise refuse("是文件夹，不是文本文件" if path.is_dir() else "不是普通文件")
+    try:
+        if path.stat().st_size > MAX_NOTICE_FILE:
+            raise refuse("文件过大（通知正文只有几千字，请只保存放假安排部分）")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise refuse(f"无法读取（{exc.strerror or exc}）") from None
+    try:
+        return decode_notice(data)
+    except NoticeError as exc:
+        raise refuse(str(exc)) from None
 
 
 def preview_notice(text: str, year: int) -> ParsedNotice:

@@ -176,3 +176,73 @@ def test_thousands_of_bad_rows_print_200_and_the_total_and_an_errors_copy(db_tar
     assert main(["--db", str(db_target), "import-ledger", str(out), "--errors", str(tmp_path / "again.xlsx")]) == 0
     assert not (tmp_path / "again.xlsx").exists()
     assert open_raw(str(db_target)).execute("SELECT count(*) FROM cases").fetchone()[0] == 3000
+
+
+def _notice_2026():
+    from tests.unit.test_calendar import NOTICE_2026
+
+    return NOTICE_2026
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "gb18030", "utf-8", "utf-8-sig", "utf-16"])
+def test_calendar_notice_in_the_encodings_notepad_saves(db_target, tmp_path, capsys, monkeypatch, encoding):
+    from desktop.cli import main
+
+    monkeypatch.delenv("DISCLOSURE_DESK_DB", raising=False)
+    notice = tmp_path / "n.txt"
+    notice.write_bytes(_notice_2026().replace("\n", "\r\n").encode(encoding))
+    assert main(["--db", str(db_target), "calendar", "import-notice", str(notice), "--year", "2026"]) == 0
+    assert "国庆节：放假 10月1日、10月2日" in capsys.readouterr().out
+
+
+def _unexpected(tmp_path, kind):
+    path = tmp_path / {"dir": "folder.xlsx", "missing": "missing.xlsx"}.get(kind, f"{kind}.xlsx")
+    if kind == "dir":
+        path.mkdir()
+    elif kind == "binary":
+        path.write_bytes(bytes(range(256)) * 40)
+    elif kind == "pdf":
+        path.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n")
+    elif kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "broken":  # a zip that looks like a workbook, with a damaged sheet
+        import zipfile
+
+        good = book(tmp_path / "good.xlsx", [GOOD])
+        with zipfile.ZipFile(good) as z, zipfile.ZipFile(path, "w") as out:
+            for n in z.namelist():
+                data = z.read(n)
+                out.writestr(n, data[: len(data) // 2] if n.endswith("sheet1.xml") else data)
+    return path
+
+
+KINDS = ["dir", "missing", "binary", "pdf", "empty", "broken"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("command", ["import-ledger", "import-ledger --dry-run", "import-ledger --errors",
+                                     "export-ledger", "calendar import-notice"])
+def test_an_unexpected_file_is_one_chinese_line_and_exit_2(db_target, tmp_path, capsys, monkeypatch, command,
+                                                          kind):
+    import re
+
+    from desktop.cli import main
+
+    monkeypatch.delenv("DISCLOSURE_DESK_DB", raising=False)
+    path = _unexpected(tmp_path, kind)
+    args = command.split()
+    if args[-1] == "--errors":
+        args += [str(tmp_path / "errors.xlsx")]
+    if command == "export-ledger":
+        if kind in ("binary", "pdf", "empty", "broken"):
+            return  # an existing file is simply replaced
+        if kind == "missing":
+            path = tmp_path / "no-such-folder" / "out.xlsx"
+    argv = ["--db", str(db_target), *args[:2], str(path), *args[2:]] if args[0] == "calendar" else \
+        ["--db", str(db_target), args[0], str(path), *args[1:]]
+    if args[0] == "calendar":
+        argv += ["--year", "2026"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert "Traceback" not in err[0] and re.search(r"[\u4e00-\u9fff]", err[0]), err
