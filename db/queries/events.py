@@ -84,3 +84,33 @@ def verify_chain(conn: sqlite3.Connection) -> list[str]:
             problems.append(f"事件{row['id']}（案件{row['case_id']}）的内容被改动")
         prev = row["hash"]
     return problems
+
+
+def head(conn) -> tuple[int, str] | None:
+    """The chain's last event: (id, hash); None when there is none."""
+    row = conn.execute("SELECT id, hash FROM case_events ORDER BY id DESC LIMIT 1").fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def hash_at(conn, event_id: int) -> str | None:
+    row = conn.execute("SELECT hash FROM case_events WHERE id = ?", (event_id,)).fetchone()
+    return row[0] if row else None
+
+
+def latest_recorded_at(conn) -> str | None:
+    """When the newest event was entered (ISO); a clock earlier than this went backwards."""
+    row = conn.execute("SELECT max(recorded_at) FROM case_events").fetchone()
+    return row[0] if row else None
+
+
+def recorded_file_hashes(conn) -> dict[tuple[str, int], str]:
+    """The SHA-256 each letter and attachment had when its event was recorded, by (table, row id):
+    the events are chained, so a file replaced together with its row's hash still differs here."""
+    out: dict[tuple[str, int], str] = {}
+    for type_, payload in conn.execute("SELECT type, payload FROM case_events WHERE type IN ('letter_issued', 'attach')"
+                                       " ORDER BY id"):
+        p = json.loads(payload)
+        key = ("letters", p.get("letter_id")) if type_ == "letter_issued" else ("attachments", p.get("attachment_id"))
+        if key[1] is not None and p.get("sha256"):
+            out[key] = p["sha256"]
+    return out

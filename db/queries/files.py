@@ -29,11 +29,11 @@ def present(conn, sha256s: list[str]) -> set[str]:
     return found
 
 
-def referenced(conn) -> list[tuple[str, int, str, str]]:
-    """(table label, row id, name, sha256) of every letter and attachment, for the integrity check."""
-    rows = [("附件", r[0], r[1], r[2]) for r in conn.execute(
+def referenced(conn) -> list[tuple[str, int, str, str, str]]:
+    """(label, row id, name, sha256, table) of every letter and attachment, for the integrity check."""
+    rows = [("附件", r[0], r[1], r[2], "attachments") for r in conn.execute(
         "SELECT id, file_name, sha256 FROM attachments ORDER BY id")]
-    rows += [("文书", r[0], r[1], r[2]) for r in conn.execute(
+    rows += [("文书", r[0], r[1], r[2], "letters") for r in conn.execute(
         "SELECT id, stored_name, sha256 FROM letters ORDER BY id")]
     return rows
 
@@ -41,8 +41,14 @@ def referenced(conn) -> list[tuple[str, int, str, str]]:
 def changed_or_missing(conn) -> list[tuple[str, int, str, str]]:
     """Letters and attachments whose content is missing or no longer matches its hash:
     (label, id, name, 'missing' | 'changed'). Reads each content once."""
+    from db.queries.events import recorded_file_hashes
+
     problems = []
-    for label, row_id, name, sha in referenced(conn):
+    recorded = recorded_file_hashes(conn)
+    for label, row_id, name, sha, table in referenced(conn):
+        if recorded.get((table, row_id), sha) != sha:  # the row's hash itself was replaced
+            problems.append((label, row_id, name, "changed"))
+            continue
         data = content(conn, sha)
         if data is None:
             problems.append((label, row_id, name, "missing"))

@@ -81,8 +81,10 @@ def create(reg: Registry, folder: Path | None = None, keep: int = KEEP, label: s
                 dest.close()
         made = maintenance.summarize_file(copy)
         cases, files, version = made.cases, made.files, made.version
+        chain = events_q.head(reg.conn)  # anchors the history outside the database (see verify)
         manifest = {"format": 2, "schema_version": version, "cases": cases, "files": files,
-                    "made_at": datetime.now().isoformat(timespec="seconds"), "made_from": reg.conn.dialect}
+                    "made_at": datetime.now().isoformat(timespec="microseconds"), "made_from": reg.conn.dialect,
+                    "chain_head": {"event_id": chain[0], "hash": chain[1]} if chain else None}
         partial = target.with_suffix(".part")
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as z:
             z.write(copy, DB_NAME)
@@ -202,6 +204,7 @@ def restore(target, backup: Path, progress=None) -> Path | None:
             shutil.rmtree(files)
         if files_folder(unpacked).is_dir():
             shutil.move(str(files_folder(unpacked)), files)
+    _note_restore(db_path)
     return safety
 
 
@@ -218,6 +221,7 @@ def _restore_server(target: str, backup: Path, progress=None) -> Path | None:
                 copy_db.replace_registry(source.conn, current.conn, progress)
             finally:
                 source.close()
+        _note_restore(target)
         return safety
     finally:
         current.close()
@@ -228,9 +232,72 @@ def integrity_problems(reg: Registry) -> list[str]:
     content went missing or changed."""
     problems = maintenance.consistency_problems(reg.conn)
     problems += events_q.verify_chain(reg.conn)
+    problems += anchored_history_problems(reg)
     for label, row_id, name, what in files_q.changed_or_missing(reg.conn):
         problems.append(f"{label}{row_id}的文件{'缺失' if what == 'missing' else '被改动'}：{name}")
+    clock = clock_problem(reg)
+    if clock:
+        problems.append(clock)
     return problems
+
+
+def anchored_history_problems(reg: Registry, folder: Path | None = None) -> list[str]:
+    """The chain checks itself, but not its end: events deleted from the end leave a sound, shorter
+    chain. Every backup records the chain's last event; the history must still hold each of those
+    events, unchanged. Names the first event found missing or different."""
+    folder = Path(folder) if folder else backup_dir(reg)
+    if not folder.is_dir():
+        return []
+    # A restore rolls history back on purpose: backups made before it beyond the restored end belong
+    # to the history that was left, and are not held against this one.
+    restored = json.loads(reg.settings().get(RESTORED_KEY) or "null") or {}
+    heads = []
+    for path in folder.glob(f"*{SUFFIX}"):
+        try:
+            with zipfile.ZipFile(path) as z:
+                manifest = json.loads(z.read(MANIFEST))
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+            continue
+        head = manifest.get("chain_head")
+        if not head:
+            continue
+        left_behind = restored and manifest.get("made_at", "") <= restored.get("at", "") and \
+            int(head["event_id"]) > int(restored.get("event_id") or 0)
+        if not left_behind:
+            heads.append((int(head["event_id"]), head["hash"], path.name))
+    for event_id, digest, name in sorted(heads):
+        found = events_q.hash_at(reg.conn, event_id)
+        if found is None:
+            return [f"事件{event_id}在备份 {name} 中存在，数据库中已没有（事件记录被从末尾删除）"]
+        if found != digest:
+            return [f"事件{event_id}与备份 {name} 中记录的不同（审计链被改写）"]
+    return []
+
+
+RESTORED_KEY = "history_restored"  # setting: the chain's end and time of the last restore
+
+
+def _note_restore(target) -> None:
+    """Record in the restored registry where its history now ends (see anchored_history_problems)."""
+    from db.queries import settings as settings_q
+
+    reg = Registry.open(target)
+    try:
+        head = events_q.head(reg.conn)
+        with reg.transaction():
+            settings_q.put(reg.conn, RESTORED_KEY, json.dumps(
+                {"event_id": head[0] if head else 0, "at": datetime.now().isoformat(timespec="microseconds")}))
+    finally:
+        reg.close()
+
+
+def clock_problem(reg: Registry) -> str | None:
+    """The computer's clock is earlier than the newest recorded event: dates entered now may be wrong."""
+    newest = events_q.latest_recorded_at(reg.conn)
+    if newest and newest > reg.now():
+        return (f"本机时钟（{reg.now().replace('T', ' ')}）早于最近一次记录的时间（{newest.replace('T', ' ')}），"
+                "请核对电脑的日期和时间")
+    return None
 
 
 def _clean_marker(db_path: Path) -> Path:

@@ -143,6 +143,9 @@ def run_window(db: str | Path | None, demo: bool = False) -> int:
         return 0
     window = MainWindow(reg, actor)
     window.show()
+    clock = backup.clock_problem(reg)  # a clock gone back would date new facts wrongly
+    if clock:
+        Ask.error(window, "电脑时钟", clock)
     # A file is backed up daily and at exit by the PC that holds it; a server registry by its
     # administrator's scheduled `backup` command (README), not by every PC at every start.
     daily = backup_in_background(window, path) if on_file else None

@@ -1,5 +1,6 @@
 """Accounts, personal data, the audit chain, two seats, backups and attachments."""
 
+import hashlib
 import os
 import sqlite3
 import threading
@@ -355,3 +356,36 @@ def test_registry_files_and_backups_are_readable_by_their_owner_only(tmp_path):
     for f in (path, Path(str(path) + "-wal"), info.path):
         assert f.stat().st_mode & 0o077 == 0, f
     reg.close()
+
+
+def test_verify_finds_events_deleted_from_the_end_and_a_file_replaced_with_its_hash(registry, office, tmp_path):
+    """The chain of events checks itself, not its end; a backup's manifest anchors the end. A letter
+    replaced together with its row's hash still differs from the hash its chained event recorded."""
+    from desktop.services import letters
+
+    s = office
+    case_id = cases.register_case(registry, s["clerk"], person_form()).case_ids[0]
+    receipt = letters.issue(registry, s["clerk"], case_id, "receipt")
+    backup.create(registry)  # into the registry's own backup folder: verify looks there
+    assert backup.integrity_problems(registry) == []
+    # a forged receipt with its own hash written into the letter row
+    forged = b"%PDF-1.4 forged receipt"
+    registry.conn.execute("INSERT INTO file_contents (sha256, size, content) VALUES (?, ?, ?)",
+                          (hashlib.sha256(forged).hexdigest(), len(forged), forged))
+    registry.conn.execute("UPDATE letters SET sha256 = ? WHERE id = ?", (hashlib.sha256(forged).hexdigest(), receipt.id))
+    assert any(p.startswith(f"文书{receipt.id}的文件被改动") for p in backup.integrity_problems(registry))
+    registry.conn.execute("UPDATE letters SET sha256 = ? WHERE id = ?", (receipt.sha256, receipt.id))
+    # the newest events deleted: the chain alone stays sound
+    last = registry.conn.execute("SELECT max(id) FROM case_events").fetchone()[0]
+    on = " ON case_events" if registry.conn.dialect == "postgresql" else ""
+    registry.conn.execute(f"DROP TRIGGER case_events_no_delete{on}")
+    registry.conn.execute("DELETE FROM case_events WHERE id >= ?", (last - 1,))
+    problems = backup.integrity_problems(registry)
+    assert any(f"事件{last}在备份" in p and "从末尾删除" in p for p in problems), problems
+
+
+def test_a_clock_that_went_backwards_is_reported(registry, staff, monkeypatch):
+    cases.register_case(registry, staff["clerk"], person_form())
+    monkeypatch.setattr(type(registry), "now", lambda self: "2020-01-01T08:00:00")
+    assert any(p.startswith("本机时钟（2020-01-01 08:00:00）早于最近一次记录的时间") for p in
+               backup.integrity_problems(registry))
