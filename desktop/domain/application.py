@@ -156,7 +156,7 @@ def check_field(field: str, value: Any, values: dict[str, Any], today: date) -> 
         return f"应为{'、'.join(APPLICANT_TYPES)}之一"
     if field == "channel" and text not in CHANNELS:
         return f"应为{'、'.join(CHANNELS)}之一"
-    if field == "id_type":
+    if field == "id_type" and clean_text(values.get("id_number")):  # a type matters with its number
         allowed = id_types_for(clean_text(values.get("applicant_type")))
         if text not in allowed:
             return f"应为{'、'.join(allowed)}之一"

@@ -89,11 +89,12 @@ def test_import_checks_contact_and_identity_like_the_form(registry, staff, tmp_p
 
     from desktop.domain import application
 
-    problems = rejected(registry, staff, book(tmp_path / "c.xlsx", [{**GOOD, column: value}]))
+    number = {"证件号码": "E12345678"} if column == "证件类型" else {}  # a type is checked with its number
+    problems = rejected(registry, staff, book(tmp_path / "c.xlsx", [{**GOOD, column: value, **number}]))
     assert len(problems) == 1 and problems[0].startswith(message), problems
     # the same rule, worded the same, as on the registration form
     field = {"联系电话": "phone", "电子邮箱": "email", "证件类型": "id_type", "证件号码": "id_number"}[column]
-    form = {"applicant_type": "自然人", "id_type": "居民身份证", field: value}
+    form = {"applicant_type": "自然人", "id_type": "居民身份证", "id_number": "E12345678", field: value}
     assert problems[0].endswith(application.check_field(field, value, form, date(2026, 11, 2)))
 
 
