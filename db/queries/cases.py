@@ -124,3 +124,11 @@ def history_of_applicants(conn: sqlite3.Connection, applicant_ids: Sequence[int]
         f"SELECT id, case_no, received_on, request_text, state, outcome FROM cases"
         f" WHERE applicant_id IN ({marks}) ORDER BY received_on DESC, id DESC LIMIT ?",
         [*applicant_ids, limit]).fetchall()
+
+
+def fact_rows_after(conn, after_id: int, limit: int) -> list:
+    """The recorded facts of the next cases by id (for comparing each with its events)."""
+    return conn.execute(
+        "SELECT id, case_no, received_on, channel, request_text, applicant_name, applicant_type, state,"
+        " outcome, concluded_on, lead_division_id FROM cases WHERE id > ? ORDER BY id LIMIT ?",
+        (after_id, limit)).fetchall()

@@ -27,6 +27,7 @@ from db.migrations import files_folder, latest_version
 from db.queries import events as events_q
 from db.queries import files as files_q
 from desktop.paths import data_dir
+from desktop.services import cases
 from desktop.services.base import Registry, ServiceError
 
 SUFFIX = ".ddbak"
@@ -233,6 +234,7 @@ def integrity_problems(reg: Registry) -> list[str]:
     problems = maintenance.consistency_problems(reg.conn)
     problems += events_q.verify_chain(reg.conn)
     problems += anchored_history_problems(reg)
+    problems += cases.rows_that_disagree_with_events(reg)
     for label, row_id, name, what in files_q.changed_or_missing(reg.conn):
         problems.append(f"{label}{row_id}的文件{'缺失' if what == 'missing' else '被改动'}：{name}")
     clock = clock_problem(reg)

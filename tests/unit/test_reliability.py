@@ -389,3 +389,15 @@ def test_a_clock_that_went_backwards_is_reported(registry, staff, monkeypatch):
     monkeypatch.setattr(type(registry), "now", lambda self: "2020-01-01T08:00:00")
     assert any(p.startswith("本机时钟（2020-01-01 08:00:00）早于最近一次记录的时间") for p in
                backup.integrity_problems(registry))
+
+
+def test_verify_finds_a_case_row_edited_behind_the_programs_back(registry, staff):
+    case_id = cases.register_case(registry, staff["clerk"], person_form(received_on="2026-09-15")).case_ids[0]
+    cases.fire(registry, staff["head"], case_id, "assign", date(2026, 9, 16), {"lead_division_id": staff["planning_id"]})
+    assert backup.integrity_problems(registry) == []
+    registry.conn.execute("UPDATE cases SET received_on = '2026-09-30', request_text = '别的内容', state = 'closed'"
+                          " WHERE id = ?", (case_id,))
+    problems = backup.integrity_problems(registry)
+    assert "案件2026-00001的收到申请之日与其事件记录不符（记录为“2026-09-15”，现为“2026-09-30”）" in problems
+    assert any(p.startswith("案件2026-00001的申请内容与其事件记录不符") for p in problems)
+    assert "案件2026-00001的办理状态与其事件记录不符（记录为“待签收”，现为“已办结”）" in problems
