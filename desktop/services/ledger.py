@@ -262,6 +262,12 @@ def import_ledger(reg: Registry, actor: Actor, path: str | Path, dry_run: bool =
         return result
     cal, now = reg.calendar(), reg.now()
     with reg.transaction():
+        # Checked again once this seat holds the write lock: the same ledger imported at another
+        # seat meanwhile wins, and this one is refused by row (not a UNIQUE-constraint error).
+        taken = sorted((seen[n], n) for n in cases_q.numbers_taken(reg.conn, list(seen)))
+        if taken:
+            raise _rejected([f"第{row_no}行 〔申请编号〕 “{number}”已在系统中存在" for row_no, number in taken],
+                            path, errors_to)
         for i, row in enumerate(checked, start=1):
             values = application.normalise(row.form)
             applicant_id = cases_svc.applicant_id_for(reg, values)

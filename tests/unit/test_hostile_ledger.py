@@ -247,3 +247,41 @@ def test_an_unexpected_file_is_one_chinese_line_and_exit_2(db_target, tmp_path, 
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1, err
     assert "Traceback" not in err[0] and re.search(r"[\u4e00-\u9fff]", err[0]), err
+
+
+def test_the_same_ledger_imported_at_two_seats_at_once_is_refused_by_row_at_the_second(registry, staff, tmp_path):
+    """Both seats pass the first check; the one that gets the write lock second is refused with the
+    row and number, and nothing of its import is written."""
+    import threading
+
+    from desktop.services import ledger
+    from desktop.services.base import Registry
+    from tests.conftest import TODAY
+    from tests.unit.test_ledger import write_book
+
+    rows = [{"申请编号": f"T-{i}", "收到日期": "2026-09-01", "申请方式": "网络", "申请人类型": "自然人",
+             "申请人": f"甲{i}", "申请内容": "某文件"} for i in range(300)]
+    book = write_book(tmp_path / "same.xlsx", rows)
+    results, start = [], threading.Barrier(2)
+
+    def seat():
+        reg = Registry.open(registry.target, today=lambda: TODAY)
+        try:
+            start.wait()
+            results.append(ledger.import_ledger(reg, staff["system"], book).rows)
+        except ledger.LedgerRejected as exc:
+            results.append(exc.problems)
+        except Exception as exc:  # noqa: BLE001 - anything else is a failure to report
+            results.append(repr(exc))
+        finally:
+            reg.close()
+
+    threads = [threading.Thread(target=seat) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert 300 in results, results
+    refused = next(r for r in results if r != 300)
+    assert str(refused[0]) == "第2行 〔申请编号〕 “T-0”已在系统中存在"
+    assert registry.conn.execute("SELECT count(*) FROM cases").fetchone()[0] == 300
