@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 
 
@@ -103,6 +104,46 @@ def set_override(conn: sqlite3.Connection, day: str, is_workday: bool | None, no
                      " source = 'manual'", (day, int(is_workday), note))
 
 
+def _audit_digest(prev: str, recorded_at: str, actor_id: int | None, action: str, payload: str) -> str:
+    text = "\x1f".join([prev, recorded_at, "" if actor_id is None else str(actor_id), action, payload])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def audit(conn: sqlite3.Connection, recorded_at: str, actor_id: int | None, action: str, payload: str) -> None:
-    conn.execute("INSERT INTO audit_log (recorded_at, actor_id, action, payload) VALUES (?, ?, ?, ?)",
-                 (recorded_at, actor_id, action, payload))
+    """Record an administrative action, chained to the one before (call inside a write transaction:
+    writers wait for each other there, so the chain does not fork)."""
+    row = conn.execute("SELECT hash FROM audit_log WHERE hash IS NOT NULL ORDER BY id DESC LIMIT 1").fetchone()
+    prev = row[0] if row else "0" * 64
+    conn.execute("INSERT INTO audit_log (recorded_at, actor_id, action, payload, prev_hash, hash)"
+                 " VALUES (?, ?, ?, ?, ?, ?)",
+                 (recorded_at, actor_id, action, payload, prev, _audit_digest(prev, recorded_at, actor_id, action,
+                                                                              payload)))
+
+
+def verify_audit_chain(conn) -> list[str]:
+    """Problems in the chain of administrative actions: a row changed, deleted, or unchained after the
+    chain began (rows from before version 13 carry no hash and are not checked)."""
+    problems, prev, started = [], "0" * 64, False
+    for r in conn.execute("SELECT id, recorded_at, actor_id, action, payload, prev_hash, hash FROM audit_log"
+                          " ORDER BY id"):
+        if r["hash"] is None:
+            if started:
+                problems.append(f"管理操作记录{r['id']}的校验值被删除")
+            continue
+        started = True
+        if r["prev_hash"] != prev:
+            problems.append(f"管理操作记录{r['id']}之前的记录被删除或改动（链接断开）")
+        if _audit_digest(r["prev_hash"], r["recorded_at"], r["actor_id"], r["action"], r["payload"]) != r["hash"]:
+            problems.append(f"管理操作记录{r['id']}（{r['action']}）的内容被改动")
+        prev = r["hash"]
+    return problems
+
+
+def audit_head(conn) -> tuple[int, str] | None:
+    row = conn.execute("SELECT id, hash FROM audit_log WHERE hash IS NOT NULL ORDER BY id DESC LIMIT 1").fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def audit_hash_at(conn, audit_id: int) -> str | None:
+    row = conn.execute("SELECT hash FROM audit_log WHERE id = ?", (audit_id,)).fetchone()
+    return row[0] if row else None

@@ -26,6 +26,7 @@ from db import copy as copy_db
 from db.migrations import files_folder, latest_version
 from db.queries import events as events_q
 from db.queries import files as files_q
+from db.queries import settings as settings_q
 from desktop.paths import data_dir
 from desktop.services import cases
 from desktop.services.base import Registry, ServiceError
@@ -83,9 +84,11 @@ def create(reg: Registry, folder: Path | None = None, keep: int = KEEP, label: s
         made = maintenance.summarize_file(copy)
         cases, files, version = made.cases, made.files, made.version
         chain = events_q.head(reg.conn)  # anchors the history outside the database (see verify)
+        audit_chain = settings_q.audit_head(reg.conn)
         manifest = {"format": 2, "schema_version": version, "cases": cases, "files": files,
                     "made_at": datetime.now().isoformat(timespec="microseconds"), "made_from": reg.conn.dialect,
-                    "chain_head": {"event_id": chain[0], "hash": chain[1]} if chain else None}
+                    "chain_head": {"event_id": chain[0], "hash": chain[1]} if chain else None,
+                    "audit_head": {"audit_id": audit_chain[0], "hash": audit_chain[1]} if audit_chain else None}
         partial = target.with_suffix(".part")
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as z:
             z.write(copy, DB_NAME)
@@ -233,6 +236,7 @@ def integrity_problems(reg: Registry) -> list[str]:
     content went missing or changed."""
     problems = maintenance.consistency_problems(reg.conn)
     problems += events_q.verify_chain(reg.conn)
+    problems += settings_q.verify_audit_chain(reg.conn)
     problems += anchored_history_problems(reg)
     problems += cases.rows_that_disagree_with_events(reg)
     for label, row_id, name, what in files_q.changed_or_missing(reg.conn):
@@ -253,7 +257,7 @@ def anchored_history_problems(reg: Registry, folder: Path | None = None) -> list
     # A restore rolls history back on purpose: backups made before it beyond the restored end belong
     # to the history that was left, and are not held against this one.
     restored = json.loads(reg.settings().get(RESTORED_KEY) or "null") or {}
-    heads = []
+    heads, audit_heads = [], []
     for path in folder.glob(f"*{SUFFIX}"):
         try:
             with zipfile.ZipFile(path) as z:
@@ -261,18 +265,23 @@ def anchored_history_problems(reg: Registry, folder: Path | None = None) -> list
         except (OSError, KeyError, ValueError, zipfile.BadZipFile):
             continue
         head = manifest.get("chain_head")
-        if not head:
-            continue
-        left_behind = restored and manifest.get("made_at", "") <= restored.get("at", "") and \
-            int(head["event_id"]) > int(restored.get("event_id") or 0)
-        if not left_behind:
+        before_restore = restored and manifest.get("made_at", "") <= restored.get("at", "")
+        if head and not (before_restore and int(head["event_id"]) > int(restored.get("event_id") or 0)):
             heads.append((int(head["event_id"]), head["hash"], path.name))
+        audit = manifest.get("audit_head")
+        if audit and not (before_restore and int(audit["audit_id"]) > int(restored.get("audit_id") or 0)):
+            audit_heads.append((int(audit["audit_id"]), audit["hash"], path.name))
     for event_id, digest, name in sorted(heads):
         found = events_q.hash_at(reg.conn, event_id)
         if found is None:
             return [f"事件{event_id}在备份 {name} 中存在，数据库中已没有（事件记录被从末尾删除）"]
         if found != digest:
             return [f"事件{event_id}与备份 {name} 中记录的不同（审计链被改写）"]
+    for audit_id, digest, name in sorted(audit_heads):
+        found = settings_q.audit_hash_at(reg.conn, audit_id)
+        if found != digest:
+            what = "已没有（记录被删除）" if found is None else "与备份中的不同（被改写）"
+            return [f"管理操作记录{audit_id}在备份 {name} 中存在，数据库中{what}"]
     return []
 
 
@@ -281,14 +290,13 @@ RESTORED_KEY = "history_restored"  # setting: the chain's end and time of the la
 
 def _note_restore(target) -> None:
     """Record in the restored registry where its history now ends (see anchored_history_problems)."""
-    from db.queries import settings as settings_q
-
     reg = Registry.open(target)
     try:
-        head = events_q.head(reg.conn)
+        head, audit = events_q.head(reg.conn), settings_q.audit_head(reg.conn)
         with reg.transaction():
             settings_q.put(reg.conn, RESTORED_KEY, json.dumps(
-                {"event_id": head[0] if head else 0, "at": datetime.now().isoformat(timespec="microseconds")}))
+                {"event_id": head[0] if head else 0, "audit_id": audit[0] if audit else 0,
+                 "at": datetime.now().isoformat(timespec="microseconds")}))
     finally:
         reg.close()
 

@@ -69,6 +69,8 @@ def test_upgrade_rebuilds_the_search_index_in_list_order(tmp_path):
     for index in ("cases_open_by_due", "cases_by_due_not_null", "cases_concluded_before_received"):  # later steps
         reg.conn.execute(f"DROP INDEX {index}")
     reg.conn.execute("DROP TABLE file_contents")
+    reg.conn.execute("ALTER TABLE audit_log DROP COLUMN prev_hash")  # added by step 13
+    reg.conn.execute("ALTER TABLE audit_log DROP COLUMN hash")
     reg.conn.execute("PRAGMA user_version = 7")
     reg.close()
     old = sqlite3.connect(path)

@@ -401,3 +401,20 @@ def test_verify_finds_a_case_row_edited_behind_the_programs_back(registry, staff
     assert "案件2026-00001的收到申请之日与其事件记录不符（记录为“2026-09-15”，现为“2026-09-30”）" in problems
     assert any(p.startswith("案件2026-00001的申请内容与其事件记录不符") for p in problems)
     assert "案件2026-00001的办理状态与其事件记录不符（记录为“待签收”，现为“已办结”）" in problems
+
+
+def test_verify_finds_an_edited_or_deleted_administrative_action(registry, staff):
+    """The audit log (users, settings, templates, calendar, report unlocks) is chained like the events;
+    a backup anchors its end."""
+    from desktop.services import agency
+
+    agency.update_settings(registry, staff["admin"], {"contact_phone": "022-1"})
+    agency.update_settings(registry, staff["admin"], {"contact_phone": "022-2"})
+    backup.create(registry)
+    assert backup.integrity_problems(registry) == []
+    first = registry.conn.execute("SELECT min(id) FROM audit_log").fetchone()[0]
+    registry.conn.execute("UPDATE audit_log SET payload = '{}' WHERE id = ?", (first,))
+    assert any(p.startswith(f"管理操作记录{first}（") and p.endswith("的内容被改动") for p in backup.integrity_problems(registry))
+    last = registry.conn.execute("SELECT max(id) FROM audit_log").fetchone()[0]
+    registry.conn.execute("DELETE FROM audit_log WHERE id = ?", (last,))
+    assert any(f"管理操作记录{last}在备份" in p and "记录被删除" in p for p in backup.integrity_problems(registry))

@@ -125,6 +125,8 @@ def test_an_upgrade_reads_the_old_files_folder_into_the_database(registry, offic
                 "SELECT content FROM file_contents WHERE sha256 = ?", (sha,)).fetchone()[0])
     registry.conn.execute("DROP TABLE file_contents")
     registry.conn.execute("DROP INDEX cases_concluded_before_received")  # made by step 12
+    registry.conn.execute("ALTER TABLE audit_log DROP COLUMN prev_hash")  # and step 13
+    registry.conn.execute("ALTER TABLE audit_log DROP COLUMN hash")
     registry.conn.execute("PRAGMA user_version = 10")
     path = registry.path
     registry.close()
