@@ -67,7 +67,9 @@ def test_queues_refresh_when_another_seat_changes_something(qtbot, registry, sta
         case_id = cases.register_case(other_seat, staff["clerk"], person_form()).case_ids[0]
     finally:
         other_seat.close()
-    qtbot.waitUntil(w.check_other_seats, timeout=1000)  # within a second
+    # normally within milliseconds (the one-second promise is tested with real processes in test_seats.py);
+    # generous here: this runs amid the whole suite on two cores
+    qtbot.waitUntil(w.check_other_seats, timeout=5000)
     assert w.page("queue").model.all_ids() == [case_id]
     labels = [w.nav.item(i).text() for i in range(w.nav.count())]
     assert "我的待办（1）" in labels and "待办 1 件" in w.queue_label.text()
