@@ -64,10 +64,6 @@ def describe(target: str | Path) -> str:
     return str(target)
 
 
-def dialect(conn: Any) -> str:
-    return conn.dialect
-
-
 def database_errors() -> tuple[type[BaseException], ...]:
     """The exception classes a database driver raises (sqlite3, and psycopg when installed)."""
     errors: tuple[type[BaseException], ...] = (sqlite3.Error,)

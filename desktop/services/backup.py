@@ -170,10 +170,14 @@ def other_seats(reg: Registry) -> list[str]:
     return maintenance.other_connections(reg.conn)
 
 
+def in_use_message(others: list[str]) -> str:
+    return (f"还有{len(others)}处正在使用这个数据库：{'；'.join(others)}。"
+            "请先让他们退出本系统，再恢复（否则他们之后保存的内容会丢失）。")
+
+
 def _refuse_while_in_use(others: list[str]) -> None:
     if others:
-        raise ServiceError(f"还有{len(others)}处正在使用这个数据库：{'；'.join(others)}。"
-                           "请先让他们退出本系统，再恢复（否则他们之后保存的内容会丢失）。")
+        raise ServiceError(in_use_message(others))
 
 
 def restore(target, backup: Path, progress=None) -> Path | None:

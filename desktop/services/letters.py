@@ -181,8 +181,11 @@ def facts(reg: Registry, case_id: int, kind: str) -> dict[str, Any]:
     s = reg.settings()
     cal = reg.calendar()
     payloads: dict[str, dict] = {}
+    draft: dict[str, Any] = {}  # the details as last saved (a later save may leave out what did not change)
     for e in events:
         payloads[e["type"]] = {**json.loads(e["payload"]), "_on": e["effective_on"]}
+        if e["type"] == "draft":
+            draft.update(json.loads(e["payload"]))
     dl = deadlines.compute(f, cal, reg.today())
     values: dict[str, Any] = {
         "agency_name": s.get("agency_name", ""), "office_name": s.get("office_name", ""),
@@ -223,10 +226,6 @@ def facts(reg: Registry, case_id: int, kind: str) -> dict[str, Any]:
         values.update(fee_method=fees.METHOD_LABELS.get(fee.get("method", ""), ""), fee_quantity=quantity,
                       fee_tier=fee.get("tier", ""), fee_amount=fee.get("amount", ""), fee_notice_date=_d(fee["_on"]),
                       fee_calculation="\n\n".join(fees.breakdown(fee.get("method", ""), int(fee.get("quantity") or 0))))
-    draft = {}
-    for e in events:  # the details as last saved (a later save may leave out what did not change)
-        if e["type"] == "draft":
-            draft.update(json.loads(e["payload"]))
     for key in DETAIL_LABELS:
         if draft.get(key):
             values[key] = draft[key]

@@ -299,8 +299,3 @@ def queue_summary(reg: Registry, actor: Actor) -> QueueSummary:
     q = _query(reg, Filter(queue_of=actor))
     total, overdue, due_soon, paused = registry_q.deadline_counts(reg.conn, q)
     return QueueSummary(total, overdue, due_soon, paused)
-
-
-def data_version(reg: Registry):
-    """Changes whenever another connection (another seat) commits: the screens poll it."""
-    return connection.change_stamp(reg.conn)

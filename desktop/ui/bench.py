@@ -66,6 +66,25 @@ def _paired(name: str, project: Callable[[], object], baseline: Callable[[], obj
     return Figure(name, statistics.median(p), statistics.median(b))
 
 
+def _page_figures(show, raw_page, settle, mark: str) -> list[Figure]:
+    """First page, filter change and sort change, each beside the raw query for the same page
+    (``mark``: the driver's placeholder). Shared by the SQLite and the server benchmark."""
+    from desktop.services.registry_list import Filter
+
+    year = TODAY.year - 1
+    return [
+        _paired("登记簿首页 / first page", show(Filter()), raw_page("", "c.received_on DESC, c.id DESC"),
+                settle=settle),
+        # a filter that fills the page (last year's requests from companies)
+        _paired("更改筛选 / filter change", show(Filter(applicant_type="商业企业", year=year)),
+                raw_page(f"WHERE c.applicant_type = {mark} AND c.received_on BETWEEN {mark} AND {mark}",
+                         "c.received_on DESC, c.id DESC", ("商业企业", f"{year}-01-01", f"{year}-12-31")),
+                settle=settle),
+        _paired("更改排序 / sort change", show(Filter(sort="applicant", descending=False)),
+                raw_page("", "c.applicant_name, c.received_on, c.id"), settle=settle),
+    ]
+
+
 def bench_db(cases: int, folder: Path) -> Path:
     """The generated database for ``cases`` (made once, then reused)."""
     from desktop.services import users
@@ -218,18 +237,7 @@ def registry_figures(path: Path) -> list[Figure]:
         return lambda: raw.execute(f"{columns} {where} ORDER BY {order} LIMIT {visible} OFFSET {offset}",
                                    params).fetchall()
 
-    year = TODAY.year - 1
-    figures = [
-        _paired("登记簿首页 / first page", show(Filter()), raw_page("", "c.received_on DESC, c.id DESC"),
-                settle=settle),
-        # a filter that fills the page (last year's requests from companies)
-        _paired("更改筛选 / filter change", show(Filter(applicant_type="商业企业", year=year)),
-                raw_page("WHERE c.applicant_type = ? AND c.received_on BETWEEN ? AND ?",
-                         "c.received_on DESC, c.id DESC", ("商业企业", f"{year}-01-01", f"{year}-12-31")),
-                settle=settle),
-        _paired("更改排序 / sort change", show(Filter(sort="applicant", descending=False)),
-                raw_page("", "c.applicant_name, c.received_on, c.id"), settle=settle),
-    ]
+    figures = _page_figures(show, raw_page, settle, "?")
     model.set_filter(Filter())
     last = model.total() - 1
 
@@ -478,17 +486,7 @@ def server_registry_figures(target: str) -> list[Figure]:
     def raw_page(where: str, order: str, params=()):
         return query(f"{columns} {where} ORDER BY {order} LIMIT {visible}", params)
 
-    year = TODAY.year - 1
-    figures = [
-        _paired("登记簿首页 / first page", show(Filter()), raw_page("", "c.received_on DESC, c.id DESC"),
-                settle=settle),
-        _paired("更改筛选 / filter change", show(Filter(applicant_type="商业企业", year=year)),
-                raw_page("WHERE c.applicant_type = %s AND c.received_on BETWEEN %s AND %s",
-                         "c.received_on DESC, c.id DESC", ("商业企业", f"{year}-01-01", f"{year}-12-31")),
-                settle=settle),
-        _paired("更改排序 / sort change", show(Filter(sort="applicant", descending=False)),
-                raw_page("", "c.applicant_name, c.received_on, c.id"), settle=settle),
-    ]
+    figures = _page_figures(show, raw_page, settle, "%s")
     model.set_filter(Filter())
     last = model.total() - 1
 

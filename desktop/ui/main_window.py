@@ -191,8 +191,7 @@ class MainWindow(QMainWindow):
         others = backup.other_seats(self.reg)
         if others:
             self.seats.start()
-            Ask.error(self, "从备份恢复", f"还有{len(others)}处正在使用这个数据库：{'；'.join(others)}。"
-                                           "请先让他们退出本系统，再恢复。")
+            Ask.error(self, "从备份恢复", backup.in_use_message(others))
             return
         target = self.reg.target
         self._release_seat()  # this window's own seat closes cleanly before the file is replaced

@@ -6,7 +6,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -16,7 +15,7 @@ from PySide6.QtCore import Qt
 from desktop.services import cases
 from desktop.ui.dialogs.messages import Ask
 from desktop.ui.main_window import MainWindow
-from tests.helpers import person_form
+from tests.unit.test_legal_rules import handling
 
 ROOT = Path(__file__).parents[2]
 
@@ -57,14 +56,18 @@ OTHER_PC_DRAFTS = textwrap.dedent("""
 """)
 
 
-def test_the_same_draft_saved_at_two_pcs_gives_one_conflict_and_keeps_the_text(qtbot, registry, staff, tmp_path,
-                                                                             monkeypatch):
-    case_id = cases.register_case(registry, staff["clerk"], person_form()).case_ids[0]
-    cases.fire(registry, staff["head"], case_id, "assign", date(2026, 9, 16), {"lead_division_id": staff["planning_id"]})
-    cases.fire(registry, staff["planner"], case_id, "sign_for", date(2026, 9, 16))
+def drafting_window(qtbot, registry, staff):
+    """A case in the division's hands (received 2026-09-15), open in the division officer's window."""
+    case_id = handling(registry, staff)
     w = MainWindow(registry, staff["planner"])
     qtbot.addWidget(w)
     w.open_case(case_id)
+    return case_id, w
+
+
+def test_the_same_draft_saved_at_two_pcs_gives_one_conflict_and_keeps_the_text(qtbot, registry, staff, tmp_path,
+                                                                             monkeypatch):
+    case_id, w = drafting_window(qtbot, registry, staff)
     editor = w.detail.draft
     editor.outcome.setCurrentIndex(editor.outcome.findData("disclose"))
     editor.text.setPlainText("我在这台电脑上写的答复，很长很长")
@@ -84,12 +87,7 @@ def test_the_same_draft_saved_at_two_pcs_gives_one_conflict_and_keeps_the_text(q
 
 
 def test_the_draft_editor_greys_out_an_outcome_the_case_cannot_have(qtbot, registry, staff):
-    case_id = cases.register_case(registry, staff["clerk"], person_form()).case_ids[0]
-    cases.fire(registry, staff["head"], case_id, "assign", date(2026, 9, 16), {"lead_division_id": staff["planning_id"]})
-    cases.fire(registry, staff["planner"], case_id, "sign_for", date(2026, 9, 16))
-    w = MainWindow(registry, staff["planner"])
-    qtbot.addWidget(w)
-    w.open_case(case_id)
+    case_id, w = drafting_window(qtbot, registry, staff)
     box = w.detail.draft.outcome
     unclear = box.findData("unable_unclear")
     assert not box.model().item(unclear).isEnabled()
