@@ -34,7 +34,9 @@ if ! pg_lsclusters -h 2>/dev/null | awk '{print $1" "$2}' | grep -qx "$VERSION $
     -o shared_buffers=256MB >/dev/null
 fi
 if ! pg_lsclusters -h | awk -v v="$VERSION" -v n="$NAME" '$1==v && $2==n {print $4}' | grep -q online; then
-  pg_ctlcluster "$VERSION" "$NAME" start
+  # pg_ctl talks on stdout ("Removed stale pid file." after an unclean stop): keep stdout for the
+  # connection string alone.
+  pg_ctlcluster "$VERSION" "$NAME" start >&2
 fi
 for _ in $(seq 1 60); do
   pg_isready -q -h "$SOCKET" -p "$PORT" && break
@@ -43,5 +45,5 @@ done
 pg_isready -q -h "$SOCKET" -p "$PORT" || { log "PostgreSQL did not start"; exit 1; }
 ME="$(id -un)"
 as_pg "psql -q -h $SOCKET -p $PORT -d postgres -tAc \"SELECT 1 FROM pg_roles WHERE rolname='$ME'\"" | grep -q 1 \
-  || as_pg "createuser -h $SOCKET -p $PORT --superuser $ME"
+  || as_pg "createuser -h $SOCKET -p $PORT --superuser $ME" >&2
 echo "host=$SOCKET port=$PORT dbname=postgres"

@@ -9,7 +9,7 @@ bash scripts/install-system-deps.sh
 .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
 .venv/bin/ruff check .
 DDESK_TEST_BACKEND=sqlite .venv/bin/python -m pytest "$@"
-DDESK_TEST_PG="$(bash scripts/pg-test-server.sh start)"
+DDESK_TEST_PG="$(bash scripts/pg-test-server.sh start | tail -n 1)"
 export DDESK_TEST_PG
 echo "--- the registry tests again, on PostgreSQL ($DDESK_TEST_PG)"
 DDESK_TEST_BACKEND=postgresql .venv/bin/python -m pytest "$@"
