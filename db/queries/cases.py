@@ -90,9 +90,28 @@ def open_case_ids(conn: sqlite3.Connection) -> list[int]:
         "SELECT id FROM cases WHERE state NOT IN ('replied','delivered','closed','archived')"))
 
 
+def visible_clause(division_id: int | None, user_id: int | None) -> tuple[str, list]:
+    """The condition on ``c`` (a cases row) that keeps what a division user may read: the cases their
+    division leads or shares, and those they acted on themselves (three indexed lookups)."""
+    return ("c.id IN (SELECT id FROM cases WHERE lead_division_id = ?"
+            " UNION SELECT case_id FROM case_co_divisions WHERE division_id = ?"
+            " UNION SELECT case_id FROM case_events WHERE actor_id = ?)",
+            [division_id if division_id is not None else -1, division_id if division_id is not None else -1,
+             user_id if user_id is not None else -1])
+
+
+def visible(conn, case_id: int, division_id: int | None, user_id: int | None) -> bool:
+    """Whether a division user may read this case (see visible_clause)."""
+    clause, params = visible_clause(division_id, user_id)
+    return conn.execute(f"SELECT 1 FROM cases c WHERE c.id = ? AND {clause}", [case_id, *params]).fetchone() \
+        is not None
+
+
 def ledger_rows(conn: sqlite3.Connection, year: int | None = None,
-                case_ids: Sequence[int] | None = None) -> list[sqlite3.Row]:
-    """Everything the ledger export needs, in registry order (received date, number)."""
+                case_ids: Sequence[int] | None = None,
+                visible_to: tuple[int | None, int | None] | None = None) -> list[sqlite3.Row]:
+    """Everything the ledger export needs, in registry order (received date, number); ``visible_to``
+    (division id, user id) keeps only what a division user may read."""
     sql = ("SELECT c.*, a.name AS applicant_name, a.applicant_type, a.id_type, a.id_number, a.phone,"
            " a.address, a.email, d.name AS lead_division_name FROM cases c"
            " JOIN applicants a ON a.id = c.applicant_id LEFT JOIN divisions d ON d.id = c.lead_division_id")
@@ -101,6 +120,10 @@ def ledger_rows(conn: sqlite3.Connection, year: int | None = None,
     if year is not None:
         clauses.append("c.received_on BETWEEN ? AND ?")
         params += [f"{year}-01-01", f"{year}-12-31"]
+    if visible_to is not None:
+        clause, values = visible_clause(*visible_to)
+        clauses.append(clause)
+        params += values
     if case_ids is None:
         where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
         return conn.execute(f"{sql}{where} ORDER BY c.received_on, c.case_no", params).fetchall()

@@ -71,3 +71,39 @@ def received_and_concluded(conn: sqlite3.Connection, first: str, last: str,
     return [(r[0], r[1]) for r in conn.execute(
         "SELECT received_on, concluded_on FROM cases c WHERE concluded_on BETWEEN ? AND ?"
         f" AND outcome IS NOT NULL{where}", [first, last, *params])]
+
+
+# The cases behind each figure above, by the same conditions (the statistics screen opens them).
+FIGURE_CONDITIONS = {
+    "received": "c.received_on BETWEEN ? AND ?",
+    "concluded": "c.concluded_on BETWEEN ? AND ?",
+    "concluded_late": "c.concluded_on BETWEEN ? AND ? AND c.overdue = 1",
+    "outcome": "c.concluded_on BETWEEN ? AND ? AND c.outcome IS NOT NULL",
+}
+
+
+def case_ids(conn, figure: str, first: str, last: str, today: str, division_id: int | None = None,
+             month: str | None = None, outcome: str | None = None,
+             visible: tuple[str, list] | None = None) -> list[int]:
+    """The ids of the cases counted in ``figure`` (a key of FIGURE_CONDITIONS, or "overdue_now"),
+    newest first; ``month`` (YYYY-MM) narrows a received/concluded figure, ``visible`` is a reader's
+    condition on ``c``."""
+    if figure == "overdue_now":
+        clauses, params = [f"c.state NOT IN {OPEN_STATES} AND c.paused = 0 AND c.due_on < ?"], [today]
+    else:
+        clauses, params = [FIGURE_CONDITIONS[figure]], [first, last]
+    if month:
+        column = "c.received_on" if figure == "received" else "c.concluded_on"
+        clauses.append(f"substr({column}, 1, 7) = ?")
+        params.append(month)
+    if outcome:
+        clauses.append("c.outcome = ?")
+        params.append(outcome)
+    if division_id:
+        clauses.append("c.lead_division_id = ?")
+        params.append(division_id)
+    if visible is not None:
+        clauses.append(visible[0])
+        params += visible[1]
+    return [r[0] for r in conn.execute(f"SELECT c.id FROM cases c WHERE {' AND '.join(clauses)}"
+                                       " ORDER BY c.received_on DESC, c.id DESC", params)]

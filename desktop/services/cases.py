@@ -576,9 +576,11 @@ def describe_event(type_: str, payload: dict[str, Any], division_names: dict[int
 
 
 def case_view(reg: Registry, case_id: int, actor: Actor | None = None) -> CaseView:
-    """Everything about a case for one reader: personal data masked unless the reader may see it."""
+    """Everything about a case for one reader: personal data masked unless the reader may see it; a
+    case a division user may not read is refused (PermissionDenied)."""
     from desktop.services import privacy
 
+    privacy.check_can_read(reg, actor, case_id)
     row = privacy.masked(dict(get_case(reg, case_id)), actor)
     event_rows = events_q.for_case(reg.conn, case_id)
     facts = workflow.replay(domain_events(event_rows))

@@ -297,10 +297,11 @@ def import_ledger(reg: Registry, actor: Actor, path: str | Path, dry_run: bool =
 def ledger_records(reg: Registry, year: int | None = None, case_ids: list[int] | None = None,
                    actor: Actor | None = None):
     """(count, iterator of row dicts) for the export: stored facts plus the computed columns.
-    ID and phone numbers are masked unless ``actor`` may see personal data."""
+    ID and phone numbers are masked unless ``actor`` may see personal data; a division user exports
+    only the cases they may read."""
     from desktop.services import privacy
 
-    rows = cases_q.ledger_rows(reg.conn, year, case_ids)
+    rows = cases_q.ledger_rows(reg.conn, year, case_ids, privacy.visible_to(actor))
     full = privacy.can_see_personal(actor)
     cal, today = reg.calendar(), reg.today()
     due_soon = int(reg.settings().get("due_soon_days", deadlines.DEFAULT_DUE_SOON))

@@ -10,6 +10,7 @@ from db import connection
 from db.queries import registry as registry_q
 from desktop.domain import deadlines, outcomes, workflow
 from desktop.domain.workflow import DIVISION, STATE_LABELS
+from desktop.services import privacy
 from desktop.services.base import Actor, Registry
 
 COLUMNS = (
@@ -53,6 +54,7 @@ class Filter:
     sort: str = "received_on"
     descending: bool = True
     queue_of: Actor | None = None  # restrict to this user's work queue
+    viewer: Actor | None = None  # who reads the list: a division user sees only their division's cases
 
 
 class Row(NamedTuple):
@@ -93,6 +95,9 @@ def _query(reg: Registry, f: Filter, clock: RowMaker | None = None) -> registry_
         applicant_type=f.applicant_type, outcome=f.outcome, deadline=f.deadline, text=f.text.strip() or None,
         sort="due_on" if f.sort == "days_left" else f.sort, descending=f.descending,
         today=clock.today.isoformat(), due_soon_until=clock.due_soon_until())
+    visible = privacy.visible_clause(f.viewer or f.queue_of)
+    if visible is not None:
+        q.extra.append(visible)
     if f.queue_of is not None:
         actor = f.queue_of
         states = sorted({s for role in actor.roles for s in QUEUE_STATES.get(role, ())})

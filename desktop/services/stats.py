@@ -13,7 +13,7 @@ from db.queries import events as events_q
 from db.queries import settings as settings_q
 from db.queries import stats as stats_q
 from desktop.domain import outcomes
-from desktop.services.base import Registry
+from desktop.services.base import Actor, Registry
 
 Progress = Callable[[int, int], None]
 
@@ -74,6 +74,23 @@ def compute(reg: Registry, first: date, last: date, division_id: int | None = No
     if progress:
         progress(len(durations), len(durations))
     return s
+
+
+FIGURE_LABELS = {"received": "收到申请", "concluded": "办结", "concluded_late": "超期办结",
+                 "outcome": "办结", "overdue_now": "目前已超期未办结"}
+
+
+def cases_behind(reg: Registry, actor: Actor | None, first: date, last: date, figure: str,
+                 division_id: int | None = None, month: str | None = None,
+                 outcome: str | None = None) -> list[int]:
+    """The cases counted in one figure of the statistics, newest first — only those ``actor`` may read
+    (a division user: their division's and their own)."""
+    from desktop.services import privacy
+
+    if figure not in FIGURE_LABELS:
+        raise ValueError(figure)
+    return stats_q.case_ids(reg.conn, figure, first.isoformat(), last.isoformat(), reg.today().isoformat(),
+                            division_id, month, outcome, privacy.visible_clause(actor))
 
 
 def case_count(reg: Registry) -> int:

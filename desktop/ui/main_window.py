@@ -22,7 +22,7 @@ from desktop.domain.workflow import ROLE_LABELS
 from desktop.paths import resources_dir
 from desktop.services import registry_list
 from desktop.services import seats as seats_svc
-from desktop.services.base import Actor, Registry
+from desktop.services.base import Actor, Registry, ServiceError
 from desktop.ui.dialogs.account import ChangePasswordDialog, LockDialog
 from desktop.ui.dialogs.messages import Ask
 from desktop.ui.seat_watch import SeatWatcher
@@ -246,7 +246,9 @@ class MainWindow(QMainWindow):
         if key == "stats":
             from desktop.ui.views.stats_view import StatsView
 
-            return StatsView(self.reg, self.actor)
+            page = StatsView(self.reg, self.actor)
+            page.open_case.connect(self.open_case)
+            return page
         if key == "admin":
             from desktop.ui.views.admin_view import AdminView
             from desktop.ui.views.calendar_view import CalendarView
@@ -324,7 +326,11 @@ class MainWindow(QMainWindow):
     def open_case(self, case_id: int) -> None:
         current = self.nav.currentItem()
         self._return_to = current.data(Qt.ItemDataRole.UserRole) if current else "all"
-        self.detail.show_case(case_id)
+        try:
+            self.detail.show_case(case_id)
+        except ServiceError as exc:  # another division's case, or one gone meanwhile
+            Ask.error(self, "打开案件", str(exc))
+            return
         self.stack.setCurrentIndex(self._page_index["case"])
 
     def _back_from_case(self) -> None:

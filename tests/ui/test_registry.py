@@ -200,3 +200,24 @@ def test_a_big_search_in_another_order_is_sorted_off_the_gui_thread(qtbot, big_r
     type_text(qtbot, view.search, "喆")
     view.apply_filter()
     assert not view.model.sorting and view.model.count > 0
+
+
+def test_a_division_user_lists_only_their_divisions_cases(qtbot, registry, staff):
+    from datetime import date
+
+    from desktop.services import cases
+    from tests.helpers import person_form
+
+    mine = cases.register_case(registry, staff["clerk"], person_form(name="王甲")).case_ids[0]
+    theirs = cases.register_case(registry, staff["clerk"], person_form(name="孙丁")).case_ids[0]
+    cases.fire(registry, staff["head"], mine, "assign", date(2026, 9, 16), {"lead_division_id": staff["planning_id"]})
+    cases.fire(registry, staff["head"], theirs, "assign", date(2026, 9, 16), {"lead_division_id": staff["social_id"]})
+    view = RegistryView(registry, staff["planner"])
+    qtbot.addWidget(view)
+    assert view.model.total() == 1 and view.model.row_at(0).applicant == "王甲"
+    type_text(qtbot, view.search, "孙丁")
+    view.apply_filter()
+    assert view.model.total() == 0
+    office = RegistryView(registry, staff["clerk"])
+    qtbot.addWidget(office)
+    assert office.model.total() == 2

@@ -1,3 +1,5 @@
+import re
+
 from desktop.services import annual
 from desktop.ui.dialogs.messages import Ask
 from desktop.ui.views.annual_view import AnnualReportView
@@ -14,14 +16,49 @@ def test_statistics_screen_computes_off_the_gui_thread(qtbot, registry, dataset)
     view.refresh()
     assert not view.go.isEnabled()  # working in the background
     qtbot.waitUntil(lambda: view.worker is None, timeout=30_000)
-    assert "收到 <b>8</b> 件；办结 <b>8</b> 件" in view.summary.text()
+    assert "收到 8 件；办结 8 件" in plain(view.summary.text())
     assert view.months.rowCount() == 12 and view.months.item(4, 2).text() == "2"  # May: 2 concluded
     assert view.divisions.item(0, 0).text() == "规划处"
     assert view.month_chart.chart().series()[0].count() == 2  # received and concluded bars
     view.division.setCurrentIndex(view.division.findText("规划处"))
     view.refresh()
     qtbot.waitUntil(lambda: view.worker is None, timeout=30_000)
-    assert "规划处：收到 <b>2</b> 件" in view.summary.text() and "平均答复用时 <b>28.0</b>" in view.summary.text()
+    assert "规划处：收到 2 件" in plain(view.summary.text()) and "平均答复用时 28.0" in plain(view.summary.text())
+
+
+def plain(html: str) -> str:
+    return re.sub(r"<[^>]+>", "", html)
+
+
+def test_every_number_of_the_statistics_opens_its_cases_for_the_reader(qtbot, registry, dataset, staff):
+    from PySide6.QtCore import QDate
+
+    view = StatisticsView(registry, staff["clerk"])
+    qtbot.addWidget(view)
+    view.first.setDate(QDate(2025, 1, 1))
+    view.last.setDate(QDate(2025, 12, 31))
+    view.refresh()
+    qtbot.waitUntil(lambda: view.worker is None, timeout=30_000)
+    view.summary.linkActivated.emit("received")  # a click on the 8 of 收到
+    listed = view.drilled
+    assert listed.table.rowCount() == 8 and listed.summary.text().startswith("共 8 件")
+    assert {listed.table.item(i, 1).text()[:4] for i in range(8)} == {"2025"}
+    opened = []
+    listed.open_case.connect(opened.append)
+    listed.table.cellDoubleClicked.emit(0, 0)
+    assert opened == [listed.ids[0]]
+    may = view.months.item(4, 2)  # May: 2 concluded
+    view.months.cellDoubleClicked.emit(may.row(), may.column())
+    assert view.drilled.table.rowCount() == 2 and "2025-05" in view.drilled.windowTitle()
+    # a division user opening the same number sees only the cases of their division
+    mine = StatisticsView(registry, staff["social"])
+    qtbot.addWidget(mine)
+    mine.first.setDate(QDate(2025, 1, 1))
+    mine.last.setDate(QDate(2025, 12, 31))
+    mine.refresh()
+    qtbot.waitUntil(lambda: mine.worker is None, timeout=30_000)
+    mine.summary.linkActivated.emit("received")
+    assert mine.drilled.table.rowCount() == 0 and "只列出本处室" in mine.drilled.summary.text()
 
 
 def test_annual_report_screen_shows_the_table_checks_and_makes_it_final(qtbot, registry, dataset, monkeypatch):

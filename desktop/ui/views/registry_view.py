@@ -157,6 +157,7 @@ class RegistryView(QWidget):
             deadline=self.deadline.currentData(),
             text=self.search.text()[:200],
             queue_of=self.actor if self.queue else None,
+            viewer=self.actor,
         )
 
     def apply_filter(self) -> None:

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.services import agency, stats
+from desktop.domain import outcomes
+from desktop.services import agency, privacy, stats
 from desktop.services.base import Actor, Registry
 from desktop.ui.dialogs.messages import Ask
 from desktop.ui.workers import Worker
@@ -76,9 +77,12 @@ def _bar_chart(title: str, categories: list[str], series: dict[str, list[int]]) 
 
 
 class StatisticsView(QWidget):
-    def __init__(self, reg: Registry, parent=None):
+    open_case = Signal(int)
+
+    def __init__(self, reg: Registry, actor: Actor | None = None, parent=None):
         super().__init__(parent)
-        self.reg = reg
+        self.reg, self.actor = reg, actor
+        self.drilled = None  # the last list of cases opened from a number (for tests)
         self.result: stats.Stats | None = None
         self.worker: Worker | None = None
         layout = QVBoxLayout(self)
@@ -93,6 +97,7 @@ class StatisticsView(QWidget):
         self.division = QComboBox()
         self.division.setObjectName("stats_division")
         self.division.addItem("全部处室", None)
+        self.division_ids = {name: i for i, name in reg.division_names().items()}  # the table names them
         for d in agency.divisions(reg):
             self.division.addItem(d["name"], d["id"])
         self.go = QPushButton("统计")
@@ -112,6 +117,8 @@ class StatisticsView(QWidget):
         layout.addLayout(top)
         self.summary = QLabel()
         self.summary.setObjectName("stats_summary")
+        self.summary.setWordWrap(True)
+        self.summary.linkActivated.connect(lambda figure: self.drill(figure))
         layout.addWidget(self.summary)
         grid = QGridLayout()
         self.month_chart = QChartView()
@@ -120,6 +127,11 @@ class StatisticsView(QWidget):
         self.months = _table(["月份", "收到申请", "办结"], "stats_months")
         self.outcomes = _table(["年报统计行", "办理结果", "办结件数"], "stats_outcomes")
         self.divisions = _table(["处室", "收到申请", "办结", "超期办结"], "stats_divisions")
+        self.months.cellDoubleClicked.connect(self._drill_month)
+        self.outcomes.cellDoubleClicked.connect(self._drill_outcome)
+        self.divisions.cellDoubleClicked.connect(self._drill_division)
+        for t in (self.months, self.outcomes, self.divisions):
+            t.setToolTip("双击数字，列出这些案件")
         grid.addWidget(self.month_chart, 0, 0)
         grid.addWidget(self.months, 0, 1)
         grid.addWidget(self.division_chart, 1, 0)
@@ -176,9 +188,12 @@ class StatisticsView(QWidget):
         self.result = s
         rate = "—" if s.on_time_rate is None else f"{s.on_time_rate:.1%}"
         avg = "—" if s.average_working_days is None else f"{s.average_working_days:.1f}"
-        self.summary.setText(f"{s.first} 至 {s.last}，{s.division}：收到 <b>{s.received}</b> 件；办结 <b>{s.concluded}</b> 件，"
-                             f"其中超期 <b>{s.concluded_late}</b> 件，按期办结率 <b>{rate}</b>；平均答复用时 <b>{avg}</b> 个工作日；"
-                             f"目前已超期未办结 <b>{s.overdue_now}</b> 件")
+        def link(figure: str, n: int) -> str:
+            return f'<a href="{figure}"><b>{n}</b></a>'
+        self.summary.setText(f"{s.first} 至 {s.last}，{s.division}：收到 {link('received', s.received)} 件；"
+                             f"办结 {link('concluded', s.concluded)} 件，其中超期 {link('concluded_late', s.concluded_late)} 件，"
+                             f"按期办结率 <b>{rate}</b>；平均答复用时 <b>{avg}</b> 个工作日；"
+                             f"目前已超期未办结 {link('overdue_now', s.overdue_now)} 件（点击数字列出案件）")
         _fill(self.months, s.by_month)
         _fill(self.outcomes, s.by_outcome)
         _fill(self.divisions, s.by_division)
@@ -188,6 +203,42 @@ class StatisticsView(QWidget):
         self.division_chart.setChart(_bar_chart("按处室", [d[0] for d in s.by_division],
                                                 {"收到申请": [d[1] for d in s.by_division],
                                                  "办结": [d[2] for d in s.by_division]}))
+
+    # -- the cases behind a number ------------------------------------------------------------
+    def drill(self, figure: str, division_id: int | None = None, month: str | None = None,
+              outcome: str | None = None, what: str = "") -> None:
+        """List the cases counted in one number (only those this user may read)."""
+        if self.result is None:
+            return
+        from desktop.ui.dialogs.case_list import CaseListDialog
+
+        s = self.result
+        division_id = division_id or self.division.currentData()
+        ids = stats.cases_behind(self.reg, self.actor, s.first, s.last, figure, division_id, month, outcome)
+        period = "目前" if figure == "overdue_now" else f"{s.first} 至 {s.last}"
+        title = f"{period}{what or stats.FIGURE_LABELS[figure]}的案件"
+        note = "只列出本处室承办和您办理过的案件" if privacy.own_cases_only(self.actor) else ""
+        dialog = CaseListDialog(self.reg, title, ids, note, self)
+        dialog.open_case.connect(self.open_case)
+        self.drilled = dialog
+        dialog.show()
+
+    def _drill_month(self, row: int, column: int) -> None:
+        if self.result is not None and column in (1, 2):
+            month = self.result.by_month[row][0]
+            figure = "received" if column == 1 else "concluded"
+            self.drill(figure, month=month, what=f"（{month}）{stats.FIGURE_LABELS[figure]}")
+
+    def _drill_outcome(self, row: int, column: int) -> None:
+        if self.result is not None and column == 2:
+            o = outcomes.CATALOGUE[row]
+            self.drill("outcome", outcome=o.code, what=f"办结为“{o.label}”")
+
+    def _drill_division(self, row: int, column: int) -> None:
+        if self.result is not None and column in (1, 2, 3):
+            name = self.result.by_division[row][0]
+            figure = ("received", "concluded", "concluded_late")[column - 1]
+            self.drill(figure, division_id=self.division_ids.get(name), what=f"{name}{stats.FIGURE_LABELS[figure]}")
 
     def export_xlsx(self) -> None:
         if self.result is None:
@@ -205,7 +256,8 @@ class StatsView(QTabWidget):
         super().__init__(parent)
         from desktop.ui.views.annual_view import AnnualReportView
 
-        self.statistics = StatisticsView(reg)
+        self.statistics = StatisticsView(reg, actor)
+        self.open_case = self.statistics.open_case
         self.annual = AnnualReportView(reg, actor)
         self.addTab(self.statistics, "统计")
         self.addTab(self.annual, "年度报告")
