@@ -107,6 +107,20 @@ def visible(conn, case_id: int, division_id: int | None, user_id: int | None) ->
         is not None
 
 
+def paused_case_ids(conn) -> list[int]:
+    """Open cases whose clock is stopped: their projected due date moves with every working day."""
+    return sorted(r[0] for r in conn.execute(
+        "SELECT id FROM cases WHERE state NOT IN ('replied','delivered','closed','archived') AND paused = 1"))
+
+
+def ids_spanning(conn, first: str, last: str) -> list[int]:
+    """Cases whose time runs over any day from ``first`` to ``last``: received by ``last`` and not
+    concluded before ``first`` (a calendar change there can move their due date or overdue flag)."""
+    return sorted(r[0] for r in conn.execute(
+        "SELECT id FROM cases WHERE received_on <= ? AND (concluded_on IS NULL OR concluded_on >= ?)",
+        (last, first)))
+
+
 def ledger_rows(conn: sqlite3.Connection, year: int | None = None,
                 case_ids: Sequence[int] | None = None,
                 visible_to: tuple[int | None, int | None] | None = None) -> list[sqlite3.Row]:

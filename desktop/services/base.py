@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -73,6 +74,7 @@ class Registry:
     _settings: dict[str, str] | None = None
     _division_names: dict[int, str] | None = None
     _stamp: Any = None
+    _rolling: bool = False
 
     @classmethod
     def open(cls, target: str | Path, today: Callable[[], date] = date.today) -> Registry:
@@ -134,8 +136,21 @@ class Registry:
         """Division id → name, every division (a copy)."""
         return dict(self.snapshot().division_names)
 
-    def transaction(self):
-        return connection.transaction(self.conn)
+    @contextmanager
+    def transaction(self, roll: bool = True) -> Iterator[Any]:
+        """One write transaction (nested use joins the outer one). The first of each day also brings
+        what depends on today up to date (cases.roll_forward), so a write never leaves it stale."""
+        outer = not self.conn.in_transaction
+        with connection.transaction(self.conn) as conn:
+            if outer and roll and not self._rolling:
+                self._rolling = True
+                try:
+                    from desktop.services.cases import roll_forward
+
+                    roll_forward(self)
+                finally:
+                    self._rolling = False
+            yield conn
 
 
 def require_role(actor: Actor, *roles: str, action: str) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from db.queries import cases as cases_q
 from db.queries import settings as settings_q
 from desktop.domain.calendar import NoticeError, ParsedNotice, decode_notice, parse_notice
 from desktop.services import cases as cases_svc
@@ -52,7 +53,7 @@ def preview_notice(text: str, year: int) -> ParsedNotice:
 
 
 def import_notice(reg: Registry, actor: Actor, text: str, year: int) -> ParsedNotice:
-    """Save a notice's days for ``year``; every open case's deadlines follow."""
+    """Save a notice's days for ``year``; the deadlines of every case running over that year follow."""
     require_role(actor, "admin", action="维护节假日")
     notice = preview_notice(text, year)
     days = {d.isoformat(): int(work) for d, work in notice.overrides().items()}
@@ -60,8 +61,14 @@ def import_notice(reg: Registry, actor: Actor, text: str, year: int) -> ParsedNo
         settings_q.replace_notice_year(reg.conn, year, text, days, reg.now(), actor.user_id)
         settings_q.audit(reg.conn, reg.now(), actor.user_id, "calendar_import_notice",
                          json.dumps({"year": year, "days": days}, ensure_ascii=False))
-    cases_svc.refresh_derived(reg)
+        _refresh_cases_over(reg, date(year, 1, 1), date(year, 12, 31))
     return notice
+
+
+def _refresh_cases_over(reg: Registry, first: date, last: date) -> None:
+    """In the calendar change's own transaction: every case whose time runs over the changed days
+    follows — open ones (due dates, projections) and finished ones (their overdue flag)."""
+    cases_svc.refresh_derived(reg, cases_q.ids_spanning(reg.conn, first.isoformat(), last.isoformat()))
 
 
 def set_day(reg: Registry, actor: Actor, day: date, is_workday: bool | None, note: str = "") -> None:
@@ -72,7 +79,7 @@ def set_day(reg: Registry, actor: Actor, day: date, is_workday: bool | None, not
         settings_q.audit(reg.conn, reg.now(), actor.user_id, "calendar_set_day",
                          json.dumps({"day": day.isoformat(), "is_workday": is_workday, "note": note},
                                     ensure_ascii=False))
-    cases_svc.refresh_derived(reg)
+        _refresh_cases_over(reg, day, day)
 
 
 @dataclass(frozen=True)

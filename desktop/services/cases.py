@@ -152,15 +152,36 @@ def _disagreeing_rows(reg: Registry, batch: int, shown) -> list[str]:
 
 
 def refresh_derived(reg: Registry, case_ids: list[int] | None = None) -> int:
-    """Recompute the projection of the given cases (default: all open ones), e.g. after a
-    calendar change. Returns how many were refreshed."""
-    ids = case_ids if case_ids is not None else cases_q.open_case_ids(reg.conn)
-    cal, today = reg.calendar(), reg.today()
+    """Recompute the stored projection of the given cases (default: all open ones) from their events,
+    the calendar and today — in the caller's transaction when there is one (a calendar change and its
+    consequences are saved together). Returns how many were refreshed."""
     with reg.transaction():
-        for case_id, rows in events_q.for_cases(reg.conn, ids).items():
-            facts = workflow.replay(domain_events(rows))
-            cases_q.update_derived(reg.conn, case_id, derived_values(facts, cal, today), bump_version=False)
+        ids = case_ids if case_ids is not None else cases_q.open_case_ids(reg.conn)
+        cal, today = reg.calendar(), reg.today()
+        for start in range(0, len(ids), 2000):
+            for case_id, rows in events_q.for_cases(reg.conn, ids[start:start + 2000]).items():
+                facts = workflow.replay(domain_events(rows))
+                cases_q.update_derived(reg.conn, case_id, derived_values(facts, cal, today), bump_version=False)
     return len(ids)
+
+
+DERIVED_ON = "derived_on"  # setting: the day the stored projections of paused cases were computed for
+
+
+def roll_forward(reg: Registry) -> int:
+    """Bring what depends on today up to today: a paused case's projected due date moves one working
+    day with every working day of the pause. Runs at most once a day (the first write of the day, or
+    a window in the background); the list shows the right dates even before (RowMaker.projected).
+    Returns how many cases were refreshed."""
+    today = reg.today().isoformat()
+    if reg.snapshot().settings.get(DERIVED_ON) == today:
+        return 0
+    with reg.transaction(roll=False):
+        if settings_q.get_all(reg.conn).get(DERIVED_ON) == today:  # another seat did it meanwhile
+            return 0
+        n = refresh_derived(reg, cases_q.paused_case_ids(reg.conn))
+        settings_q.put(reg.conn, DERIVED_ON, today)
+    return n
 
 
 # -- registering ----------------------------------------------------------------------------

@@ -234,6 +234,9 @@ class RowMaker:
         self.due_soon_days = int(facts.settings.get("due_soon_days", deadlines.DEFAULT_DUE_SOON))
         self.division_names = facts.division_names
         self._days: dict[str, tuple[int, str]] = {}
+        self._projected: dict[str, str] = {}
+        derived_on = facts.settings.get("derived_on")  # cases.DERIVED_ON
+        self._derived_on = date.fromisoformat(derived_on) if derived_on else None
         self._due_soon_until: str | None = None
         self.queries: dict[Filter, registry_q.Query] = {}  # filled by _query
 
@@ -255,6 +258,18 @@ class RowMaker:
             self._days[due_on] = found
         return found
 
+    def projected(self, due_on: str) -> str:
+        """A paused case's projected due date today, from the one stored for the day of the last
+        refresh (cases.roll_forward): each working day of the pause since moves it one working day."""
+        if not due_on or self._derived_on is None or self._derived_on >= self.today:
+            return due_on
+        found = self._projected.get(due_on)
+        if found is None:
+            shift = self.cal.count_workdays(self._derived_on, self.today)
+            found = self.cal.add_workdays(date.fromisoformat(due_on), shift).isoformat() if shift > 0 else due_on
+            self._projected[due_on] = found
+        return found
+
     def __call__(self, r: tuple) -> Row:
         (case_id, case_no, received_on, request_text, state, due_on, paused, applicant, applicant_type,
          division_id, return_comment) = r
@@ -264,6 +279,7 @@ class RowMaker:
         elif state in _OPEN_STATES:
             if paused:
                 status = "paused"
+                due_on = self.projected(due_on)
             elif due_on:
                 days_left, status = self._deadline(due_on)
         summary = " ".join(request_text.split())[:60]

@@ -121,6 +121,13 @@ class MainWindow(QMainWindow):
         self.idle = QTimer(self)
         self.idle.setSingleShot(True)
         self.idle.timeout.connect(self.lock)
+        # What depends on today (a paused case's projected due date) is brought up to date once a day,
+        # in the background: after the window is shown, and when the date changes while it is open.
+        self._rolled_on = None
+        self._roller = None
+        self.day_watch = QTimer(self)
+        self.day_watch.setInterval(60_000)
+        self.day_watch.timeout.connect(self.roll_forward)
         minutes = int(reg.settings().get("idle_lock_minutes", "15") or 0)
         self.idle_ms = minutes * 60_000
         QApplication.instance().focusWindowChanged.connect(self._watch_window)
@@ -200,7 +207,34 @@ class MainWindow(QMainWindow):
         Ask.info(self, "从备份恢复", f"已恢复。恢复前的数据另存为：{safety}\n程序将关闭，请重新启动。")
         QApplication.instance().quit()
 
+    def roll_forward(self) -> None:
+        """Refresh the day-dependent stored values off the GUI thread, once per day (see
+        cases.roll_forward); the lists are refreshed if anything moved."""
+        today = self.reg.today()
+        if self._rolled_on == today or self._roller is not None:
+            return
+        from desktop.services import cases
+        from desktop.ui.workers import Worker
+
+        self._roller = Worker(self.reg.target, self.reg.today, lambda reg, _progress: cases.roll_forward(reg), self)
+
+        def done(n) -> None:
+            self._roller.wait()
+            self._roller, self._rolled_on = None, today
+            if n:
+                self.refresh_lists()
+
+        def failed(message: str) -> None:  # busy (a long import): tried again at the next check
+            self._roller.wait()
+            self._roller = None
+        self._roller.succeeded.connect(done)
+        self._roller.failed.connect(failed)
+        self._roller.start()
+
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if not self.day_watch.isActive():
+            self.day_watch.start()
+            QTimer.singleShot(0, self.roll_forward)
         self._watch_window(self.windowHandle())
         if not self.seats.is_lost:
             self.seats.timer.start()
@@ -209,6 +243,9 @@ class MainWindow(QMainWindow):
         super().showEvent(event)
 
     def closeEvent(self, event) -> None:  # noqa: N802
+        self.day_watch.stop()
+        if self._roller is not None:
+            self._roller.wait()
         self.seats.stop()
         self._release_seat()
         super().closeEvent(event)

@@ -174,3 +174,22 @@ def test_the_daily_backup_runs_off_the_gui_thread_once_the_window_is_up(qtbot, r
     second = backup_in_background(w, registry.target)
     qtbot.waitUntil(lambda: second.isFinished(), timeout=10_000)
     assert len(list(backup.backup_dir(registry).glob("*.ddbak"))) == 1
+
+
+def test_the_window_brings_a_paused_cases_stored_projection_to_today_in_the_background(qtbot, registry, staff):
+    from datetime import date, timedelta
+
+    from desktop.services import cases
+    from tests.unit.test_derived_values import _paused_and_running
+
+    clock = [date(2026, 11, 20)]
+    registry.today = lambda: clock[0]
+    paused, _running = _paused_and_running(registry, staff)
+    stored = cases.get_case(registry, paused)["due_on"]
+    clock[0] += timedelta(days=7)
+    w = MainWindow(registry, staff["clerk"])
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w._rolled_on == clock[0], timeout=10_000)
+    now = cases.case_view(registry, paused, staff["clerk"]).deadline.effective_due_on.isoformat()
+    assert cases.get_case(registry, paused)["due_on"] == now != stored
