@@ -115,14 +115,19 @@ class Registry:
         are kept until this or another seat writes to the database). Do not modify what it returns."""
         self._fresh()
         if self._calendar is None:
-            overrides = {date.fromisoformat(r["day"]): bool(r["is_workday"])
-                         for r in settings_q.calendar_overrides(self.conn)}
-            self._calendar = WorkCalendar(overrides, settings_q.calendar_notice_years(self.conn))
+            self._calendar = self.read_calendar()
         if self._settings is None:
             self._settings = settings_q.get_all(self.conn)
         if self._division_names is None:
             self._division_names = {r["id"]: r["name"] for r in settings_q.divisions(self.conn)}
         return Snapshot(self._calendar, self._settings, self._division_names)
+
+    def read_calendar(self) -> WorkCalendar:
+        """The calendar as the database holds it now, uncached (inside a transaction that changed it:
+        the cache is kept for what was committed)."""
+        overrides = {date.fromisoformat(r["day"]): bool(r["is_workday"])
+                     for r in settings_q.calendar_overrides(self.conn)}
+        return WorkCalendar(overrides, settings_q.calendar_notice_years(self.conn))
 
     def calendar(self) -> WorkCalendar:
         """The working-day calendar: official data plus this database's overrides."""

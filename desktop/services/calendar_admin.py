@@ -68,7 +68,8 @@ def import_notice(reg: Registry, actor: Actor, text: str, year: int) -> ParsedNo
 def _refresh_cases_over(reg: Registry, first: date, last: date) -> None:
     """In the calendar change's own transaction: every case whose time runs over the changed days
     follows — open ones (due dates, projections) and finished ones (their overdue flag)."""
-    cases_svc.refresh_derived(reg, cases_q.ids_spanning(reg.conn, first.isoformat(), last.isoformat()))
+    cases_svc.refresh_derived(reg, cases_q.ids_spanning(reg.conn, first.isoformat(), last.isoformat()),
+                              reg.read_calendar())
 
 
 def set_day(reg: Registry, actor: Actor, day: date, is_workday: bool | None, note: str = "") -> None:

@@ -151,13 +151,13 @@ def _disagreeing_rows(reg: Registry, batch: int, shown) -> list[str]:
         last = rows[-1]["id"]
 
 
-def refresh_derived(reg: Registry, case_ids: list[int] | None = None) -> int:
+def refresh_derived(reg: Registry, case_ids: list[int] | None = None, cal: WorkCalendar | None = None) -> int:
     """Recompute the stored projection of the given cases (default: all open ones) from their events,
     the calendar and today — in the caller's transaction when there is one (a calendar change and its
     consequences are saved together). Returns how many were refreshed."""
     with reg.transaction():
         ids = case_ids if case_ids is not None else cases_q.open_case_ids(reg.conn)
-        cal, today = reg.calendar(), reg.today()
+        cal, today = cal or reg.calendar(), reg.today()
         for start in range(0, len(ids), 2000):
             for case_id, rows in events_q.for_cases(reg.conn, ids[start:start + 2000]).items():
                 facts = workflow.replay(domain_events(rows))
