@@ -286,13 +286,15 @@ def fire(reg: Registry, actor: Actor, case_id: int, event: str, on: date | None 
     on = on or reg.today()
     with reg.transaction():
         case = check_version(reg, case_id, expected_version)
-        facts = facts_of(reg, case_id)
+        rows = events_q.for_case(reg.conn, case_id)
+        facts = workflow.replay(domain_events(rows))
         try:
             workflow.check(event, facts.state, actor.roles, facts)
         except WorkflowError as exc:
             raise ServiceError(str(exc)) from None
         _check_scope(reg, actor, case, facts, event)
         _check_date(reg, facts, event, on)
+        _check_order(rows, event, on)
         payload = _prepare(reg, case_id, facts, event, on, payload)
         before = facts.state
         _append(reg, actor, case_id, event, on, {**payload, "before": {"state": before},
@@ -316,6 +318,28 @@ def _check_date(reg: Registry, facts: CaseFacts, event: str, on: date) -> None:
     if facts.received_on and on < facts.received_on:
         raise ValidationFailed([Problem("date", f"日期{on.isoformat()}早于收到申请之日"
                                                 f"{facts.received_on.isoformat()}")])
+
+
+# Records about the case (a file, a letter, its delivery, a note, a saved draft) carry the date of
+# what they record or of the saving, which may lie before or after a step recorded later; every step
+# of the handling itself follows the one before it.
+RECORD_EVENTS = frozenset({"attach", "letter_issued", "letter_delivered", "note", "draft"})
+
+
+def _check_order(rows, event: str, on: date) -> None:
+    """Refuse a step dated before an earlier step of the same case (e.g. a clock set back: 'today'
+    would then date a signature before the assignment it follows)."""
+    if event in RECORD_EVENTS:
+        return
+    steps = [r for r in rows if r["type"] not in RECORD_EVENTS]
+    if not steps:
+        return
+    last = max(steps, key=lambda r: r["effective_on"])
+    if on.isoformat() < last["effective_on"]:
+        label = workflow.EVENT_LABELS.get(last["type"], last["type"])
+        raise ValidationFailed([Problem("date", f"日期{on.isoformat()}早于本案已登记的“{label}”"
+                                                f"（{last['effective_on']}），办理步骤的日期不能早于前一步；"
+                                                "如电脑日期有误，请先校正日期")])
 
 
 def _whole(payload: dict[str, Any], key: str, default: int, low: int, high: int, message: str) -> int:

@@ -50,7 +50,8 @@ def test_id_and_phone_are_masked_for_roles_without_access(registry, staff, tmp_p
     seen = cases.case_view(registry, case_id, staff["leader"]).row
     assert (seen["id_number"], seen["phone"]) == ("110105********002X", "138****5678")
     out = tmp_path / "masked.xlsx"
-    ledger.export_ledger(registry, staff["planner"], out)
+    cases.fire(registry, staff["head"], case_id, "assign", None, {"lead_division_id": staff["planning_id"]})
+    ledger.export_ledger(registry, staff["planner"], out)  # a case of the planner's division, masked
     rows = list(openpyxl.load_workbook(out).worksheets[0].iter_rows(values_only=True))
     row = dict(zip(rows[0], rows[1], strict=True))
     assert (row["证件号码"], row["联系电话"]) == ("110105********002X", "138****5678")

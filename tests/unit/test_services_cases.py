@@ -171,3 +171,19 @@ def test_fee_for_the_applicants_eleventh_application_this_month(registry, staff)
     cases.fire(registry, staff["planner"], case_id, "fee_notice", date(2026, 9, 18), {"method": "per_application"})
     assert tuple(registry.conn.execute("SELECT quantity, amount, tier FROM fee_notices").fetchone()) == \
         (11, 100, "第11至30件，每件100元")
+
+
+def test_a_step_is_never_dated_before_the_step_it_follows(registry, staff):
+    case_id = cases.register_case(registry, staff["clerk"], person_form(received_on="2026-11-02")).case_ids[0]
+    cases.fire(registry, staff["head"], case_id, "assign", date(2026, 11, 10), {"lead_division_id": staff["planning_id"]})
+    with pytest.raises(ValidationFailed, match="早于本案已登记的“分办”（2026-11-10）"):
+        cases.fire(registry, staff["planner"], case_id, "sign_for", date(2026, 11, 9))
+    assert cases.get_case(registry, case_id)["state"] == "assigned"
+    # a clock set back makes "today" earlier than what is recorded: refused the same way
+    registry.today = lambda: date(2026, 11, 5)
+    with pytest.raises(ValidationFailed, match="请先校正日期"):
+        cases.fire(registry, staff["planner"], case_id, "sign_for")
+    registry.today = lambda: date(2026, 11, 20)
+    cases.fire(registry, staff["planner"], case_id, "sign_for", date(2026, 11, 10))  # the same day is fine
+    # a note records something of an earlier day, after later steps
+    cases.fire(registry, staff["planner"], case_id, "note", date(2026, 11, 3), {"text": "申请人来电询问"})
