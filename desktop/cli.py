@@ -79,6 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("copy-to", help="把整个数据库复制到另一个（空的）数据库：文件或 PostgreSQL 服务器")
     s.add_argument("target", metavar="TARGET", help="目标：文件路径或 PostgreSQL 连接串")
 
+    s = sub.add_parser("redact", help="生成去标识化的公开版（纯图像PDF）：自动遮盖身份证号、电话号码、银行卡号、"
+                       "电子邮箱、标注的个人信息字段和案件中记录的姓名，检查无误后写出")
+    s.add_argument("file", type=Path, metavar="IN.pdf", help="要公开的PDF文件（或扫描图片 JPG、PNG、TIFF）")
+    s.add_argument("--out", type=Path, required=True, metavar="OUT.pdf", help="公开版写到这里")
+    s.add_argument("--case", metavar="CASE_NO", help="申请编号：同时遮盖该案件记录的申请人和第三方姓名")
+    s.add_argument("--report", type=Path, metavar="FILE.json", help="把每页各类遮盖框写入JSON文件")
+    s.add_argument("--credit-codes", action="store_true", help="也遮盖统一社会信用代码")
+
     s = sub.add_parser("bench", help="性能基准：各项指标与底层库原始速度之比")
     s.add_argument("--quick", action="store_true", help="200,000件案件（5分钟内完成）")
     s.add_argument("--json", type=Path, help="把结果写入JSON文件")
@@ -162,6 +170,8 @@ def _open(args):
 def _run(args) -> int:
     from desktop.services.base import SYSTEM
 
+    if args.command == "redact":
+        return _redact(args)
     if args.command == "restore":
         return _restore(args)
     if args.command == "copy-to":
@@ -352,6 +362,81 @@ def _copy_to(args) -> int:
     print(f"已复制到 {describe(args.target)}：{copied['cases']}件案件，{copied['case_events']}条事件（审计链完整），"
           f"{copied['file_contents']}个文书和附件文件；各年度报告与原数据库一致")
     return EXIT_OK
+
+
+def _redact(args) -> int:
+    """The release version of a document with the automatic proposals (and, with --case, the names
+    recorded on the case) painted out; exit 2 when the input is unusable or the check finds anything
+    still readable (nothing written). The registry is opened only for --case."""
+    from desktop.documents import redaction
+
+    if args.out.resolve() == args.file.resolve():
+        _err(f"〔--out〕公开版不能覆盖原文件：{args.out}")
+        return EXIT_REJECTED
+    names: list[str] = []
+    if args.case:
+        from desktop.services import cases
+
+        reg = _open(args)
+        try:
+            case_id = cases.case_id_by_number(reg, args.case)
+            names = redaction.names_from_case(cases.get_case(reg, case_id), cases.event_rows(reg, case_id))
+        finally:
+            reg.close()
+    try:
+        with redaction.open_source(args.file) as source:
+            boxes = redaction.propose_all(source, names, credit_codes=args.credit_codes)
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                result = redaction.release(source, boxes, args.out)
+            except redaction.LeakFound as exc:
+                if args.report:
+                    _write_redaction_report(args, source.page_count, boxes, None, exc.leaks)
+                for leak in exc.leaks:
+                    _err(leak.message())
+                _err(f"公开版未生成：以上内容未能去除（{args.out}）")
+                return EXIT_REJECTED
+    except redaction.RedactionInputError as exc:
+        _err(str(exc))
+        return EXIT_REJECTED
+    except redaction.OcrUnavailable as exc:
+        _err(str(exc))
+        return EXIT_ERROR
+    if args.report:
+        _write_redaction_report(args, result.pages, boxes, result, [])
+    totals: dict[str, int] = {}
+    for b in boxes:
+        label = redaction.CATEGORIES.get(b.category, b.category)
+        totals[label] = totals.get(label, 0) + 1
+    summary = "、".join(f"{k}{v}处" for k, v in totals.items()) or "没有发现需要遮盖的内容"
+    print(f"公开版已生成 {args.out}：{result.pages}页，遮盖{len(boxes)}处（{summary}）；"
+          f"检查通过，文本和文件内容中读不出被遮盖的信息")
+    return EXIT_OK
+
+
+def _write_redaction_report(args, page_count: int, boxes, result, leaks) -> None:
+    """The boxes per page and category (values only as a masked hint), and any problems."""
+    import json
+
+    from desktop.documents import redaction
+
+    pages: dict[int, dict[str, list]] = {}
+    for b in boxes:
+        pages.setdefault(b.page, {}).setdefault(redaction.CATEGORIES.get(b.category, b.category), []).append({
+            "kind": redaction.KIND_LABELS.get(b.kind, b.kind), "source": redaction.SOURCES.get(b.source, b.source),
+            "hint": redaction.masked(b.value), "x0": round(b.x0, 1), "y0": round(b.y0, 1),
+            "x1": round(b.x1, 1), "y1": round(b.y1, 1)})
+    report = {
+        "input": str(args.file), "output": str(args.out) if result else None, "released": result is not None,
+        "case": args.case, "page_count": page_count,
+        "sha256": result.sha256 if result else None, "size": result.size if result else None,
+        "units": "PDF点（1/72英寸），原点在页面左上角",
+        "pages": [{"page": p + 1, "categories": {c: {"count": len(v), "boxes": v} for c, v in cats.items()}}
+                  for p, cats in sorted(pages.items())],
+        "problems": [leak.message() for leak in leaks],
+    }
+    args.report.parent.mkdir(parents=True, exist_ok=True)
+    args.report.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 def _verify(reg) -> int:

@@ -86,6 +86,10 @@ class RedactionInputError(Exception):
     """The input cannot be used: not a PDF or image, encrypted, damaged, empty. str() names the file."""
 
 
+class OcrUnavailable(RuntimeError):
+    """The OCR engine could not be loaded (str() is a Chinese message)."""
+
+
 class Cancelled(Exception):
     """``release`` was cancelled by its ``cancelled`` callback; nothing was written."""
 
@@ -391,6 +395,8 @@ class _ImageSource(Source):
             value = float(dpi[0])
         except (TypeError, ValueError, IndexError):
             value = 0.0
+        if abs(value - round(value)) < 0.01:  # PNG stores dots per metre: 99.9998 is 100
+            value = float(round(value))
         self._dpi[i] = value if 50 <= value <= 2400 else _IMAGE_DPI_DEFAULT
         return frame
 
@@ -611,8 +617,8 @@ def _labelled(chars: Sequence[Char], text: str) -> list[_Match]:
                 break
             if text[k] in _VALUE_STOPS:
                 break
-            if start is not None:
-                other = _ANY_LABEL.match(text, k)  # the next field's label on the same line
+            if start is not None and ch.gap:
+                other = _ANY_LABEL.match(text, k)  # the next field's label, after a space
                 if other and not any(chars[j].gap == "\n" for j in range(k + 1, other.end())):
                     break
             if start is None:
@@ -674,7 +680,7 @@ def _boxes_for(chars: Sequence[Char], match: _Match, page: int, source: str,
 # -- OCR ---------------------------------------------------------------------------------------------
 _OCR_LOCK = threading.Lock()
 _ocr_engine = None
-_OCR_MAX_SIDE = 2000  # the detector scales larger images down to this anyway
+_OCR_MAX_SIDE = 1600  # A4 at ≈137 dpi: text of 9 pt and up is read; detection time grows with the area
 
 
 def ocr_engine():
@@ -689,15 +695,32 @@ def ocr_engine():
                 import logging
 
                 from rapidocr_onnxruntime import RapidOCR
+
+                logging.getLogger("RapidOCR").setLevel(logging.WARNING)
+                _ocr_engine = RapidOCR()
+            except Exception as exc:  # noqa: BLE001 - a broken install: say so, not a traceback
+                raise OcrUnavailable(f"文字识别组件无法加载，扫描页无法自动识别（{type(exc).__name__}: {exc}）") from exc
             finally:
                 for k, v in saved.items():
                     if v is None:
                         os.environ.pop(k, None)
                     else:
                         os.environ[k] = v
-            logging.getLogger("RapidOCR").setLevel(logging.WARNING)
-            _ocr_engine = RapidOCR()
         return _ocr_engine
+
+
+def masked(value: str) -> str:
+    """A hint of a boxed value for reports that must not repeat it: 110***********7571, 张**."""
+    value = value or ""
+    if not value:
+        return ""
+    if "@" in value:
+        local, _, domain = value.partition("@")
+        return f"{local[:1]}***@{domain}"
+    if sum(ch.isdigit() for ch in value) >= 7:
+        return value[:3] + "*" * (len(value) - 7) + value[-4:]
+    keep = 2 if len(value) > 6 else 1
+    return value[:keep] + "*" * (len(value) - keep)
 
 
 def _char_width(ch: str) -> float:
@@ -999,7 +1022,7 @@ def release(source: Source, boxes: Iterable[Box], out_path: str | os.PathLike, d
 
 
 # -- the check ---------------------------------------------------------------------------------------
-_STREAM = re.compile(rb"stream\r?\n")
+_STREAM = re.compile(rb">>\s*stream(?:\r\n|\n|\r)")
 _CJK_UTF8 = re.compile(rb"(?:[\xe3-\xe9][\x80-\xbf]{2}){2,}")
 _ASCII_RUN = re.compile(rb"[0-9A-Za-z@.\-_+%]{5,}")
 
@@ -1050,7 +1073,7 @@ def _streams(data: bytes):
     for m in _STREAM.finditer(data):
         start = m.end()
         head_start = data.rfind(b"obj", 0, m.start())
-        head = data[head_start if head_start >= 0 else max(0, m.start() - 2000):m.start()]
+        head = data[head_start if head_start >= 0 else max(0, m.start() - 2000):m.start() + 2]
         length = re.search(rb"/Length\s+(\d+)\b(?!\s+\d+\s+R)", head)
         if length:
             end = start + int(length.group(1))
@@ -1136,26 +1159,103 @@ def _check_painted(page, boxes: Sequence[Box], dpi: float, report) -> None:
             report(b)
 
 
+def _decoded(head: bytes, payload: bytes) -> bytes:
+    """A stream's payload through its ASCII85, ASCIIHex and Flate filters (as far as they work)."""
+    import base64
+
+    filters = re.findall(rb"/(ASCII85Decode|A85|ASCIIHexDecode|AHx|FlateDecode|Fl)\b", head)
+    for name in filters:
+        try:
+            if name in (b"ASCII85Decode", b"A85"):
+                body = re.sub(rb"\s", b"", payload)
+                payload = base64.a85decode(body.removesuffix(b"~>").removeprefix(b"<~"))
+            elif name in (b"ASCIIHexDecode", b"AHx"):
+                body = re.sub(rb"[^0-9A-Fa-f]", b"", payload.split(b">")[0])
+                payload = bytes.fromhex(body.decode() + ("0" if len(body) % 2 else ""))
+            else:
+                payload = zlib.decompressobj().decompress(payload, 64 << 20)
+        except (ValueError, zlib.error):
+            break
+    return payload
+
+
+_LITERAL_ESCAPES = {ord("n"): b"\n", ord("r"): b"\r", ord("t"): b"\t", ord("b"): b"\b", ord("f"): b"\f"}
+_HEX_STRING = re.compile(rb"<([0-9A-Fa-f\s]{4,})>")
+
+
+def _pdf_strings(blob: bytes) -> str:
+    """The text of every literal and hex string in PDF syntax, decoded (UTF-16 with a byte order
+    mark, else PDFDocEncoding taken as Latin-1), one per line."""
+    out: list[str] = []
+
+    def text_of(raw: bytes) -> str:
+        if raw.startswith(b"\xfe\xff"):
+            return raw[2:].decode("utf-16-be", "ignore")
+        if raw.startswith(b"\xef\xbb\xbf"):
+            return raw[3:].decode("utf-8", "ignore")
+        return raw.decode("latin-1")
+
+    k, n = 0, len(blob)
+    while True:
+        k = blob.find(b"(", k)
+        if k < 0:
+            break
+        depth, j, raw = 1, k + 1, bytearray()
+        while j < n and depth:
+            b = blob[j]
+            if b == 0x5C and j + 1 < n:  # backslash
+                nxt = blob[j + 1]
+                if 0x30 <= nxt <= 0x37:
+                    m = re.match(rb"[0-7]{1,3}", blob[j + 1:j + 4])
+                    raw.append(int(m.group(), 8) & 0xFF)
+                    j += 1 + len(m.group())
+                    continue
+                if nxt in (0x0A, 0x0D):  # a line continuation
+                    j += 2
+                    continue
+                raw += _LITERAL_ESCAPES.get(nxt, bytes([nxt]))
+                j += 2
+                continue
+            if b == 0x28:
+                depth += 1
+            elif b == 0x29:
+                depth -= 1
+                if not depth:
+                    break
+            raw.append(b)
+            j += 1
+        if raw:
+            out.append(text_of(bytes(raw)))
+        k = j + 1
+    for m in _HEX_STRING.finditer(blob):
+        digits = re.sub(rb"\s", b"", m.group(1))
+        if len(digits) % 2:
+            digits += b"0"
+        out.append(text_of(bytes.fromhex(digits.decode())))
+    return "\n".join(out)
+
+
 def _search_bytes(data: bytes, needles: Sequence[_Needle], report) -> None:
     """Needles in the file: its structure and every stream decompressed, in every encoding; inside
     image data (random-looking bytes where a short GB18030 or UTF-16 string would match by chance) as
     UTF-8 text and as runs of ASCII letters and digits."""
     images: list[bytes] = []
     parts: list[bytes] = []
+    syntax: list[bytes] = []  # object syntax, whose (strings) and <strings> are decoded as well
     last = 0
     for head, start, end in _streams(data):
         if start < last:
             continue
-        parts.append(data[last:start])
+        syntax.append(data[last:start])
         payload, last = data[start:end], end
-        if b"FlateDecode" in head:
-            try:
-                payload = zlib.decompressobj().decompress(payload, 64 << 20)
-            except zlib.error:
-                pass
-        (images if b"/Image" in head else parts).append(payload)
-    parts.append(data[last:])
-    structure = b"\n".join(parts)
+        payload = _decoded(head, payload)
+        if b"/Image" in head:
+            images.append(payload)
+        else:
+            (syntax if re.search(rb"/Type\s*/(ObjStm|Metadata)", head) else parts).append(payload)
+    syntax.append(data[last:])
+    strings = "\n".join(_normalise(_pdf_strings(part)) for part in syntax)
+    structure = b"\n".join([*syntax, *parts, strings.encode("utf-8")])
     found = set()
     for n in needles:
         if any(e in structure for e in n.encodings):
