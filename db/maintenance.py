@@ -62,12 +62,18 @@ def quick_problem(conn) -> str | None:
     return None if result == "ok" else result
 
 
+DAMAGED = "数据库文件已损坏："  # how verify, backup and import name a damaged file, the same everywhere
+
+
 def consistency_problems(conn) -> list[str]:
     """The database's own check: SQLite's integrity and foreign-key checks. (PostgreSQL enforces
     foreign keys always and checks its pages itself; nothing to ask it here.)"""
     if conn.dialect != "sqlite":
         return []
-    problems = [r[0] for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
+    try:
+        problems = [DAMAGED + r[0] for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
+    except sqlite3.DatabaseError as exc:  # too damaged to be checked at all
+        return [DAMAGED + str(exc)]
     problems += [f"外键错误：{tuple(r)}" for r in conn.execute("PRAGMA foreign_key_check")]
     return problems
 

@@ -64,9 +64,7 @@ def create(reg: Registry, folder: Path | None = None, keep: int = KEEP, label: s
     """Write a backup into ``folder`` (default: ``backup_dir``) and drop the oldest beyond ``keep``
     (never ``protect``: the backup being restored). A damaged file is refused, not backed up: the
     backup would be one that restore later refuses."""
-    problem = maintenance.quick_problem(reg.conn)
-    if problem:
-        raise ServiceError(f"数据库文件已损坏（{problem}），不能备份。请用“检查数据完整性”查看，并从较早的备份恢复。")
+    refuse_if_damaged(reg, "备份")
     folder = Path(folder) if folder else backup_dir(reg)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
@@ -235,10 +233,22 @@ def _restore_server(target: str, backup: Path, progress=None) -> Path | None:
         current.close()
 
 
+def refuse_if_damaged(reg: Registry, action: str) -> None:
+    """Before work that would spread damage (a backup restore would refuse, rows written into broken
+    pages): SQLite's page check, refused with the line verify prints for it."""
+    problem = maintenance.quick_problem(reg.conn)
+    if problem:
+        raise ServiceError(f"{maintenance.DAMAGED}{problem}。不能{action}：请用“检查数据完整性”（verify）查看，"
+                           "并从较早的备份恢复")
+
+
 def integrity_problems(reg: Registry) -> list[str]:
     """The database's own check, foreign keys, the audit chain, and letters or attachments whose
     content went missing or changed."""
     problems = maintenance.consistency_problems(reg.conn)
+    if any(p.startswith(maintenance.DAMAGED) for p in problems):
+        # broken pages: what is read from them proves nothing (and may not be readable at all)
+        return problems + ["数据库文件损坏时不再检查事件链和文件；请从较早的备份恢复后再检查"]
     problems += events_q.verify_chain(reg.conn)
     problems += settings_q.verify_audit_chain(reg.conn)
     problems += anchored_history_problems(reg)
@@ -353,4 +363,4 @@ def quick_check(db_path: Path) -> str | None:
         result = maintenance.quick_check(db_path)
     except sqlite3.DatabaseError as exc:
         return f"数据库文件无法读取：{exc}"
-    return None if result == "ok" else f"数据库文件已损坏：{result}"
+    return None if result == "ok" else f"{maintenance.DAMAGED}{result}"

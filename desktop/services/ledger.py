@@ -217,6 +217,9 @@ def import_ledger(reg: Registry, actor: Actor, path: str | Path, dry_run: bool =
     """Check every row, then (unless ``dry_run``) add all cases in one transaction.
     When rows are refused and ``errors_to`` is given, the ledger is written there with a 问题 column."""
     require_role(actor, "clerk", "office_head", "admin", action="导入台账")
+    from desktop.services import backup
+
+    backup.refuse_if_damaged(reg, "导入台账")
     headers, rows = read_ledger(path)
     problems: list[str] = []
     missing = [c for c in REQUIRED_COLUMNS if c not in headers]

@@ -3,6 +3,8 @@
 import hashlib
 import os
 import sqlite3
+import subprocess
+import sys
 import threading
 import time
 import zipfile
@@ -16,6 +18,7 @@ from desktop.services import attachments, backup, cases, ledger, users
 from desktop.services.base import Conflict, Registry, ServiceError, ValidationFailed
 from tests.conftest import TODAY
 from tests.helpers import person_form
+from tests.unit.test_ledger import write_book
 
 
 def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(registry, staff):
@@ -286,7 +289,7 @@ def test_restoring_the_oldest_kept_backup_does_not_delete_it(tmp_path):
         reg.close()
 
 
-def test_a_damaged_database_is_not_backed_up(tmp_path):
+def test_a_damaged_database_is_not_backed_up_nor_imported_into(tmp_path):
     path = tmp_path / "registry.db"
     reg = Registry.open(path, today=lambda: TODAY)
     for i in range(60):
@@ -298,11 +301,23 @@ def test_a_damaged_database_is_not_backed_up(tmp_path):
     path.write_bytes(bytes(data))
     reg = Registry.open(path, today=lambda: TODAY)
     try:
-        with pytest.raises(ServiceError, match="数据库文件已损坏.*不能备份"):
+        with pytest.raises(ServiceError, match="数据库文件已损坏：.*不能备份"):
             backup.create(reg, tmp_path / "b")
         assert not list((tmp_path / "b").glob("*.ddbak"))
+        ledger_file = write_book(tmp_path / "l.xlsx", [
+            {"收到日期": "2026-10-12", "申请方式": "网络", "申请人类型": "自然人", "申请人": "甲",
+             "申请内容": "甲"}])
+        with pytest.raises(ServiceError, match="数据库文件已损坏：.*不能导入台账") as refused:
+            ledger.import_ledger(reg, SYSTEM_ACTOR(), ledger_file)
+        # the same words verify uses for it
+        found = backup.integrity_problems(reg)
+        assert found[0].startswith("数据库文件已损坏：") and str(refused.value).startswith("数据库文件已损坏：")
     finally:
         reg.close()
+    # the command line says the same, exit 1, nothing written
+    run = subprocess.run([sys.executable, "-m", "desktop", "--db", str(path), "import-ledger", str(ledger_file)],
+                         capture_output=True, text=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert run.returncode != 0 and "数据库文件已损坏：" in run.stderr and "Traceback" not in run.stderr
 
 
 def SYSTEM_ACTOR():  # noqa: N802 - reads like the constant it returns
