@@ -74,7 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("restore", help="从备份恢复（先检查备份，再替换；当前数据另存一份备份）")
     s.add_argument("backup_file", type=Path, metavar="BACKUP_FILE")
 
-    sub.add_parser("verify", help="检查数据库完整性和审计链")
+    s = sub.add_parser("verify", help="检查数据库完整性和审计链")
+    s.add_argument("--against", type=Path, nargs="+", default=[], metavar="FILE",
+                   help="另行核对的定稿年度报告（PDF、Excel、网页）或备份文件：其中记录的数据截止位置须仍在审计链中")
 
     s = sub.add_parser("copy-to", help="把整个数据库复制到另一个（空的）数据库：文件或 PostgreSQL 服务器")
     s.add_argument("target", metavar="TARGET", help="目标：文件路径或 PostgreSQL 连接串")
@@ -201,7 +203,7 @@ def _run(args) -> int:
         if cmd == "calendar":
             return _calendar(reg, args)
         if cmd == "verify":
-            return _verify(reg)
+            return _verify(reg, args.against)
         if cmd == "letter":
             return _letter(reg, args)
         if cmd == "report":
@@ -439,10 +441,10 @@ def _write_redaction_report(args, page_count: int, boxes, result, leaks) -> None
     args.report.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
-def _verify(reg) -> int:
+def _verify(reg, documents=()) -> int:
     from desktop.services import backup, stats
 
-    problems = backup.integrity_problems(reg)
+    problems = backup.integrity_problems(reg, documents)
     if problems:
         for p in problems:
             _err(p)

@@ -101,7 +101,8 @@ def report_html(report: AnnualReport, agency: str, texts: dict[str, str], fee_se
     page_title = "".join(f"【{m}】" for m in state.marks) + title
     return ('<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>{escape(page_title)}</title>\n</head>\n"
+            + (f'<meta name="ddesk-history" content="{escape(state.anchor)}">\n' if state.anchor else "")
+            + f"<title>{escape(page_title)}</title>\n</head>\n"
             '<body style="margin:0;background:#fff">\n'
             f'<div class="annual-report" style="{PAGE}">\n' + "\n".join(body) + "\n</div>\n</body>\n</html>\n")
 

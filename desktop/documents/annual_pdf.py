@@ -133,7 +133,7 @@ def write_pdf(report: AnnualReport, path: Path | str, agency: str, texts: dict[s
                           borderColor=RED, borderWidth=0.8, borderPadding=6, spaceBefore=4, spaceAfter=12)
     doc_title = report_title(agency, report.year)
     doc = SimpleDocTemplate(str(path), pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=20 * mm,
-                            bottomMargin=26 * mm, title=doc_title + ("（草稿）" if state.draft else ""),
+                            bottomMargin=26 * mm, title=doc_title + ("（草稿）" if state.draft else ""), keywords=state.anchor,
                             author=agency, creator="政府信息公开申请办理系统")
 
     def paragraphs(text: str):

@@ -118,6 +118,9 @@ class ReportState:
     missing: tuple[str, ...] = ()
     as_of: date | None = None
     failed: tuple[str, ...] = ()
+    # A final report names the end of the registry's history it was counted from (ANCHOR_PATTERN), in
+    # the file's properties: a published copy then proves later that no event was removed since.
+    anchor: str = ""
 
     @property
     def draft(self) -> bool:
@@ -238,6 +241,13 @@ def _height(lines: int, size: float = 11) -> float:
     return round(lines * _LINE_PT * size / 11 + _PAD_PT, 1)
 
 
+ANCHOR_PATTERN = r"ddesk-history:event=(\d+):([0-9a-f]{64});audit=(\d+):([0-9a-f]{64}|-)"
+
+
+def anchor_text(event_id: int, event_hash: str, audit_id: int, audit_hash: str | None) -> str:
+    return f"ddesk-history:event={event_id}:{event_hash};audit={audit_id}:{audit_hash or '-'}"
+
+
 def title_with_marks(title: str, state: ReportState) -> str:
     return "".join(f"【{m}】" for m in state.marks) + title
 
@@ -340,5 +350,7 @@ def write_xlsx(report: AnnualReport, path: Path | str, agency: str, state: Repor
                 cell.border = border
         ws.row_dimensions[r].height = _height(max(_lines_needed(str(v), w) for v, w in zip(values, widths, strict=True)))
     page_setup(ws, "1:1")
+    if state.anchor:
+        wb.properties.description = state.anchor
     wb.save(path)
     return Path(path)

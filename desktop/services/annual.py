@@ -9,9 +9,10 @@ from datetime import date
 
 from db.queries import annual as annual_q
 from db.queries import cases as cases_q
+from db.queries import events as events_q
 from db.queries import reports as reports_q
 from db.queries import settings as settings_q
-from desktop.documents.annual_tables import ReportState
+from desktop.documents.annual_tables import ReportState, anchor_text
 from desktop.documents.fonts import MissingGlyphs
 from desktop.domain import annual_report
 from desktop.domain.annual_report import PART2, PARTS, AnnualReport, CaseFact, RemedyFact
@@ -98,7 +99,27 @@ def state(reg: Registry, year: int, report: AnnualReport | None = None) -> Repor
     report = report or compute(reg, year)
     today = reg.today()
     return ReportState(missing=tuple(missing_parts(reg, year)), as_of=today if year >= today.year else None,
-                       failed=tuple(f"{c.name}（{c.detail}）" for c in report.checks if not c.passed))
+                       failed=tuple(f"{c.name}（{c.detail}）" for c in report.checks if not c.passed),
+                       anchor=final_anchor(reg, year))
+
+
+def final_anchor(reg: Registry, year: int) -> str:
+    """The end of the history a final report was counted from (``anchor_text``), "" when not final."""
+    figures = annual_q.final_figures(reg.conn, year)
+    head = json.loads(figures).get("history") if figures else None
+    if not head:
+        return ""
+    return anchor_text(head["event_id"], head["event_hash"], head["audit_id"], head["audit_hash"])
+
+
+def final_anchors(reg: Registry) -> list[tuple[int, dict]]:
+    """(year, recorded end of history) of every final report."""
+    out = []
+    for year in sorted(final_years(reg)):
+        head = json.loads(annual_q.final_figures(reg.conn, year) or "{}").get("history")
+        if head:
+            out.append((year, head))
+    return out
 
 
 def save_text(reg: Registry, actor: Actor, year: int, part: str, text: str) -> None:
@@ -201,10 +222,15 @@ def finalize(reg: Registry, actor: Actor, year: int) -> AnnualReport:
         raise ServiceError(f"年度报告尚未完成，不能定稿：{'；'.join(missing)}。请填写后再定稿")
     with reg.transaction():
         _check_not_final(reg, year)
+        # the end of the history the figures were counted from: the published files carry it too
+        event, audit = events_q.head(reg.conn), settings_q.audit_head(reg.conn)
+        history = {"event_id": event[0] if event else 0, "event_hash": event[1] if event else "0" * 64,
+                   "audit_id": audit[0] if audit else 0, "audit_hash": audit[1] if audit else None}
         annual_q.insert_final(reg.conn, year, reg.now(), actor.user_id, json.dumps(
-            {"part3": report.part3, "part4": report.part4, "fees": report.fees}, ensure_ascii=False))
+            {"part3": report.part3, "part4": report.part4, "fees": report.fees, "history": history},
+            ensure_ascii=False))
         settings_q.audit(reg.conn, reg.now(), actor.user_id, "annual_report_final",
-                         json.dumps({"year": year}, ensure_ascii=False))
+                         json.dumps({"year": year, "history": history}, ensure_ascii=False))
     return report
 
 

@@ -242,7 +242,7 @@ def refuse_if_damaged(reg: Registry, action: str) -> None:
                            "并从较早的备份恢复")
 
 
-def integrity_problems(reg: Registry) -> list[str]:
+def integrity_problems(reg: Registry, documents: list[Path] | tuple[Path, ...] = ()) -> list[str]:
     """The database's own check, foreign keys, the audit chain, and letters or attachments whose
     content went missing or changed."""
     problems = maintenance.consistency_problems(reg.conn)
@@ -251,7 +251,7 @@ def integrity_problems(reg: Registry) -> list[str]:
         return problems + ["数据库文件损坏时不再检查事件链和文件；请从较早的备份恢复后再检查"]
     problems += events_q.verify_chain(reg.conn)
     problems += settings_q.verify_audit_chain(reg.conn)
-    problems += anchored_history_problems(reg)
+    problems += anchored_history_problems(reg, documents=documents)
     problems += cases.rows_that_disagree_with_events(reg)
     for label, row_id, name, what in files_q.changed_or_missing(reg.conn):
         problems.append(f"{label}{row_id}的文件{'缺失' if what == 'missing' else '被改动'}：{name}")
@@ -261,42 +261,85 @@ def integrity_problems(reg: Registry) -> list[str]:
     return problems
 
 
-def anchored_history_problems(reg: Registry, folder: Path | None = None) -> list[str]:
+def anchored_history_problems(reg: Registry, folder: Path | None = None,
+                              documents: list[Path] | tuple[Path, ...] = ()) -> list[str]:
     """The chain checks itself, but not its end: events deleted from the end leave a sound, shorter
-    chain. Every backup records the chain's last event; the history must still hold each of those
-    events, unchanged. Names the first event found missing or different."""
+    chain. Every backup and every final annual report (in the registry, and in its published files
+    given as ``documents``) records where the history ended; the history must still hold each of those
+    events and administrative actions, unchanged. Names the first one found missing or different."""
+    from desktop.services import annual
+
     folder = Path(folder) if folder else backup_dir(reg)
-    if not folder.is_dir():
-        return []
     # A restore rolls history back on purpose: backups made before it beyond the restored end belong
     # to the history that was left, and are not held against this one.
     restored = json.loads(reg.settings().get(RESTORED_KEY) or "null") or {}
     heads, audit_heads = [], []
-    for path in folder.glob(f"*{SUFFIX}"):
+    for path in sorted(folder.glob(f"*{SUFFIX}")) if folder.is_dir() else []:
         try:
             with zipfile.ZipFile(path) as z:
                 manifest = json.loads(z.read(MANIFEST))
         except (OSError, KeyError, ValueError, zipfile.BadZipFile):
             continue
         head = manifest.get("chain_head")
+        name = f"备份 {path.name}"
         before_restore = restored and manifest.get("made_at", "") <= restored.get("at", "")
         if head and not (before_restore and int(head["event_id"]) > int(restored.get("event_id") or 0)):
-            heads.append((int(head["event_id"]), head["hash"], path.name))
+            heads.append((int(head["event_id"]), head["hash"], name))
         audit = manifest.get("audit_head")
         if audit and not (before_restore and int(audit["audit_id"]) > int(restored.get("audit_id") or 0)):
-            audit_heads.append((int(audit["audit_id"]), audit["hash"], path.name))
+            audit_heads.append((int(audit["audit_id"]), audit["hash"], name))
+    for year, head in annual.final_anchors(reg):
+        heads.append((int(head["event_id"]), head["event_hash"], f"{year}年度报告（定稿）"))
+        if head.get("audit_hash"):
+            audit_heads.append((int(head["audit_id"]), head["audit_hash"], f"{year}年度报告（定稿）"))
+    for path in documents:
+        event_id, event_hash, audit_id, audit_hash = document_anchor(path)
+        heads.append((event_id, event_hash, f"文件 {Path(path).name}"))
+        if audit_hash:
+            audit_heads.append((audit_id, audit_hash, f"文件 {Path(path).name}"))
     for event_id, digest, name in sorted(heads):
+        if event_id == 0:
+            continue
         found = events_q.hash_at(reg.conn, event_id)
         if found is None:
-            return [f"事件{event_id}在备份 {name} 中存在，数据库中已没有（事件记录被从末尾删除）"]
+            return [f"事件{event_id}在{name}中有记录，数据库中已没有（事件记录被从末尾删除）"]
         if found != digest:
-            return [f"事件{event_id}与备份 {name} 中记录的不同（审计链被改写）"]
+            return [f"事件{event_id}与{name}中记录的不同（审计链被改写）"]
     for audit_id, digest, name in sorted(audit_heads):
         found = settings_q.audit_hash_at(reg.conn, audit_id)
         if found != digest:
-            what = "已没有（记录被删除）" if found is None else "与备份中的不同（被改写）"
-            return [f"管理操作记录{audit_id}在备份 {name} 中存在，数据库中{what}"]
+            what = "已没有（记录被删除）" if found is None else "与之不同（被改写）"
+            return [f"管理操作记录{audit_id}在{name}中有记录，数据库中{what}"]
     return []
+
+
+def document_anchor(path: str | Path) -> tuple[int, str, int, str | None]:
+    """Where the history ended when a final annual report was published, read from its file (the
+    PDF's keywords, the workbook's description, the web page's meta tag) or from a backup's manifest."""
+    import re
+
+    from desktop.documents.annual_tables import ANCHOR_PATTERN
+
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+        if data[:4] == b"PK\x03\x04":
+            with zipfile.ZipFile(path) as z:
+                names = z.namelist()
+                if MANIFEST in names:
+                    m = json.loads(z.read(MANIFEST))
+                    head, audit = m.get("chain_head") or {}, m.get("audit_head") or {}
+                    if head:
+                        return (int(head["event_id"]), head["hash"], int(audit.get("audit_id") or 0),
+                                audit.get("hash"))
+                data = z.read("docProps/core.xml") if "docProps/core.xml" in names else b""
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:
+        raise ServiceError(f"〔{path.name}〕无法读取：{exc}") from None
+    found = re.search(ANCHOR_PATTERN.encode(), data)
+    if found is None:
+        raise ServiceError(f"〔{path.name}〕不是定稿年度报告或备份文件，其中没有记录数据截止位置")
+    audit_hash = found.group(4).decode()
+    return int(found.group(1)), found.group(2).decode(), int(found.group(3)), None if audit_hash == "-" else audit_hash
 
 
 RESTORED_KEY = "history_restored"  # setting: the chain's end and time of the last restore

@@ -177,3 +177,36 @@ def test_statistics_for_a_period_and_a_division(registry, dataset, tmp_path):
     out = stats.write_xlsx(s, tmp_path / "stats.xlsx")
     wb = openpyxl.load_workbook(out)
     assert wb["概况"]["B3"].value == 8 and wb["按处室"]["A1"].value == "处室"
+
+
+def test_a_final_report_and_its_published_files_anchor_the_end_of_the_history(registry, dataset, tmp_path):
+    """Events deleted from the end after the report was made final are found by verify: from the
+    record of the final report, and from a published file of it given to verify."""
+    from desktop.services import backup
+
+    complete(registry, dataset)
+    annual.finalize(registry, dataset["head"], 2025)
+    last = registry.conn.execute("SELECT max(id) FROM case_events").fetchone()[0]
+    published = {fmt: annual.export(registry, 2025, tmp_path / f"report.{fmt}") and tmp_path / f"report.{fmt}"
+                 for fmt in ("pdf", "xlsx", "html")}
+    for path in published.values():
+        assert backup.document_anchor(path)[0] == last
+    assert backup.integrity_problems(registry, list(published.values())) == []
+    on = " ON case_events" if registry.conn.dialect == "postgresql" else ""
+    registry.conn.execute(f"DROP TRIGGER case_events_no_delete{on}")
+    registry.conn.execute("DELETE FROM case_events WHERE id >= ?", (last - 1,))
+    problems = backup.integrity_problems(registry)
+    assert f"事件{last}在2025年度报告（定稿）中有记录，数据库中已没有（事件记录被从末尾删除）" in problems
+    # the record of the final report removed as well: the published file still tells
+    registry.conn.execute("DELETE FROM annual_reports")
+    assert backup.anchored_history_problems(registry) == []
+    found = backup.anchored_history_problems(registry, documents=[published["pdf"]])
+    assert found == [f"事件{last}在文件 report.pdf中有记录，数据库中已没有（事件记录被从末尾删除）"]
+    with pytest.raises(ServiceError, match="不是定稿年度报告或备份文件"):
+        backup.document_anchor(_plain(tmp_path))
+
+
+def _plain(tmp_path):
+    path = tmp_path / "note.txt"
+    path.write_text("nothing here", encoding="utf-8")
+    return path

@@ -107,6 +107,18 @@ def test_verify_names_an_edited_event(db, capsys):
     assert "事件7（案件" in capsys.readouterr().err
 
 
+def test_verify_against_a_backup_file_and_a_file_that_anchors_nothing(db, capsys, tmp_path):
+    assert main(["--db", db, "demo"]) == 0
+    assert main(["--db", db, "backup", "--to", str(tmp_path / "elsewhere")]) == 0
+    made = next((tmp_path / "elsewhere").glob("*.ddbak"))
+    capsys.readouterr()
+    assert main(["--db", db, "verify", "--against", str(made)]) == 0
+    note = tmp_path / "note.txt"
+    note.write_text("x", encoding="utf-8")
+    assert main(["--db", db, "verify", "--against", str(note)]) == 2
+    assert "note.txt〕不是定稿年度报告或备份文件" in capsys.readouterr().err
+
+
 def test_database_too_new(db, capsys):
     conn = raw(db)
     if conn.dialect == "sqlite":
