@@ -107,6 +107,22 @@ def visible(conn, case_id: int, division_id: int | None, user_id: int | None) ->
         is not None
 
 
+def numbers_found(conn, candidates: Sequence[str]) -> list[str]:
+    """Which of these case numbers exist."""
+    return sorted(numbers_taken(conn, candidates)) if candidates else []
+
+
+def lookup_clause(kind: str, values: Sequence[str]) -> tuple[str, list]:
+    """The condition on ``c`` for a lookup by case numbers, an applicant's ID number or phone digits."""
+    marks = ",".join("?" * len(values))
+    if kind == "case_no":
+        return f"c.case_no IN ({marks})", list(values)
+    if kind == "id_number":
+        return f"c.applicant_id IN (SELECT id FROM applicants WHERE id_number IN ({marks}))", list(values)
+    return (f"c.applicant_id IN (SELECT id FROM applicants WHERE replace(replace(phone, '-', ''), ' ', '')"
+            f" IN ({marks}) AND phone IS NOT NULL)", list(values))
+
+
 def paused_case_ids(conn) -> list[int]:
     """Open cases whose clock is stopped: their projected due date moves with every working day."""
     return sorted(r[0] for r in conn.execute(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import NamedTuple
 
 from db import connection
+from db.queries import cases as cases_q
 from db.queries import registry as registry_q
-from desktop.domain import deadlines, outcomes, workflow
+from desktop.domain import deadlines, identity, outcomes, workflow
 from desktop.domain.workflow import DIVISION, STATE_LABELS
 from desktop.services import privacy
 from desktop.services.base import Actor, Registry
@@ -82,6 +84,58 @@ class Row(NamedTuple):
         return str(getattr(self, key) or "")
 
 
+_CASE_TAIL = re.compile(r"\d{1,8}")
+_MOBILE = re.compile(r"(?:\+?86)?(1[3-9]\d{9})")
+_LANDLINE = re.compile(r"(0\d{2,3})[-\s]?(\d{7,8})")
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What the one search box was given, when it is not text: a case number (or its tail: the cases
+    found), an applicant's ID number, or a phone number (digits)."""
+    kind: str  # case_no | id_number | phone
+    values: tuple[str, ...]
+
+
+def lookup(reg: Registry, text: str, viewer: Actor | None = None) -> Lookup | None:
+    """A case number, its tail (``00137``, ``137`` in any year's numbering), an ID number or a phone
+    number typed into the search box; None for anything else (searched as text). ID and phone numbers
+    are looked up only for readers who may see them."""
+    text = text.strip()
+    if not text or len(text) > 40:
+        return None
+    if cases_q.id_by_number(reg.conn, text) is not None:
+        return Lookup("case_no", (text,))
+    compact = re.sub(r"[\s()（）]", "", text)
+    if privacy.can_see_personal(viewer) or viewer is None:
+        upper = compact.upper()
+        if identity.check_resident_id(upper) is None or identity.check_credit_code(upper) is None:
+            return Lookup("id_number", (upper,))
+        mobile, landline = _MOBILE.fullmatch(compact), _LANDLINE.fullmatch(text.replace(" ", ""))
+        if mobile:
+            return Lookup("phone", (mobile.group(1),))
+        if landline:
+            return Lookup("phone", (landline.group(1) + landline.group(2),))
+    if _CASE_TAIL.fullmatch(compact):
+        pattern = reg.settings().get("case_no_pattern", "{year}-{seq:05d}")
+        first = _first_year(reg) or reg.today().year
+        candidates = []
+        for year in range(first, reg.today().year + 1):
+            try:
+                candidates.append(pattern.format(year=year, seq=int(compact)))
+            except (KeyError, ValueError, IndexError):
+                break
+        found = cases_q.numbers_found(reg.conn, candidates)
+        if found:
+            return Lookup("case_no", tuple(found))
+    return None
+
+
+def _first_year(reg: Registry) -> int | None:
+    first = cases_q.earliest_received_on(reg.conn)
+    return int(first[:4]) if first else None
+
+
 def _query(reg: Registry, f: Filter, clock: RowMaker | None = None) -> registry_q.Query:
     """The SQL-ready form of ``f`` for today (kept on ``clock``: each page and the count reuse it)."""
     if clock is not None:
@@ -89,12 +143,16 @@ def _query(reg: Registry, f: Filter, clock: RowMaker | None = None) -> registry_
         if known is not None:
             return known
     clock = clock or RowMaker(reg)
+    found = lookup(reg, f.text, f.viewer) if f.text.strip() else None
     q = clock.queries[f] = registry_q.Query(
         states=f.states, division_ids=(f.division_id,) if f.division_id else (),
         received_from=f"{f.year}-01-01" if f.year else None, received_to=f"{f.year}-12-31" if f.year else None,
-        applicant_type=f.applicant_type, outcome=f.outcome, deadline=f.deadline, text=f.text.strip() or None,
+        applicant_type=f.applicant_type, outcome=f.outcome, deadline=f.deadline,
+        text=None if found else (f.text.strip() or None),
         sort="due_on" if f.sort == "days_left" else f.sort, descending=f.descending,
         today=clock.today.isoformat(), due_soon_until=clock.due_soon_until())
+    if found is not None:
+        q.extra.append(cases_q.lookup_clause(found.kind, found.values))
     visible = privacy.visible_clause(f.viewer or f.queue_of)
     if visible is not None:
         q.extra.append(visible)

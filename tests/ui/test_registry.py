@@ -221,3 +221,22 @@ def test_a_division_user_lists_only_their_divisions_cases(qtbot, registry, staff
     office = RegistryView(registry, staff["clerk"])
     qtbot.addWidget(office)
     assert office.model.total() == 2
+
+
+def test_enter_on_a_case_number_tail_opens_the_case(qtbot, registry, staff):
+    from desktop.services import cases
+    from tests.helpers import person_form
+
+    ids = [cases.register_case(registry, staff["clerk"], person_form(name=f"申请人{i}")).case_ids[0] for i in range(3)]
+    wanted = cases.get_case(registry, ids[1])["case_no"]
+    view = RegistryView(registry, staff["clerk"])
+    qtbot.addWidget(view)
+    opened = []
+    view.open_case.connect(opened.append)
+    type_text(qtbot, view.search, wanted.split("-")[-1])
+    qtbot.keyClick(view.search, Qt.Key.Key_Return)
+    assert opened == [ids[1]] and view.model.total() == 1
+    view.search.clear()
+    type_text(qtbot, view.search, "13812345678")  # the applicant's phone: their cases, listed
+    qtbot.keyClick(view.search, Qt.Key.Key_Return)
+    assert view.model.total() == 3 and opened == [ids[1]]

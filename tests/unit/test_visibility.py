@@ -84,3 +84,25 @@ def test_the_ledger_export_of_a_division_user_holds_only_their_cases(registry, s
     assert ledger.export_ledger(registry, staff["planner"], tmp_path / "x.xlsx",
                                 case_ids=[four_cases["other"]]) == 0
     assert ledger.export_ledger(registry, staff["clerk"], tmp_path / "all.xlsx") == 4
+
+
+def test_one_search_box_finds_a_case_number_its_tail_an_id_or_a_phone(registry, staff, four_cases):
+    clerk = staff["clerk"]
+    other = cases.get_case(registry, four_cases["other"])
+    tail = other["case_no"].split("-")[-1]  # e.g. 00004
+    assert registry_list.case_ids(registry, Filter(text=other["case_no"], viewer=clerk)) == [four_cases["other"]]
+    assert registry_list.case_ids(registry, Filter(text=tail, viewer=clerk)) == [four_cases["other"]]
+    assert registry_list.case_ids(registry, Filter(text=str(int(tail)), viewer=clerk)) == [four_cases["other"]]
+    # every test applicant has the same ID and phone: all four are that applicant's cases
+    assert len(registry_list.case_ids(registry, Filter(text="11010519491231002X", viewer=clerk))) == 4
+    assert len(registry_list.case_ids(registry, Filter(text="138 1234 5678", viewer=clerk))) == 4
+    assert len(registry_list.case_ids(registry, Filter(text="11010519491231002x", viewer=clerk))) == 4
+    assert registry_list.lookup(registry, "022-23456789", clerk) == registry_list.Lookup("phone", ("02223456789",))
+    # a division user may not look people up by ID or phone, and a case number of another division
+    # finds nothing
+    assert registry_list.lookup(registry, "11010519491231002X", staff["planner"]) is None
+    assert registry_list.case_ids(registry, Filter(text="11010519491231002X", viewer=staff["planner"])) == []
+    assert registry_list.case_ids(registry, Filter(text=other["case_no"], viewer=staff["planner"])) == []
+    # anything else is searched as text, as before
+    assert registry_list.case_ids(registry, Filter(text="社会救助", viewer=clerk)) == \
+        sorted([four_cases["shared"], four_cases["other"]], reverse=True)

@@ -55,7 +55,7 @@ class RegistryView(QWidget):
         bar = QHBoxLayout()
         self.search = QLineEdit()
         self.search.setObjectName("search")
-        self.search.setPlaceholderText("搜索申请内容或申请人（可输入一两个字）")
+        self.search.setPlaceholderText("申请编号（可只输尾号）、证件号码、电话，或申请内容、申请人")
         self.search.setClearButtonEnabled(True)
         self.state = _combo("state", [(ALL, None)] + [(label, key) for key, label in STATE_LABELS.items()])
         self.division = _combo("division", [(ALL, None)] + [
@@ -131,7 +131,7 @@ class RegistryView(QWidget):
         self._debounce.setInterval(250)
         self._debounce.timeout.connect(self.apply_filter)
         self.search.textChanged.connect(self._debounce.start)
-        self.search.returnPressed.connect(self.apply_filter)
+        self.search.returnPressed.connect(self.jump_or_filter)
         for box in (self.state, self.division, self.year, self.applicant_type, self.outcome, self.deadline):
             box.currentIndexChanged.connect(self.apply_filter)
         self.model.counted.connect(lambda _n: self._update_count())
@@ -159,6 +159,16 @@ class RegistryView(QWidget):
             queue_of=self.actor if self.queue else None,
             viewer=self.actor,
         )
+
+    def jump_or_filter(self) -> None:
+        """Enter in the search box: a case number (or the tail of one) that names one case opens it;
+        anything else lists what it finds."""
+        self.apply_filter()
+        found = registry_list.lookup(self.reg, self.search.text(), self.actor)
+        if found is not None and found.kind == "case_no" and self.model.total() == 1:
+            case_id = self.model.case_id_at(0)
+            if case_id is not None:
+                self.open_case.emit(case_id)
 
     def apply_filter(self) -> None:
         self._debounce.stop()
