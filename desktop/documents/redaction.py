@@ -274,10 +274,8 @@ class _PdfSource(Source):
                                      may_draw_forms=False)
             except self._pdfium.PdfiumError:
                 raise RedactionInputError(f"{self.path.name}：第{i + 1}页无法显示（文件可能已损坏）") from None
-            try:
-                image = bitmap.to_pil().copy()  # the bitmap's buffer is freed on close
-            finally:
-                bitmap.close()
+            image = bitmap.to_pil()  # shares the bitmap's buffer, which lives as long as the image
+            image.pdfium_bitmap = bitmap
         if grayscale and image.mode != "L":
             image = image.convert("L")
         elif not grayscale and image.mode != "RGB":
@@ -681,6 +679,7 @@ def _boxes_for(chars: Sequence[Char], match: _Match, page: int, source: str,
 _OCR_LOCK = threading.Lock()
 _ocr_engine = None
 _OCR_MAX_SIDE = 1600  # A4 at ≈137 dpi: text of 9 pt and up is read; detection time grows with the area
+_OCR_BAND, _OCR_OVERLAP = 256, 64  # pixels: the detector looks at one band of the page at a time
 
 
 def ocr_engine():
@@ -697,7 +696,9 @@ def ocr_engine():
                 from rapidocr_onnxruntime import RapidOCR
 
                 logging.getLogger("RapidOCR").setLevel(logging.WARNING)
-                _ocr_engine = RapidOCR()
+                engine = RapidOCR()
+                _detect_at_size(engine)
+                _ocr_engine = engine
             except Exception as exc:  # noqa: BLE001 - a broken install: say so, not a traceback
                 raise OcrUnavailable(f"文字识别组件无法加载，扫描页无法自动识别（{type(exc).__name__}: {exc}）") from exc
             finally:
@@ -707,6 +708,18 @@ def ocr_engine():
                     else:
                         os.environ[k] = v
         return _ocr_engine
+
+
+def _detect_at_size(engine) -> None:
+    """The detector looks at each band at the size it is given (its default enlarges images whose
+    short side is under 736 px, which would make a band as costly as a page)."""
+    try:
+        from rapidocr_onnxruntime.ch_ppocr_det.utils import DetPreProcess
+
+        det = engine.text_det
+        det.get_preprocess = lambda max_wh: DetPreProcess(max(max_wh, 32), "max", det.mean, det.std)
+    except (ImportError, AttributeError):  # another version: its own sizing, more memory
+        pass
 
 
 def masked(value: str) -> str:
@@ -736,11 +749,8 @@ def ocr_chars(source: Source, i: int) -> list[Char]:
     dpi = min(DEFAULT_DPI, _OCR_MAX_SIDE * 72 / max(width, height, 1))
     image = source.render(i, dpi=dpi)
     scale = dpi / 72
-    engine = ocr_engine()
-    with _OCR_LOCK:
-        result, _ = engine(np.asarray(image), return_word_box=True)
     out: list[Char] = []
-    for line in result or ():
+    for line in _ocr_lines(ocr_engine(), np.asarray(image)):
         quad, text = line[0], line[1]
         if not text:
             continue
@@ -763,6 +773,42 @@ def ocr_chars(source: Source, i: int) -> list[Char]:
             out.append(Char(ch, x0, ly0, x1, ly1, gap))
             gap = ""
     return out
+
+
+def _ocr_lines(engine, pixels) -> list:
+    """RapidOCR's lines ([quad, text, score, word boxes, words]) for a page, detected in overlapping
+    horizontal bands: the detector's working memory grows with the area it looks at (measured ≈270
+    bytes a pixel: ≈500 MB for a whole A4 page at 137 dpi, ≈75 MB for a band of 256 rows). A line
+    belongs to the band whose core holds its centre, so a line in an overlap is read once; a line up
+    to the overlap's height (64 px, ≈34 pt) always lies whole in that band, a taller heading may be
+    read in part."""
+    import numpy as np
+
+    height = pixels.shape[0]
+    if height <= _OCR_BAND * 1.25:
+        bands = [(0, height)]
+    else:
+        stride = _OCR_BAND - _OCR_OVERLAP
+        tops = list(range(0, height - _OCR_OVERLAP, stride))
+        bands = [(top, min(top + _OCR_BAND, height)) for top in tops]
+        if bands[-1][1] < height:
+            bands.append((height - _OCR_BAND, height))
+    lines = []
+    for k, (top, bottom) in enumerate(bands):
+        core_top = top + _OCR_OVERLAP / 2 if k else 0
+        core_bottom = bottom - _OCR_OVERLAP / 2 if k < len(bands) - 1 else height
+        with _OCR_LOCK:
+            result, _ = engine(np.ascontiguousarray(pixels[top:bottom]), return_word_box=True)
+        for line in result or ():
+            centre = sum(pt[1] for pt in line[0]) / len(line[0]) + top
+            if not core_top <= centre < core_bottom:
+                continue
+            line = list(line)
+            line[0] = [[pt[0], pt[1] + top] for pt in line[0]]
+            if len(line) > 3 and line[3]:
+                line[3] = [[[pt[0], pt[1] + top] for pt in box] for box in line[3]]
+            lines.append(line)
+    return lines
 
 
 def _word_spans(line, text: str, scale: float) -> list[tuple[str, float, float]] | None:
@@ -867,6 +913,7 @@ class _Encoded:
     width: int
     height: int
     bilevel: bool
+    image: object = None  # the pixels encoded (PIL image), for the paint check
 
 
 def _paint(image, boxes: Iterable[Box], scale: float) -> None:
@@ -882,8 +929,11 @@ def _paint(image, boxes: Iterable[Box], scale: float) -> None:
 
 def _photo_like(gray) -> bool:
     """Whether a greyscale page has so many mid-grey pixels that black and white would lose it."""
-    hist = gray.histogram()
-    return sum(hist[48:208]) >= _PHOTO_SHARE * (gray.width * gray.height)
+    from PIL import Image
+
+    sample = gray.resize((max(1, gray.width // 4), max(1, gray.height // 4)), Image.Resampling.NEAREST)
+    hist = sample.histogram()  # every 16th pixel as it is (averaging would grey the edges of text)
+    return sum(hist[48:208]) >= _PHOTO_SHARE * (sample.width * sample.height)
 
 
 def _encode(gray, mode: str) -> _Encoded:
@@ -901,9 +951,9 @@ def _encode(gray, mode: str) -> _Encoded:
         if len(offsets) != 1:
             raise RuntimeError("G4 encoder wrote more than one strip")
         raw = out.getvalue()[offsets[0]:offsets[0] + counts[0]]
-        return _Encoded(raw, bw.width, bw.height, True)
+        return _Encoded(raw, bw.width, bw.height, True, bw)
     gray.save(out, "JPEG", quality=_JPEG_QUALITY, optimize=True)
-    return _Encoded(out.getvalue(), gray.width, gray.height, False)
+    return _Encoded(out.getvalue(), gray.width, gray.height, False, gray)
 
 
 class _PdfWriter:
@@ -983,6 +1033,7 @@ def release(source: Source, boxes: Iterable[Box], out_path: str | os.PathLike, d
     total = source.page_count
     scale = dpi / 72
     tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.{threading.get_ident()}.part")
+    unpainted: list[Leak] = []
     try:
         with open(tmp, "wb") as fp:
             writer = _PdfWriter(fp, total)
@@ -991,17 +1042,21 @@ def release(source: Source, boxes: Iterable[Box], out_path: str | os.PathLike, d
                     raise Cancelled()
                 width, height = source.page_size(i)
                 gray = source.render(i, dpi=dpi, grayscale=True)
-                _paint(gray, by_page.get(i, ()), scale)
-                writer.add_page(width, height, _encode(gray, image_mode))
-                del gray
+                page_boxes = by_page.get(i, ())
+                _paint(gray, page_boxes, scale)
+                encoded = _encode(gray, image_mode)
+                unpainted += [Leak(i, b.category, b.kind, "页面图像")
+                              for b in _unpainted(encoded.image, page_boxes, scale)]
+                writer.add_page(width, height, encoded)
+                del gray, encoded
                 if progress is not None:
                     progress(i + 1, total)
             writer.close()
         if cancelled is not None and cancelled():
             raise Cancelled()
-        leaks = check_release(tmp, boxes)
+        leaks = unpainted + check_release(tmp, boxes, look=False)
         if leaks:
-            raise LeakFound(leaks)
+            raise LeakFound(sorted(set(leaks), key=lambda x: (x.page, x.category, x.kind, x.where)))
         digest = hashlib.sha256()
         with open(tmp, "rb") as f:
             for chunk in iter(lambda: f.read(1 << 20), b""):
@@ -1086,11 +1141,13 @@ def _streams(data: bytes):
         yield head, start, end
 
 
-def check_release(path: str | os.PathLike, values: Iterable[Box | str], dpi: float = 72) -> list[Leak]:
+def check_release(path: str | os.PathLike, values: Iterable[Box | str], dpi: float = 72,
+                  look: bool = True) -> list[Leak]:
     """What of ``values`` can still be read from the PDF at ``path``: PDFium's text of every page,
     the raw bytes and every decompressed stream (values compared without whitespace, numbers also
-    without separators, text in UTF-8, UTF-16, GB18030 and hex); and, for Boxes, whether each box is
-    dark in the rendered page. [] when nothing leaks."""
+    without separators, text in UTF-8, UTF-16, GB18030 and hex); and, for Boxes when ``look``, whether
+    each box is dark in the page rendered at ``dpi``. [] when nothing leaks. (``release`` checks the
+    painted pixels as it encodes them and calls this with ``look=False``.)"""
     import pypdfium2 as pdfium
 
     path = Path(path)
@@ -1125,7 +1182,7 @@ def check_release(path: str | os.PathLike, values: Iterable[Box | str], dpi: flo
                         for n in needles:
                             if n.text in norm or (len(n.compact) >= 5 and n.compact in compact):
                                 leak(i, n, "文本")
-                    if i in boxes_by_page:
+                    if look and i in boxes_by_page:
                         _check_painted(page, boxes_by_page[i], dpi, lambda b, i=i: leak(i, b, "页面图像"))
                 finally:
                     page.close()
@@ -1144,6 +1201,13 @@ def _check_painted(page, boxes: Sequence[Box], dpi: float, report) -> None:
         image = bitmap.to_pil().convert("L")
     finally:
         bitmap.close()
+    for b in _unpainted(image, boxes, scale):
+        report(b)
+
+
+def _unpainted(image, boxes: Iterable[Box], scale: float) -> list[Box]:
+    """The boxes whose area in ``image`` (pixels = points × ``scale``) is not dark."""
+    out = []
     for b in boxes:
         x0, y0 = max(0, int(b.x0 * scale + 1)), max(0, int(b.y0 * scale + 1))
         x1, y1 = min(image.width, int(b.x1 * scale)), min(image.height, int(b.y1 * scale))
@@ -1152,11 +1216,12 @@ def _check_painted(page, boxes: Sequence[Box], dpi: float, report) -> None:
             cy = min(max(0, int((b.y0 + b.y1) / 2 * scale)), image.height - 1)
             x0, y0, x1, y1 = cx, cy, cx + 1, cy + 1
         region = image.crop((x0, y0, x1, y1))
+        if region.mode != "L":
+            region = region.convert("L")
         hist = region.histogram()
-        pixels = max(1, region.width * region.height)
-        light = sum(hist[96:])
-        if light > 0.02 * pixels:
-            report(b)
+        if sum(hist[96:]) > 0.02 * max(1, region.width * region.height):
+            out.append(b)
+    return out
 
 
 def _decoded(head: bytes, payload: bytes) -> bytes:

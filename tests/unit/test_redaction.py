@@ -338,3 +338,24 @@ def test_a_500_page_document_is_accepted(tmp_path):
         assert len({b.page for b in boxes}) == 500
         result = R.release(source, boxes, tmp_path / "out.pdf", dpi=100)
     assert result.pages == 500 and len(result.counts) == 500
+
+
+def test_ocr_bands_read_each_line_once_in_page_coordinates():
+    import numpy as np
+
+    page_lines = [(40, "第一行"), (R._OCR_BAND - 20, "跨界行"), (700, "末行")]  # y of each line's centre
+
+    def engine(pixels, return_word_box):
+        top = next(t for t in range(0, 2000) if np.array_equal(pixels[:1], page[t:t + 1]))
+        out = []
+        for y, text in page_lines:
+            if top <= y - 10 and y + 10 <= top + pixels.shape[0]:  # wholly inside this band
+                quad = [[10, y - 10 - top], [100, y - 10 - top], [100, y + 10 - top], [10, y + 10 - top]]
+                out.append([quad, text, 0.99, [quad], [text]])
+        return out, None
+
+    page = np.arange(800, dtype=np.uint16).reshape(800, 1).repeat(3, axis=1)  # rows tell where a band starts
+    lines = R._ocr_lines(engine, page)
+    assert [line[1] for line in lines] == ["第一行", "跨界行", "末行"]
+    assert [line[0][0][1] for line in lines] == [30, R._OCR_BAND - 30, 690]
+    assert [line[3][0][0][1] for line in lines] == [30, R._OCR_BAND - 30, 690]
