@@ -236,5 +236,5 @@ def no_unexpected_dialogs(monkeypatch, request):
             raise AssertionError(f"unexpected dialog Ask.{name}{args}")
         return classmethod(show)
 
-    for name in ("error", "info", "confirm", "save_path", "open_paths", "bug"):
+    for name in ("error", "info", "confirm", "save_path", "open_paths", "bug", "printer"):
         monkeypatch.setattr(Ask, name, refuse(name))

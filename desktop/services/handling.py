@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from desktop.services import cases, letters
-from desktop.services.base import Actor, Registry
+from desktop.services.base import Actor, Registry, ServiceError
 
 LETTERS_FOR = {
     "correction_notice": ("correction",),
@@ -36,3 +36,17 @@ def act(reg: Registry, actor: Actor, case_id: int, event: str, on: date | None =
     with reg.transaction():
         cases.fire(reg, actor, case_id, event, on, payload, expected_version)
         return [letters.issue(reg, actor, case_id, kind, on) for kind in letters_for(event, payload)]
+
+
+def archive_many(reg: Registry, actor: Actor, case_ids: list[int]) -> cases.Changed:
+    """File many finished cases at once (the clerk's 待归档 list): all of them, or none when one
+    cannot be filed (its number is named)."""
+    numbers: list[str] = []
+    with reg.transaction():
+        for case_id in case_ids:
+            try:
+                changed = cases.fire(reg, actor, case_id, "archive")
+            except ServiceError as exc:
+                raise ServiceError(f"案件{cases.get_case(reg, case_id)['case_no']}：{exc}") from None
+            numbers += changed.case_nos
+    return cases.Changed(tuple(case_ids), tuple(numbers))

@@ -35,12 +35,17 @@ DEADLINE_FILTERS = {
 }
 # The states in which each role is the next actor (domain.md §1): the work queues.
 QUEUE_STATES = {
-    "clerk": ("registered", "awaiting_correction", "awaiting_payment", "approved", "replied", "delivered"),
+    "clerk": ("registered", "awaiting_correction", "awaiting_payment", "approved", "replied"),
     "office_head": ("registered",),  # plus pending extension requests, see _query
     "division": ("assigned", "handling"),
     "reviewer": ("in_review",),
     "leader": ("awaiting_approval",),
 }
+
+
+# Cases whose handling is over and that only wait to be filed: the clerk's 待归档 list, apart from the
+# queue (a hundred of them would otherwise hide the few that are overdue).
+ARCHIVE_STATES = ("delivered", "closed")
 
 
 @dataclass(frozen=True)
@@ -76,7 +81,9 @@ class Row(NamedTuple):
 
     def cell(self, key: str) -> str:
         if key == "days_left":
-            return "" if self.days_left is None else str(self.days_left)
+            if self.days_left is None:
+                return ""
+            return f"超期{-self.days_left}个工作日" if self.status == "overdue" else str(self.days_left)
         if key == "state":
             return self.state_label + ("（退回）" if self.return_comment else "")
         if key == "due_on" and self.status == "paused":
@@ -378,3 +385,24 @@ def queue_summary(reg: Registry, actor: Actor) -> QueueSummary:
     q = _query(reg, Filter(queue_of=actor))
     total, overdue, due_soon, paused = registry_q.deadline_counts(reg.conn, q)
     return QueueSummary(total, overdue, due_soon, paused)
+
+
+PRINT_AT_MOST = 2000  # rows on paper; more is a job for the ledger export
+
+
+def list_html(reg: Registry, f: Filter, ids: list[int], heading: str = "") -> str:
+    """The rows of ``ids`` as a printable HTML table, with what was filtered and when."""
+    from html import escape
+
+    rows = rows_of(reg, ids, RowMaker(reg))
+    keys = [k for k, _label in COLUMNS]
+    head = "".join(f"<th>{escape(label)}</th>" for _k, label in COLUMNS)
+    body = "".join("<tr>" + "".join(f"<td>{escape(r.cell(k))}</td>" for k in keys) + "</tr>" for r in rows)
+    agency = reg.settings().get("agency_name", "")
+    title = f"{agency}政府信息公开申请案件列表" if agency else "政府信息公开申请案件列表"
+    note = f"{escape(heading)}；打印日期 {reg.today().isoformat()}" if heading else f"打印日期 {reg.today().isoformat()}"
+    if f.text.strip():
+        note += f"；检索：{escape(f.text.strip())}"
+    return (f"<h3 style='text-align:center'>{escape(title)}</h3><p style='font-size:9pt'>{note}</p>"
+            "<table border='1' cellspacing='0' cellpadding='3' style='font-size:8pt; border-collapse:collapse'>"
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")

@@ -32,6 +32,7 @@ from desktop.ui.views.registry_view import RegistryView
 SECTIONS = (
     ("register", "登记", {"clerk", "office_head"}),
     ("queue", "我的待办", {"clerk", "office_head", "division", "reviewer", "leader"}),
+    ("archive", "待归档", {"clerk"}),
     ("review", "法规审核", {"reviewer"}),
     ("approve", "领导审批", {"leader"}),
     ("all", "全部案件", set()),
@@ -102,7 +103,10 @@ class MainWindow(QMainWindow):
         self.update_counts()
         # On login the user lands on their queue, with what is overdue or due soon said at once. The
         # page has just loaded: navigation refreshes pages only from here on.
-        self.show_section("queue" if "queue" in self.pages else self.nav.item(0).data(Qt.ItemDataRole.UserRole))
+        # A leader signs: their first page is 领导审批.
+        start = "approve" if "approve" in self._page_index else "queue" if "queue" in self.pages else \
+            self.nav.item(0).data(Qt.ItemDataRole.UserRole)
+        self.show_section(start)
         self.nav.currentItemChanged.connect(self._nav_changed)
         # Another seat's writes refresh what is shown (a notification from the server, or the file's
         # data_version); a lost server connection shows a banner until it is back.
@@ -269,8 +273,8 @@ class MainWindow(QMainWindow):
             page.registered.connect(lambda ids: self.refresh_lists())
             page.open_case.connect(self.open_case)
             return page
-        if key in ("queue", "all"):
-            page = RegistryView(self.reg, self.actor, queue=key == "queue")
+        if key in ("queue", "all", "archive"):
+            page = RegistryView(self.reg, self.actor, queue=key == "queue", archive=key == "archive")
             page.open_case.connect(self.open_case)
             return page
         if key in ("review", "approve"):

@@ -27,14 +27,15 @@ def test_navigation_depends_on_the_roles(qtbot, demo_registry):
         return [w.nav.item(i).text() for i in range(w.nav.count())], w
 
     clerk, w = sections("clerk", "clerk2026")
-    assert clerk[0] == "登记" and clerk[1].startswith("我的待办（") and clerk[2:] == ["全部案件", "统计报表"]
+    assert clerk[0] == "登记" and clerk[1].startswith("我的待办（") and clerk[2:] == ["待归档", "全部案件", "统计报表"]
     assert w.stack.currentWidget() is w.page("queue")  # on login: the queue, with its counts
     assert w.queue_label.text().strip().startswith("待办 ")
     assert "张敏（登记员）" in w.user_label.text() and "demo.db" in w.db_label.text()
     division, _ = sections("planning", "div2026a")
     assert division[0].startswith("我的待办（") and division[1:] == ["全部案件"]
-    leader, _ = sections("leader", "leader2026")
+    leader, w = sections("leader", "leader2026")
     assert leader[1:] == ["领导审批", "全部案件", "统计报表"]
+    assert w.stack.currentWidget() is w.page("approve")  # a leader starts where they sign
     admin, _ = sections("admin", "admin2026")
     assert admin == ["全部案件", "统计报表", "系统管理"]
 

@@ -15,10 +15,24 @@ class Ask:
         QMessageBox.information(parent, title, text)
 
     @classmethod
-    def confirm(cls, parent: QWidget | None, title: str, text: str) -> bool:
-        answer = QMessageBox.question(parent, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                                      QMessageBox.StandardButton.No)
-        return answer == QMessageBox.StandardButton.Yes
+    def confirm(cls, parent: QWidget | None, title: str, text: str, action: str = "确定") -> bool:
+        """A question whose buttons say what happens (``action`` / 取消); the action is the default."""
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent)
+        do = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(do)
+        box.exec()
+        return box.clickedButton() is do
+
+    @classmethod
+    def printer(cls, parent: QWidget | None, title: str):
+        """The system's print dialog; the chosen printer, or None when cancelled."""
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        dialog = QPrintDialog(printer, parent)
+        dialog.setWindowTitle(title)
+        return printer if dialog.exec() == QPrintDialog.DialogCode.Accepted else None
 
     @classmethod
     def save_path(cls, parent: QWidget | None, title: str, suggested: str, filters: str) -> str | None:

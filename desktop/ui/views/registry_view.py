@@ -43,9 +43,10 @@ def _combo(name: str, items: list[tuple[str, object]]) -> QComboBox:
 class RegistryView(QWidget):
     open_case = Signal(int)
 
-    def __init__(self, reg: Registry, actor: Actor, queue: bool = False, parent: QWidget | None = None):
+    def __init__(self, reg: Registry, actor: Actor, queue: bool = False, parent: QWidget | None = None,
+                 archive: bool = False):
         super().__init__(parent)
-        self.reg, self.actor, self.queue = reg, actor, queue
+        self.reg, self.actor, self.queue, self.archive = reg, actor, queue, archive
         self.worker: Worker | None = None
         layout = QVBoxLayout(self)
         self.banner = QLabel()
@@ -82,13 +83,19 @@ class RegistryView(QWidget):
         layout.addLayout(bar2)
 
         self.model = RegistryModel(reg, self)
+        if queue:  # the most urgent first: overdue, then by working days left
+            self.model.filter = Filter(sort="due_on", descending=False)
         self.table = QTableView()
         self.table.setObjectName("registry_table")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection if archive
+                                    else QAbstractItemView.SelectionMode.SingleSelection)
         # The indicator first: enabling sorting then asks for the order the list already has (no reload).
-        self.table.horizontalHeader().setSortIndicator(1, Qt.SortOrder.DescendingOrder)
+        if queue:
+            self.table.horizontalHeader().setSortIndicator(7, Qt.SortOrder.AscendingOrder)
+        else:
+            self.table.horizontalHeader().setSortIndicator(1, Qt.SortOrder.DescendingOrder)
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(False)
@@ -117,6 +124,17 @@ class RegistryView(QWidget):
         self.cancel = QPushButton("取消导出")
         self.cancel.setVisible(False)
         self.cancel.clicked.connect(self._cancel_export)
+        self.print_button = QPushButton("打印列表(&P)…")
+        self.print_button.setObjectName("print_list")
+        self.print_button.setToolTip(f"打印当前筛选结果（最多前{registry_list.PRINT_AT_MOST:,}件）")
+        self.print_button.clicked.connect(self.print_list)
+        foot.addWidget(self.print_button)
+        if archive:
+            self.archive_button = QPushButton("归档所选(&A)")
+            self.archive_button.setObjectName("archive_selected")
+            self.archive_button.setToolTip("选中多行（Ctrl+A 全选）后一次归档")
+            self.archive_button.clicked.connect(self.archive_selected)
+            foot.addWidget(self.archive_button)
         self.export = QPushButton("导出台账(&E)…")
         self.export.setObjectName("export")
         self.export.setToolTip("把当前筛选结果导出为Excel台账（含计算列）")
@@ -147,9 +165,12 @@ class RegistryView(QWidget):
     # -- filtering ----------------------------------------------------------------------------
     def current_filter(self) -> Filter:
         state = self.state.currentData()
+        states = (state,) if state else ()
+        if self.archive:
+            states = tuple(s for s in registry_list.ARCHIVE_STATES if not state or s == state)
         return replace(
             self.model.filter,
-            states=(state,) if state else (),
+            states=states,
             division_id=self.division.currentData(),
             year=self.year.currentData(),
             applicant_type=self.applicant_type.currentData(),
@@ -184,12 +205,51 @@ class RegistryView(QWidget):
             self.count.setText("检索结果较多，正在按所选列排序…")
             return
         more = "（正在统计总数…）" if self.model.count_pending else ""
+        if self.model.count == 0 and not self.model.count_pending:
+            self.count.setText("没有待归档的案件" if self.archive else "没有待办案件" if self.queue
+                               else "没有符合条件的案件")
+            return
         self.count.setText(f"共 {self.model.count:,} 件{more}")
 
     def _open_index(self, index) -> None:
         case_id = self.model.case_id_at(index.row())
         if case_id is not None:
             self.open_case.emit(case_id)
+
+    # -- bulk filing and printing ---------------------------------------------------------------
+    def selected_ids(self) -> list[int]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [i for i in (self.model.case_id_at(r) for r in rows) if i is not None]
+
+    def archive_selected(self) -> None:
+        from desktop.services import handling
+        from desktop.services.base import ServiceError
+
+        ids = self.selected_ids()
+        if not ids:
+            Ask.error(self, "归档", "请先选中要归档的案件（Ctrl+A 全选）")
+            return
+        if not Ask.confirm(self, "归档", f"将选中的 {len(ids)} 件案件归档？", "归档"):
+            return
+        try:
+            changed = handling.archive_many(self.reg, self.actor, ids)
+        except ServiceError as exc:
+            Ask.error(self, "归档", f"没有归档任何案件。{exc}")
+            return
+        self.refresh()
+        Ask.info(self, "归档", f"已归档 {len(changed.case_ids)} 件")
+
+    def print_list(self) -> None:
+        """The current filter's rows as a printed table (the system's print dialog, in Chinese)."""
+        from PySide6.QtGui import QTextDocument
+
+        printer = Ask.printer(self, "打印案件列表")
+        if printer is None:
+            return
+        ids = registry_list.case_ids(self.reg, self.model.filter, 0, registry_list.PRINT_AT_MOST)
+        document = QTextDocument()
+        document.setHtml(registry_list.list_html(self.reg, self.model.filter, ids, self.count.text()))
+        document.print_(printer)
 
     # -- export -------------------------------------------------------------------------------
     def export_ledger(self) -> None:
