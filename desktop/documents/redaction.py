@@ -60,6 +60,7 @@ _PHOTO_SHARE = 0.12  # share of mid-grey pixels from which a page is written as 
 _JPEG_QUALITY = 80
 _IMAGE_DPI_DEFAULT = 200  # an image file without a resolution is taken to be scanned at this
 _MAX_PAGES = 5000
+_OCR_IMAGE_SHARE = 0.5
 
 
 # -- what the caller sees ----------------------------------------------------------------------------
@@ -176,6 +177,16 @@ class Source:
         """The text layer's characters of page ``i`` ([] for images and pages without text)."""
         return []
 
+    def image_share(self, i: int) -> float:
+        """How much of page ``i`` images cover (0–1; an image file's page is all image)."""
+        return 1.0
+
+    def needs_ocr(self, i: int) -> bool:
+        """Whether page ``i`` is read by OCR: it has no text layer, or images cover half of it or
+        more (a scan with a page number or an invisible OCR layer added: what the image shows may
+        differ from its text layer)."""
+        return not self.has_text(i) or self.image_share(i) >= _OCR_IMAGE_SHARE
+
     def close(self) -> None:
         pass
 
@@ -204,6 +215,7 @@ class _PdfSource(Source):
         self._page_index = -1
         self._sizes: dict[int, tuple[float, float]] = {}
         self._has_text: dict[int, bool] = {}
+        self._image_share: dict[int, float] = {}
         with PDFIUM_LOCK:
             try:
                 self._doc = pdfium.PdfDocument(str(path))
@@ -265,6 +277,25 @@ class _PdfSource(Source):
                     tp.close()
                 self._has_text[i] = any(not ch.isspace() for ch in text)
             return self._has_text[i]
+
+    def image_share(self, i: int) -> float:
+        with PDFIUM_LOCK:
+            if i not in self._image_share:
+                page = self._load(i)
+                width, height = self.page_size(i)
+                to_tl = self._to_top_left(page, width, height)
+                covered = 0.0
+                for obj in page.get_objects(filter=[self._c.FPDF_PAGEOBJ_IMAGE], max_depth=3):
+                    try:
+                        left, bottom, right, top = obj.get_bounds()
+                    except self._pdfium.PdfiumError:
+                        continue
+                    (x0, y0), (x1, y1) = to_tl(left, top), to_tl(right, bottom)
+                    x0, x1 = sorted((min(max(x0, 0), width), min(max(x1, 0), width)))
+                    y0, y1 = sorted((min(max(y0, 0), height), min(max(y1, 0), height)))
+                    covered += (x1 - x0) * (y1 - y0)
+                self._image_share[i] = min(1.0, covered / max(width * height, 1e-6))
+            return self._image_share[i]
 
     def render(self, i: int, dpi: float = 100, grayscale: bool = False):
         with PDFIUM_LOCK:
@@ -838,22 +869,35 @@ def propose(source: Source, page_index: int, names: Iterable[str] = (), credit_c
             ocr: bool = True) -> list[Box]:
     """Boxes proposed automatically for one page: ID numbers, phone numbers, bank cards, e-mail
     addresses, the given names, labelled fields, and credit codes when ``credit_codes``. A page
-    without a text layer is read by OCR (unless ``ocr`` is False)."""
+    without a text layer, or mostly covered by images, is read by OCR (unless ``ocr`` is False)."""
     names = tuple(names)
+    boxes: list[Box] = []
     if source.has_text(page_index):
-        chars, origin, pad = source.chars(page_index), "auto", 0.0
-    elif ocr:
-        chars, origin, pad = ocr_chars(source, page_index), "ocr", 1.0  # OCR boxes are less exact
-    else:
-        return []
-    boxes = []
-    for m in detect(chars, names, credit_codes):
-        for b in _boxes_for(chars, m, page_index, origin):
-            if pad:
+        chars = source.chars(page_index)
+        for m in detect(chars, names, credit_codes):
+            boxes += _boxes_for(chars, m, page_index, "auto")
+    if ocr and source.needs_ocr(page_index):
+        chars = ocr_chars(source, page_index)
+        pad = 1.0  # OCR boxes are less exact
+        for m in detect(chars, names, credit_codes):
+            for b in _boxes_for(chars, m, page_index, "ocr"):
                 b = Box(b.page, b.x0 - pad, b.y0 - pad, b.x1 + pad, b.y1 + pad, b.category, b.kind, b.value,
                         b.source)
-            boxes.append(b)
+                if not any(_same_place(b, other) for other in boxes):  # read by both: one box
+                    boxes.append(b)
     return boxes
+
+
+def _same_place(a: Box, b: Box) -> bool:
+    """Two boxes over the same value at (nearly) the same place."""
+    if a.kind != b.kind or _compact(a.value) != _compact(b.value):
+        return False
+    w = min(a.x1, b.x1) - max(a.x0, b.x0)
+    h = min(a.y1, b.y1) - max(a.y0, b.y0)
+    if w <= 0 or h <= 0:
+        return False
+    smaller = min((a.x1 - a.x0) * (a.y1 - a.y0), (b.x1 - b.x0) * (b.y1 - b.y0))
+    return w * h >= 0.5 * smaller
 
 
 def propose_all(source: Source, names: Iterable[str] = (), credit_codes: bool = False, ocr: bool = True,

@@ -359,3 +359,29 @@ def test_ocr_bands_read_each_line_once_in_page_coordinates():
     assert [line[1] for line in lines] == ["第一行", "跨界行", "末行"]
     assert [line[0][0][1] for line in lines] == [30, R._OCR_BAND - 30, 690]
     assert [line[3][0][0][1] for line in lines] == [30, R._OCR_BAND - 30, 690]
+
+
+def test_a_scan_with_a_page_number_in_its_text_layer_is_still_read_by_ocr(tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    from desktop.documents.redaction_sample import _font
+
+    image = scan_image(dpi=100)
+    path = tmp_path / "numbered.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    c.drawImage(ImageReader(image), 0, 0, A4[0], A4[1])
+    c.setFont(_font(), 9)
+    c.drawString(280, 30, "第 1 页")  # the only text of the page
+    c.save()
+    with R.open_source(path) as source:
+        assert source.has_text(0) and source.image_share(0) > 0.9 and source.needs_ocr(0)
+        boxes = R.propose(source, 0, names=[PLANTED.scan_name])
+    assert {compact(b.value) for b in boxes if b.source == "ocr"} >= {PLANTED.scan_id, PLANTED.scan_phone}
+
+
+def test_text_pages_are_not_read_by_ocr(sample):
+    with R.open_source(sample) as source:
+        assert source.image_share(0) == 0 and not source.needs_ocr(0)
+        assert source.needs_ocr(1)
