@@ -376,6 +376,9 @@ class _PdfSource(Source):
                         x, y = to_tl(px, py)
                         xs.append(x)
                         ys.append(y)
+                    if max(xs) <= 0 or min(xs) >= width or max(ys) <= 0 or min(ys) >= height:
+                        k += 1  # outside the visible page: never rendered, nothing to box
+                        continue
                     out.append(Char(ch, min(xs), min(ys), max(xs), max(ys), gap))
                     gap = ""
                     k += 1
@@ -693,17 +696,25 @@ def _boxes_for(chars: Sequence[Char], match: _Match, page: int, source: str,
                              match.value, source))
 
     for c in chars[match.start:match.end]:
-        if group:
-            last = group[-1]
-            centre = (c.y0 + c.y1) / 2
-            same_line = (c.gap != "\n" and min(g.y0 for g in group) <= centre <= max(g.y1 for g in group)
-                         and c.x0 >= last.x0 - 0.5 * last.height)
-            if not same_line:
-                flush()
-                group = []
+        if group and (c.gap == "\n" or not _next_on_line(group[-1], c)):
+            flush()
+            group = []
         group.append(c)
     flush()
     return boxes
+
+
+def _next_on_line(a: Char, b: Char) -> bool:
+    """Whether ``b`` continues ``a``'s line: beside it (horizontal text) or below or above it
+    (vertical text, or a page turned by 90°), close enough that one box may cover both."""
+    size = max(a.x1 - a.x0, a.y1 - a.y0, b.x1 - b.x0, b.y1 - b.y0)
+    v_overlap = min(a.y1, b.y1) - max(a.y0, b.y0)
+    h_overlap = min(a.x1, b.x1) - max(a.x0, b.x0)
+    if v_overlap >= 0.5 * min(a.y1 - a.y0, b.y1 - b.y0):  # side by side
+        return -0.5 * size <= b.x0 - a.x1 <= 1.5 * size or -0.5 * size <= a.x0 - b.x1 <= 1.5 * size
+    if h_overlap >= 0.5 * min(a.x1 - a.x0, b.x1 - b.x0):  # one above the other
+        return -0.5 * size <= b.y0 - a.y1 <= 1.5 * size or -0.5 * size <= a.y0 - b.y1 <= 1.5 * size
+    return False
 
 
 # -- OCR ---------------------------------------------------------------------------------------------
@@ -1256,6 +1267,8 @@ def _unpainted(image, boxes: Iterable[Box], scale: float) -> list[Box]:
     """The boxes whose area in ``image`` (pixels = points × ``scale``) is not dark."""
     out = []
     for b in boxes:
+        if b.x1 * scale <= 0 or b.y1 * scale <= 0 or b.x0 * scale >= image.width or b.y0 * scale >= image.height:
+            continue  # off the page: nothing there to see
         x0, y0 = max(0, int(b.x0 * scale + 1)), max(0, int(b.y0 * scale + 1))
         x1, y1 = min(image.width, int(b.x1 * scale)), min(image.height, int(b.y1 * scale))
         if x1 <= x0 or y1 <= y0:  # a small box: its centre

@@ -385,3 +385,30 @@ def test_text_pages_are_not_read_by_ocr(sample):
     with R.open_source(sample) as source:
         assert source.image_share(0) == 0 and not source.needs_ocr(0)
         assert source.needs_ocr(1)
+
+
+def test_boxes_on_turned_pages_lie_over_the_text(tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    from desktop.documents.redaction_sample import _font
+
+    path = tmp_path / "turned.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4)
+    for rotation in (0, 90, 180, 270):
+        c.setPageRotation(rotation)
+        c.setFont(_font(), 12)
+        c.drawString(72, 300, f"身份证号{PLANTED.id_number}")
+        c.drawString(72, 2000, f"页外{PLANTED.mobile}")  # outside the page: never shown
+        c.showPage()
+    c.save()
+    with R.open_source(path) as source:
+        boxes = R.propose_all(source)
+        for b in boxes:
+            width, height = source.page_size(b.page)
+            assert 0 <= b.x0 < b.x1 <= width and 0 <= b.y0 < b.y1 <= height
+            under = source.render(b.page, dpi=72, grayscale=True).crop((round(b.x0), round(b.y0), round(b.x1),
+                                                                         round(b.y1)))
+            assert under.getextrema()[0] < 80  # the number's glyphs are under the box
+        R.release(source, boxes, tmp_path / "out.pdf", dpi=100)
+    assert [(b.page, b.kind) for b in boxes] == [(p, "id_number") for p in range(4)]  # one box each
