@@ -8,10 +8,12 @@ beyond a neutral producer, no annotations, form fields, attachments, outlines or
 source survive. Annotations and filled-in form fields are flattened into the page first, so that what
 is searched for personal data is exactly what is rendered.
 
-Image encoding (measured on this project's 2-core reference machine, A4 at 200 dpi): text pages are
-written bilevel with CCITT G4 (≈20 ms and ≈30–45 KiB a page, crisp text); a page whose rendering has
-many mid-grey pixels (a photo, a greyscale scan: ``_PHOTO_SHARE`` of the page or more) would be
-unreadable in black and white and is written as greyscale JPEG instead (≈30 ms, ≈150–350 KiB).
+Image encoding, decided by measurement (2-core machine, A4 at 200 dpi): a text page is written bilevel
+with CCITT G4 — a dense page of 11 pt text ≈80 KiB, a sparse one ≈6 KiB, 15–35 ms to encode; the same
+dense page as greyscale JPEG would be ≈820 KiB. A page with flat mid-grey areas over ``_PHOTO_SHARE``
+of it (a photo, a greyscale picture: black and white would make it unreadable) is written as greyscale
+JPEG (quality 80) instead. The anti-aliased edges of text are not counted as mid-grey areas (an 8 pt
+page scores 0.0001, a photo 1.0), so dense small print stays bilevel.
 
 Detection works on the page's sequence of characters with whitespace and line breaks removed, each
 character keeping its box, so a value wrapped across a line or split inside a table cell is still
@@ -987,11 +989,13 @@ def _paint(image, boxes: Iterable[Box], scale: float) -> None:
 
 def _photo_like(gray) -> bool:
     """Whether a greyscale page has so many mid-grey pixels that black and white would lose it."""
-    from PIL import Image
+    from PIL import Image, ImageFilter
 
+    # every 16th pixel as it is (averaging would grey the edges of text), then only mid-grey pixels
+    # whose neighbours are mid-grey too: the anti-aliased edges of text go, a photo's areas stay
     sample = gray.resize((max(1, gray.width // 4), max(1, gray.height // 4)), Image.Resampling.NEAREST)
-    hist = sample.histogram()  # every 16th pixel as it is (averaging would grey the edges of text)
-    return sum(hist[48:208]) >= _PHOTO_SHARE * (sample.width * sample.height)
+    mid = sample.point(lambda v: 255 if 48 <= v < 208 else 0).filter(ImageFilter.MinFilter(3))
+    return mid.histogram()[255] >= _PHOTO_SHARE * (sample.width * sample.height)
 
 
 def _encode(gray, mode: str) -> _Encoded:

@@ -412,3 +412,21 @@ def test_boxes_on_turned_pages_lie_over_the_text(tmp_path):
             assert under.getextrema()[0] < 80  # the number's glyphs are under the box
         R.release(source, boxes, tmp_path / "out.pdf", dpi=100)
     assert [(b.page, b.kind) for b in boxes] == [(p, "id_number") for p in range(4)]  # one box each
+
+
+def test_dense_small_print_stays_bilevel(tmp_path):
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    from desktop.documents.redaction_sample import _font
+
+    c = canvas.Canvas(str(tmp_path / "dense.pdf"), pagesize=A4)
+    c.setFont(_font(), 8)
+    for k in range(70):
+        c.drawString(30, 800 - k * 10.4, "本机关依法公开以下政府信息经审查申请人所申请的信息属于公开范围现予以公开请查收相关材料" * 2)
+    c.save()
+    with R.open_source(tmp_path / "dense.pdf") as source:
+        gray = source.render(0, dpi=200, grayscale=True)
+    hist = gray.histogram()
+    assert sum(hist[48:208]) > 0.12 * gray.width * gray.height  # many grey edge pixels, yet:
+    assert not R._photo_like(gray) and R._encode(gray, "auto").bilevel
