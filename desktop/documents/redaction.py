@@ -62,6 +62,7 @@ _PHOTO_SHARE = 0.12  # share of mid-grey pixels from which a page is written as 
 _JPEG_QUALITY = 80
 _IMAGE_DPI_DEFAULT = 200  # an image file without a resolution is taken to be scanned at this
 _MAX_PAGES = 5000
+_MAX_PAGE_PIXELS = 40e6  # A1 at 200 dpi; larger pages are rendered at a lower resolution
 _OCR_IMAGE_SHARE = 0.5
 
 
@@ -1093,7 +1094,6 @@ def release(source: Source, boxes: Iterable[Box], out_path: str | os.PathLike, d
             raise ValueError(f"box on page {b.page} of a {source.page_count}-page document")
         by_page.setdefault(b.page, []).append(b)
     total = source.page_count
-    scale = dpi / 72
     tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.{threading.get_ident()}.part")
     unpainted: list[Leak] = []
     try:
@@ -1103,7 +1103,9 @@ def release(source: Source, boxes: Iterable[Box], out_path: str | os.PathLike, d
                 if cancelled is not None and cancelled():
                     raise Cancelled()
                 width, height = source.page_size(i)
-                gray = source.render(i, dpi=dpi, grayscale=True)
+                page_dpi = min(dpi, (_MAX_PAGE_PIXELS / max(width * height / 72 / 72, 1e-6)) ** 0.5)
+                scale = page_dpi / 72  # a poster-sized page is rendered coarser, to stay within memory
+                gray = source.render(i, dpi=page_dpi, grayscale=True)
                 page_boxes = by_page.get(i, ())
                 _paint(gray, page_boxes, scale)
                 encoded = _encode(gray, image_mode)
