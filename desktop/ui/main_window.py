@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QFrame,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -41,7 +43,21 @@ SECTIONS = (
 )
 
 
+# Pages taller or wider than a 1366×768 screen allows scroll inside the window instead of growing it.
+SCROLLED = frozenset({"register", "stats", "admin", "case"})
+
+
+def _scrolled(page: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(page)
+    return area
+
+
 class MainWindow(QMainWindow):
+    signed_out = Signal()  # 注销 / 切换用户: the program asks who signs in next
+
     def __init__(self, reg: Registry, actor: Actor):
         super().__init__()
         self.reg, self.actor = reg, actor
@@ -53,7 +69,7 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("nav")
         self.nav.setMaximumWidth(150)
         self.stack = QStackedWidget()
-        splitter = QSplitter()
+        splitter = self.splitter = QSplitter()
         splitter.addWidget(self.nav)
         splitter.addWidget(self.stack)
         splitter.setStretchFactor(0, 0)
@@ -84,7 +100,8 @@ class MainWindow(QMainWindow):
             else:
                 page = QWidget()
                 self._placeholders[key] = page
-            self._page_index[key] = self.stack.addWidget(page)
+            self._page_index[key] = self.stack.addWidget(_scrolled(page) if key in SCROLLED and key in self.pages
+                                                         else page)
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.nav.addItem(item)
@@ -92,7 +109,8 @@ class MainWindow(QMainWindow):
         self._return_to = "all"
         self._menus()
         roles = "、".join(ROLE_LABELS[r] for r in sorted(actor.roles, key=list(ROLE_LABELS).index))
-        self.user_label = QLabel(f"用户：{actor.name}（{roles}）")
+        division = reg.division_names().get(actor.division_id, "") if actor.division_id else ""
+        self.user_label = QLabel(f"用户：{actor.name}（{roles}{'，' + division if division else ''}）")
         where = f"单位服务器 {reg.describe()}" if reg.on_server else f"本机文件 {reg.describe()}"
         self.db_label = QLabel(f"数据库：{where}")
         self.queue_label = QLabel()
@@ -134,7 +152,23 @@ class MainWindow(QMainWindow):
         self.day_watch.timeout.connect(self.roll_forward)
         minutes = int(reg.settings().get("idle_lock_minutes", "15") or 0)
         self.idle_ms = minutes * 60_000
+        layout_settings = self._layout_settings()
+        geometry = layout_settings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        main = layout_settings.value("window/main")
+        if main is not None:
+            self.splitter.restoreState(main)
+        for key, page in self.pages.items():
+            self._restore_layout(key, page)
         QApplication.instance().focusWindowChanged.connect(self._watch_window)
+
+    def sign_out(self, ask: bool = True) -> None:
+        """注销 / 切换用户 at a shared counter PC: this window closes, the login asks who is next."""
+        if ask and not Ask.confirm(self, "注销", f"注销 {self.actor.name}，换其他用户登录？", "注销"):
+            return
+        self.signed_out.emit()
+        self.close()
 
     def _watch_window(self, window) -> None:
         """Count input in ``window`` (this one, or a dialog that got the focus) as activity."""
@@ -147,14 +181,18 @@ class MainWindow(QMainWindow):
             self.idle.start(self.idle_ms)
         return False
 
-    def lock(self) -> bool:
-        """Hide the data behind the lock dialog until the user's password is given again."""
+    def lock(self, manual: bool = False) -> bool:
+        """Hide the data behind the lock dialog until the user's password is given again (or another
+        user signs in at this shared PC)."""
         self.idle.stop()
         central = self.centralWidget()
         central.setVisible(False)
-        unlocked = LockDialog.ask(self.reg, self.actor, self)
+        answer = LockDialog.ask(self.reg, self.actor, self, manual=manual)
+        unlocked = answer == LockDialog.UNLOCKED
         central.setVisible(unlocked)
-        if not unlocked:
+        if answer == LockDialog.SWITCH_USER:
+            self.sign_out(ask=False)
+        elif not unlocked:
             self.close()
         elif self.idle_ms:
             self.idle.start(self.idle_ms)
@@ -236,6 +274,7 @@ class MainWindow(QMainWindow):
         self._roller.start()
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self._fit_to_screen()
         if not self.day_watch.isActive():
             self.day_watch.start()
             QTimer.singleShot(0, self.roll_forward)
@@ -246,7 +285,53 @@ class MainWindow(QMainWindow):
             self.idle.start(self.idle_ms)
         super().showEvent(event)
 
+    # -- what the user arranged, remembered per user on this PC ----------------------------------
+    def _layout_settings(self) -> QSettings:
+        from desktop.paths import data_dir
+
+        settings = QSettings(str(data_dir() / "window-layout.ini"), QSettings.Format.IniFormat)
+        settings.beginGroup(f"user-{self.actor.login}")
+        return settings
+
+    @staticmethod
+    def _arranged(root: QWidget) -> list[tuple[str, object]]:
+        """The splitters and table headers under ``root`` that the user can arrange, with stable keys."""
+        from PySide6.QtWidgets import QSplitter, QTableView
+
+        found: list[tuple[str, object]] = [(f"splitter{i}", w) for i, w in enumerate(root.findChildren(QSplitter))]
+        found += [(f"table-{w.objectName() or i}", w.horizontalHeader())
+                  for i, w in enumerate(root.findChildren(QTableView))]
+        return found
+
+    def _restore_layout(self, key: str, root: QWidget) -> None:
+        settings = self._layout_settings()
+        for name, widget in self._arranged(root):
+            state = settings.value(f"{key}/{name}")
+            if state is not None:
+                widget.restoreState(state)
+
+    def _save_layout(self) -> None:
+        settings = self._layout_settings()
+        settings.setValue("geometry", self.saveGeometry())
+        roots = dict(self.pages)
+        if self._detail is not None:
+            roots["case"] = self._detail
+        roots["window"] = self.centralWidget()
+        for key, root in roots.items():
+            if isinstance(root, QWidget):
+                for name, widget in self._arranged(root) if key != "window" else [("main", self.splitter)]:
+                    settings.setValue(f"{key}/{name}", widget.saveState())
+        settings.sync()
+
+    def _fit_to_screen(self, screen=None) -> None:
+        """Never larger than the screen it is on (a 1366×768 office PC included)."""
+        if screen is None and self.screen() is not None:
+            screen = self.screen().availableGeometry()
+        if screen is not None and (self.width() > screen.width() or self.height() > screen.height()):
+            self.resize(min(self.width(), screen.width()), min(self.height(), screen.height()))
+
     def closeEvent(self, event) -> None:  # noqa: N802
+        self._save_layout()
         self.day_watch.stop()
         if self._roller is not None:
             self._roller.wait()
@@ -306,14 +391,19 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         case_menu = bar.addMenu("案件(&C)")
-        if "register" in self.pages:
+        if "register" in self._page_index:  # a role that registers (the page itself is built when first shown)
+            def new_registration() -> None:
+                self.show_section("register")
+                self.page("register").start()
             case_menu.addAction(QAction("新登记(&N)", self, shortcut=QKeySequence("Ctrl+N"),
-                                        triggered=lambda: self.show_section("register")))
+                                        triggered=new_registration))
         case_menu.addAction(QAction("查找(&F)", self, shortcut=QKeySequence("Ctrl+F"), triggered=self._find))
         case_menu.addAction(QAction("刷新(&R)", self, shortcut=QKeySequence("F5"), triggered=self.refresh_lists))
         account = bar.addMenu("账户(&U)")
         account.addAction(QAction("修改密码…", self, triggered=lambda: ChangePasswordDialog.ask(self.reg, self.actor, self)))
-        account.addAction(QAction("锁定窗口", self, shortcut=QKeySequence("Ctrl+L"), triggered=self.lock))
+        account.addAction(QAction("锁定窗口", self, shortcut=QKeySequence("Ctrl+L"),
+                                  triggered=lambda: self.lock(manual=True)))
+        account.addAction(QAction("注销 / 切换用户…", self, triggered=lambda: self.sign_out()))
         data_menu = bar.addMenu("数据(&D)")
         data_menu.addAction(QAction("立即备份…", self, triggered=self.backup_now))
         data_menu.addAction(QAction("检查数据完整性", self, triggered=self.verify))
@@ -333,7 +423,8 @@ class MainWindow(QMainWindow):
             self._detail = CaseDetailView(self.reg, self.actor)
             self._detail.back.connect(self._back_from_case)
             self._detail.changed.connect(lambda _id: self.refresh_lists())
-            self._page_index["case"] = self.stack.addWidget(self._detail)
+            self._page_index["case"] = self.stack.addWidget(_scrolled(self._detail))
+            self._restore_layout("case", self._detail)
         return self._detail
 
     def page(self, key: str):
@@ -344,9 +435,15 @@ class MainWindow(QMainWindow):
             index = self.stack.indexOf(placeholder)
             self.stack.removeWidget(placeholder)
             placeholder.deleteLater()
-            self.stack.insertWidget(index, page)
+            self.stack.insertWidget(index, _scrolled(page) if key in SCROLLED else page)
             self.pages[key] = page
+            self._restore_layout(key, page)
         return self.pages.get(key)
+
+    def current_page(self) -> QWidget | None:
+        """The page shown (the page itself, not the scroll area around a tall one)."""
+        shown = self.stack.currentWidget()
+        return shown.widget() if isinstance(shown, QScrollArea) else shown
 
     def show_section(self, key: str) -> None:
         self.page(key)
@@ -411,7 +508,7 @@ class MainWindow(QMainWindow):
         self.update_counts()
         # The case screen refreshes itself after its own actions; another seat's change is shown too,
         # unless the user is in the middle of editing the draft (their text is never overwritten).
-        if from_other_seat and self._detail is not None and self.stack.currentWidget() is self._detail \
+        if from_other_seat and self._detail is not None and self.current_page() is self._detail \
                 and self._detail.case_id is not None:
             if not self.detail.draft.has_unsaved_changes():
                 self.detail.show_case(self.detail.case_id)
@@ -423,7 +520,7 @@ class MainWindow(QMainWindow):
         page.search.selectAll()
 
     def _export(self) -> None:
-        page = self.stack.currentWidget()
+        page = self.current_page()
         if not isinstance(page, RegistryView):
             self.show_section("all")
             page = self.page("all")

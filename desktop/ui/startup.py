@@ -138,21 +138,31 @@ def run_window(db: str | Path | None, demo: bool = False) -> int:
 
         if not FirstAdminDialog.ask(reg):
             return 0
-    actor = LoginDialog.ask(reg, reg.settings().get("agency_name", ""), hint=hint)
-    if actor is None:
-        return 0
-    window = MainWindow(reg, actor)
-    window.show()
-    clock = backup.clock_problem(reg)  # a clock gone back would date new facts wrongly
-    if clock:
-        Ask.error(window, "电脑时钟", clock)
-    # A file is backed up daily and at exit by the PC that holds it; a server registry by its
-    # administrator's scheduled `backup` command (README), not by every PC at every start.
-    daily = backup_in_background(window, path) if on_file else None
-    _install_excepthook(window)
-    code = app.exec()
-    if daily is not None:
-        daily.wait()
+    code = 0
+    backing_up = on_file  # the day's backup starts once, with the first window
+    while True:  # 注销 / 切换用户 brings the login back; closing the window ends the program
+        actor = LoginDialog.ask(reg, reg.settings().get("agency_name", ""), hint=hint)
+        if actor is None:
+            break
+        window = MainWindow(reg, actor)
+        switching: list[bool] = []
+        window.signed_out.connect(lambda said=switching: said.append(True))
+        window.show()
+        clock = backup.clock_problem(reg)  # a clock gone back would date new facts wrongly
+        if clock:
+            Ask.error(window, "电脑时钟", clock)
+        # A file is backed up daily and at exit by the PC that holds it; a server registry by its
+        # administrator's scheduled `backup` command (README), not by every PC at every start.
+        daily = backup_in_background(window, path) if backing_up else None
+        backing_up = False
+        _install_excepthook(window)
+        code = app.exec()
+        if daily is not None:
+            daily.wait()
+        if not switching:
+            break
+        window.deleteLater()
+        app.processEvents()
     try:
         if reg.conn is not None and on_file:
             backup.create(reg, label="exit")
@@ -168,14 +178,15 @@ def backup_in_background(window, target):
     """The daily backup, on another thread once the window is up (copying and zipping the database
     took seconds at the start of the first session of a day; a million cases, a minute). A failed
     backup must not keep the office from working: it is logged and said in the status bar."""
-    from datetime import date
+    from datetime import date, datetime
 
     from desktop.services import backup
     from desktop.ui.workers import Worker
 
     def done(info) -> None:
         if info is not None:
-            window.statusBar().showMessage(f"已自动备份（{info.cases}件案件）：{info.path.name}", 15000)
+            # the file's name is for the administrator (数据 › 从备份恢复 lists them), not the status bar
+            window.statusBar().showMessage(f"已自动备份（{info.cases}件案件，{datetime.now():%H:%M}）", 15000)
 
     def failed(message: str) -> None:
         log.error("daily backup failed: %s", message)

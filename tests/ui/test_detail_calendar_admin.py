@@ -19,7 +19,7 @@ def test_case_detail_shows_the_computed_due_date_timeline_and_pause(qtbot, regis
     qtbot.addWidget(w)
     w.open_case(case_id)
     d = w.detail
-    assert w.stack.currentWidget() is d
+    assert w.current_page() is d
     assert d.deadline_labels["due_on"].text() == "2026-10-28"
     assert d.deadline_labels["days_left"].text() == "已超期 17 个工作日"
     assert d.deadline_labels["status"].text() == "已超期"

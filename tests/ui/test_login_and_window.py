@@ -28,14 +28,14 @@ def test_navigation_depends_on_the_roles(qtbot, demo_registry):
 
     clerk, w = sections("clerk", "clerk2026")
     assert clerk[0] == "登记" and clerk[1].startswith("我的待办（") and clerk[2:] == ["待归档", "全部案件", "统计报表"]
-    assert w.stack.currentWidget() is w.page("queue")  # on login: the queue, with its counts
+    assert w.current_page() is w.page("queue")  # on login: the queue, with its counts
     assert w.queue_label.text().strip().startswith("待办 ")
-    assert "张敏（登记员）" in w.user_label.text() and "demo.db" in w.db_label.text()
+    assert "张敏（登记员，政府信息公开工作办公室）" in w.user_label.text() and "demo.db" in w.db_label.text()
     division, _ = sections("planning", "div2026a")
     assert division[0].startswith("我的待办（") and division[1:] == ["全部案件"]
     leader, w = sections("leader", "leader2026")
     assert leader[1:] == ["领导审批", "全部案件", "统计报表"]
-    assert w.stack.currentWidget() is w.page("approve")  # a leader starts where they sign
+    assert w.current_page() is w.page("approve")  # a leader starts where they sign
     admin, _ = sections("admin", "admin2026")
     assert admin == ["全部案件", "统计报表", "系统管理"]
 
@@ -84,15 +84,16 @@ def test_idle_lock_hides_the_data_until_the_password_is_given(qtbot, registry, s
     assert w.idle_ms == 15 * 60_000  # the default setting
     seen = []
 
-    def ask(cls, reg, actor, parent):
+    def ask(cls, reg, actor, parent, manual=False):
         seen.append(parent.centralWidget().isVisible() if parent.isVisible() else parent.centralWidget().isHidden())
-        dialog = cls(reg, actor, parent)
+        dialog = cls(reg, actor, parent, manual)
+        assert dialog.why.text().startswith("长时间未操作")
         dialog.password.setText("wrong-pass1")
         dialog._unlock()
         assert "登录名或密码不正确" in dialog.message.text()
         dialog.password.setText("pass1234")
         dialog._unlock()
-        return dialog.result() == LockDialog.DialogCode.Accepted
+        return dialog.result()
 
     monkeypatch.setattr(LockDialog, "ask", classmethod(ask))
     assert w.lock() is True
@@ -194,3 +195,51 @@ def test_the_window_brings_a_paused_cases_stored_projection_to_today_in_the_back
     qtbot.waitUntil(lambda: w._rolled_on == clock[0], timeout=10_000)
     now = cases.case_view(registry, paused, staff["clerk"]).deadline.effective_due_on.isoformat()
     assert cases.get_case(registry, paused)["due_on"] == now != stored
+
+
+def test_sign_out_at_a_shared_pc_brings_the_login_back_for_the_next_user(qtbot, registry, staff, monkeypatch):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desktop.ui import startup
+    from desktop.ui.dialogs.login import LoginDialog
+
+    logins = iter([staff["clerk"], staff["head"]])
+    monkeypatch.setattr(LoginDialog, "ask", classmethod(lambda cls, reg, agency, hint="": next(logins, None)))
+    seen = []
+
+    def act():
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        if not windows:
+            QTimer.singleShot(50, act)
+            return
+        w = windows[0]
+        seen.append((w.actor.login, w.user_label.text()))
+        if len(seen) == 1:
+            w.sign_out(ask=False)  # 注销: the next user signs in
+            QTimer.singleShot(50, act)
+        else:
+            w.close()  # closing the window ends the program
+    QTimer.singleShot(50, act)
+    QTimer.singleShot(20_000, QApplication.instance().quit)  # never hang the suite
+    assert startup.run_window(registry.target) == 0
+    assert [login for login, _label in seen] == ["clerk", "head"]
+
+
+def test_a_manual_lock_says_who_locked_it_and_lets_another_user_sign_in(qtbot, registry, staff, monkeypatch):
+    from desktop.ui.dialogs.account import LockDialog
+
+    w = MainWindow(registry, staff["planner"])
+    qtbot.addWidget(w)
+    assert "规划处" in w.user_label.text()  # the status bar names the user's division
+    out = []
+    w.signed_out.connect(lambda: out.append(True))
+
+    def ask(cls, reg, actor, parent, manual=False):
+        dialog = cls(reg, actor, parent, manual)
+        assert dialog.why.text().startswith(f"{actor.name}已锁定窗口")
+        dialog.switch.click()
+        return dialog.result()
+    monkeypatch.setattr(LockDialog, "ask", classmethod(ask))
+    assert w.lock(manual=True) is False
+    assert out == [True]

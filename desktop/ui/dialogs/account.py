@@ -53,14 +53,19 @@ class ChangePasswordDialog(QDialog):
 
 
 class LockDialog(QDialog):
-    """The window is locked: only the signed-in user's password opens it again."""
+    """The window is locked: only the signed-in user's password opens it again; at a shared counter
+    PC another user may sign in instead (the window is closed, nothing of it stays shown)."""
 
-    def __init__(self, reg: Registry, actor: Actor, parent=None):
+    UNLOCKED, QUIT, SWITCH_USER = 1, 0, 2
+
+    def __init__(self, reg: Registry, actor: Actor, parent=None, manual: bool = False):
         super().__init__(parent)
         self.reg, self.actor = reg, actor
         self.setWindowTitle("已锁定")
         form = QFormLayout(self)
-        form.addRow(QLabel(f"长时间未操作，窗口已锁定。\n请输入 {actor.name}（{actor.login}）的密码继续。"))
+        why = f"{actor.name}已锁定窗口。" if manual else "长时间未操作，窗口已锁定。"
+        self.why = QLabel(f"{why}\n请输入 {actor.name}（{actor.login}）的密码继续，或由其他用户登录。")
+        form.addRow(self.why)
         self.password = _password()
         form.addRow("密码", self.password)
         self.message = QLabel()
@@ -69,6 +74,8 @@ class LockDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("解锁")
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("退出程序")
+        self.switch = buttons.addButton("切换用户", QDialogButtonBox.ButtonRole.ActionRole)
+        self.switch.clicked.connect(lambda: self.done(self.SWITCH_USER))
         buttons.accepted.connect(self._unlock)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -83,5 +90,7 @@ class LockDialog(QDialog):
         self.accept()
 
     @classmethod
-    def ask(cls, reg: Registry, actor: Actor, parent=None) -> bool:
-        return cls(reg, actor, parent).exec() == QDialog.DialogCode.Accepted
+    def ask(cls, reg: Registry, actor: Actor, parent=None, manual: bool = False) -> int:
+        """UNLOCKED, QUIT or SWITCH_USER."""
+        return cls(reg, actor, parent, manual).exec()
+

@@ -113,8 +113,10 @@ class EventDialog(QDialog):
             w.setValue(f.default or f.minimum)
         elif f.kind == "division":
             w = QComboBox()
+            w.addItem("（请选择）", None)  # no default: the office itself is rarely the one that holds it
             for d in agency.divisions(self.reg, active_only=True):
                 w.addItem(d["name"], d["id"])
+            w.currentIndexChanged.connect(self._lead_changed)
         elif f.kind == "divisions":
             w = QListWidget()
             w.setMaximumHeight(120)
@@ -135,6 +137,19 @@ class EventDialog(QDialog):
         w.setObjectName(f.key)
         self.widgets[f.key] = w
         return w
+
+    def _lead_changed(self) -> None:
+        """The co-division list never offers the lead division itself."""
+        lead = self.widgets.get("lead_division_id")
+        others = self.widgets.get("co_division_ids")
+        if lead is None or others is None:
+            return
+        for i in range(others.count()):
+            item = others.item(i)
+            is_lead = item.data(Qt.ItemDataRole.UserRole) == lead.currentData()
+            if is_lead:
+                item.setCheckState(Qt.CheckState.Unchecked)
+            item.setHidden(is_lead)
 
     def _quote(self) -> None:
         method = self.widgets["method"].currentData()
@@ -177,6 +192,10 @@ class EventDialog(QDialog):
             value = self.values().get(f.key)
             if f.kind in ("text", "line", "lines") and not value:
                 self.message.setText(f"请填写“{f.label}”")
+                self.widgets[f.key].setFocus()
+                return
+            if f.kind == "division" and value is None:
+                self.message.setText(f"请选择“{f.label}”")
                 self.widgets[f.key].setFocus()
                 return
         self.accept()

@@ -99,7 +99,8 @@ class RegistryView(QWidget):
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(False)
-        for column, width in enumerate((110, 90, 170, 90, 330, 110, 70, 170, 80)):
+        # every column visible in a 1366-pixel-wide window at these widths (the user may change them)
+        for column, width in enumerate((100, 86, 130, 84, 240, 100, 80, 160, 110)):
             self.table.setColumnWidth(column, width)
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
