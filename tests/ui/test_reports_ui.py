@@ -99,3 +99,26 @@ def test_annual_report_screen_marks_a_year_not_yet_over(qtbot, registry, dataset
     assert view.status.text() == "2026年度：未结束年度（数据截至2026年11月20日）；草稿；尚未完成，不能定稿"
     assert "本年度尚未结束，表中数据截至2026年11月20日。" in view.marks.text()
     assert not view.final_button.isEnabled()
+
+
+def test_chart_axes_have_round_ticks_and_counts_stay_in_view(qtbot, registry, dataset, staff):
+    from PySide6.QtCore import QDate
+
+    from desktop.ui.views.stats_view import nice_axis
+
+    assert nice_axis(47) == (50, 6) and nice_axis(15) == (15, 4) and nice_axis(0) == (1, 2)
+    assert nice_axis(1234) == (1500, 4) and nice_axis(7) == (8, 5)
+    view = StatisticsView(registry, staff["head"])
+    qtbot.addWidget(view)
+    view.resize(1200, 700)
+    view.show()
+    view.first.setDate(QDate(2025, 1, 1))
+    view.last.setDate(QDate(2025, 12, 31))
+    view.refresh()
+    qtbot.waitUntil(lambda: view.worker is None, timeout=30_000)
+    axis = view.month_chart.chart().axes()[1]
+    step = (axis.max() - axis.min()) / (axis.tickCount() - 1)
+    assert step == int(step) and int(step) in (1, 2, 5, 10, 20, 50)
+    header = view.outcomes.horizontalHeader()
+    assert header.sectionPosition(2) + header.sectionSize(2) <= view.outcomes.viewport().width()
+    assert "已办结案件中未超期的比例" in view.summary.text()

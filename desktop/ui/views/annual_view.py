@@ -310,7 +310,7 @@ class AnnualReportView(QWidget):
 
     def finalize(self) -> None:
         year = self.year.value()
-        if Ask.confirm(self, "定稿", f"将{year}年度报告定稿？定稿后该年度的数据将被锁定。") and attempt(self,
+        if Ask.confirm(self, "定稿", f"将{year}年度报告定稿？定稿后该年度的数据将被锁定。", "定稿") and attempt(self,
                 "定稿", lambda: annual.finalize(self.reg, self.actor, year)):
             self.refresh()
 

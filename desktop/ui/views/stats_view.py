@@ -54,6 +54,18 @@ def _fill(t: QTableWidget, rows: list[tuple]) -> None:
             t.setItem(i, j, item)
 
 
+def nice_axis(highest: int, most_ticks: int = 6) -> tuple[int, int]:
+    """(top, tick count) of a count axis whose ticks are round numbers: steps of 1, 2 or 5 × 10ⁿ."""
+    step = 1
+    while True:
+        for factor in (1, 2, 5):
+            size = step * factor
+            intervals = max(-(-highest // size), 1)
+            if intervals + 1 <= most_ticks:
+                return size * intervals, intervals + 1
+        step *= 10
+
+
 def _bar_chart(title: str, categories: list[str], series: dict[str, list[int]]) -> QChart:
     chart = QChart()
     chart.setTitle(title)
@@ -68,7 +80,9 @@ def _bar_chart(title: str, categories: list[str], series: dict[str, list[int]]) 
     chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
     bars.attachAxis(axis_x)
     axis_y = QValueAxis()
-    axis_y.setRange(0, max([1] + [v for values in series.values() for v in values]))
+    top, ticks = nice_axis(max([0] + [v for values in series.values() for v in values]))
+    axis_y.setRange(0, top)
+    axis_y.setTickCount(ticks)
     axis_y.setLabelFormat("%d")
     chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
     bars.attachAxis(axis_y)
@@ -126,6 +140,9 @@ class StatisticsView(QWidget):
         self.division_chart = QChartView()
         self.months = _table(["月份", "收到申请", "办结"], "stats_months")
         self.outcomes = _table(["年报统计行", "办理结果", "办结件数"], "stats_outcomes")
+        # the label column takes what is left: the counts are never pushed out of sight
+        self.outcomes.horizontalHeader().setStretchLastSection(False)
+        self.outcomes.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.divisions = _table(["处室", "收到申请", "办结", "超期办结"], "stats_divisions")
         self.months.cellDoubleClicked.connect(self._drill_month)
         self.outcomes.cellDoubleClicked.connect(self._drill_outcome)
@@ -192,7 +209,8 @@ class StatisticsView(QWidget):
             return f'<a href="{figure}"><b>{n}</b></a>'
         self.summary.setText(f"{s.first} 至 {s.last}，{s.division}：收到 {link('received', s.received)} 件；"
                              f"办结 {link('concluded', s.concluded)} 件，其中超期 {link('concluded_late', s.concluded_late)} 件，"
-                             f"按期办结率 <b>{rate}</b>；平均答复用时 <b>{avg}</b> 个工作日；"
+                             f"按期办结率 <b>{rate}</b>（已办结案件中未超期的比例，未办结的不计）；"
+                             f"平均答复用时 <b>{avg}</b> 个工作日；"
                              f"目前已超期未办结 {link('overdue_now', s.overdue_now)} 件（点击数字列出案件）")
         _fill(self.months, s.by_month)
         _fill(self.outcomes, s.by_outcome)
