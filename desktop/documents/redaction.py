@@ -990,13 +990,13 @@ def _paint(image, boxes: Iterable[Box], scale: float) -> None:
 
 def _photo_like(gray) -> bool:
     """Whether a greyscale page has so many mid-grey pixels that black and white would lose it."""
-    from PIL import Image, ImageFilter
+    from PIL import Image
 
-    # every 16th pixel as it is (averaging would grey the edges of text), then only mid-grey pixels
-    # whose neighbours are mid-grey too: the anti-aliased edges of text go, a photo's areas stay
-    sample = gray.resize((max(1, gray.width // 4), max(1, gray.height // 4)), Image.Resampling.NEAREST)
-    mid = sample.point(lambda v: 255 if 48 <= v < 208 else 0).filter(ImageFilter.MinFilter(3))
-    return mid.histogram()[255] >= _PHOTO_SHARE * (sample.width * sample.height)
+    # every 16th pixel as it is (averaging would grey the edges of text), then only blocks of 3×3
+    # such pixels that are all mid-grey: the anti-aliased edges of text go, a photo's areas stay
+    sample = gray.resize((max(3, gray.width // 4), max(3, gray.height // 4)), Image.Resampling.NEAREST)
+    blocks = sample.point(lambda v: 255 if 48 <= v < 208 else 0).reduce(3)
+    return blocks.histogram()[255] >= _PHOTO_SHARE * (blocks.width * blocks.height)
 
 
 def _encode(gray, mode: str) -> _Encoded:
