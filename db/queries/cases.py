@@ -10,7 +10,7 @@ CASE_FIELDS = ("case_no", "applicant_id", "applicant_name", "applicant_type", "c
                "purpose", "delivery_form", "delivery_route", "accept_other_form", "remarks",
                "split_from_id", "created_at", "created_by", "state")
 DERIVED_FIELDS = ("state", "lead_division_id", "due_on", "paused", "outcome", "concluded_on", "overdue",
-                  "return_comment")
+                  "return_comment", "clock_note")
 
 
 def insert(conn: sqlite3.Connection, values: dict[str, Any]) -> int:

@@ -166,7 +166,7 @@ def count(conn, q: Query) -> int:
 
 # What a list row shows; the lead division comes as its id (names are few: the caller maps them).
 LIST_COLUMNS = ("c.id, c.case_no, c.received_on, substr(c.request_text, 1, 80) AS request_text, c.state, c.due_on,"
-                " c.paused, c.applicant_name, c.applicant_type, c.lead_division_id, c.return_comment")
+                " c.paused, c.applicant_name, c.applicant_type, c.lead_division_id, c.return_comment, c.clock_note")
 
 
 _FLIP = {"ASC": "DESC", "DESC": "ASC", "NULLS FIRST": "NULLS LAST", "NULLS LAST": "NULLS FIRST"}

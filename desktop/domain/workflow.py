@@ -120,6 +120,13 @@ class Pause:
     kind: str  # third_party | agency | fee | other
     start: date  # the letter or notice was sent
     end: date | None  # the answer or payment arrived; None while open
+    # the day the other side received the letter, as recorded on its delivery (送达); None: not
+    # recorded yet (its period is then counted from the sending day, and said to be an assumption)
+    received_on: date | None = None
+
+
+# The letters whose delivery starts the other side's own period ("from receipt").
+CONSULTATION_LETTERS = frozenset({"consult_third_party", "consult_agency"})
 
 
 @dataclass
@@ -129,7 +136,11 @@ class CaseFacts:
     received_on: date | None = None  # date of receipt of the application
     clock_start: date | None = None  # receipt, or the corrected application (restart)
     correction_notice_on: date | None = None  # first correction notice on the original receipt
-    correction_period_end: date | None = None
+    correction_period_end: date | None = None  # as stated when the notice was sent (see deadlines)
+    correction_period_days: int | None = None
+    correction_notice_received_on: date | None = None  # its delivery to the applicant
+    fee_notice_received_on: date | None = None  # the fee notice's delivery (or the date told at issue)
+    letter_arrived_on: date | None = None  # 平常信函: the day the letter arrived (receipt = confirmation)
     corrected_on: date | None = None
     extension_days: int = 0
     extension_requested_on: date | None = None
@@ -217,7 +228,7 @@ def _close_pause(f: CaseFacts, kinds: Iterable[str], on: date) -> None:
     kinds = set(kinds)
     for i, p in enumerate(f.pauses):
         if p.end is None and p.kind in kinds:
-            f.pauses[i] = Pause(p.kind, p.start, on)
+            f.pauses[i] = Pause(p.kind, p.start, on, p.received_on)
 
 
 def _apply(f: CaseFacts, ev: Event) -> None:
@@ -225,6 +236,7 @@ def _apply(f: CaseFacts, ev: Event) -> None:
     t = TRANSITIONS.get(ev.type)
     if ev.type == "register":
         f.received_on = f.clock_start = _d(p.get("received_on")) or ev.on
+        f.letter_arrived_on = _d(p.get("letter_arrived_on"))
     elif ev.type == "ledger_import":
         _apply_ledger(f, ev)
         return
@@ -232,12 +244,14 @@ def _apply(f: CaseFacts, ev: Event) -> None:
         if f.correction_notice_on is None:
             f.correction_notice_on = ev.on
         f.correction_period_end = _d(p.get("period_end"))
+        f.correction_period_days = p.get("period_days")
     elif ev.type == "corrected":
         f.corrected_on = f.clock_start = ev.on
     elif ev.type == "abandoned":
         # Ended on the day after the correction period ran out (domain.md §4), not on the day the
         # clerk recorded it: that decides which year's report counts the case.
-        ended = f.correction_period_end + timedelta(days=1) if f.correction_period_end else ev.on
+        end = _d(p.get("period_end")) or f.correction_period_end  # counted from delivery when recorded
+        ended = end + timedelta(days=1) if end else ev.on
         f.outcome, f.outcome_fixed, f.concluded_on = "other_no_correction", True, ended
     elif ev.type == "assign":
         f.lead_division_id = p.get("lead_division_id")
@@ -275,12 +289,14 @@ def _apply(f: CaseFacts, ev: Event) -> None:
     elif ev.type == "fee_notice":
         f.pauses.append(Pause("fee", ev.on, None))
         f.fee_payment_due_on = _d(p.get("payment_due_on"))
+        f.fee_notice_received_on = _d(p.get("applicant_received_on"))
         f.fee_methods = (*f.fee_methods, p.get("method", ""))
     elif ev.type == "fee_paid":
         _close_pause(f, ("fee",), ev.on)
     elif ev.type == "fee_unpaid":
         # Ended on the day after the payment period ran out (domain.md §4); the pause lasts as long.
-        ended = f.fee_payment_due_on + timedelta(days=1) if f.fee_payment_due_on else ev.on
+        due = _d(p.get("payment_due_on")) or f.fee_payment_due_on  # counted from delivery when recorded
+        ended = due + timedelta(days=1) if due else ev.on
         _close_pause(f, ("fee",), min(ended, ev.on))
         f.outcome, f.outcome_fixed, f.concluded_on = "other_fee_unpaid", True, ended
     elif ev.type == "reply_issued":
@@ -288,6 +304,8 @@ def _apply(f: CaseFacts, ev: Event) -> None:
         f.outcome_fixed, f.concluded_on = True, ev.on
     elif ev.type == "delivered":
         f.delivered_on = ev.on
+    elif ev.type == "letter_delivered":
+        _letter_received(f, p.get("kind"), ev.on)
     elif ev.type == "withdrawn":
         f.outcome, f.outcome_fixed, f.concluded_on = "other", True, ev.on
         open_pause = f.open_pause
@@ -297,6 +315,22 @@ def _apply(f: CaseFacts, ev: Event) -> None:
         f.outcome_fixed, f.concluded_on, f.approved_text_locked = False, None, False
     if t is not None and t.target is not None:
         f.state = t.target
+
+
+def _letter_received(f: CaseFacts, kind: str | None, on: date) -> None:
+    """A letter's delivery starts the other side's period: the consulted party's 15 working days, the
+    applicant's correction period, the applicant's 20 working days to pay (the first delivery counts)."""
+    if kind in CONSULTATION_LETTERS:
+        for i in range(len(f.pauses) - 1, -1, -1):
+            p = f.pauses[i]
+            if p.kind in ("third_party", "agency"):
+                if p.received_on is None:
+                    f.pauses[i] = Pause(p.kind, p.start, p.end, on)
+                return
+    elif kind == "correction" and f.correction_notice_received_on is None:
+        f.correction_notice_received_on = on
+    elif kind == "fee_notice":
+        f.fee_notice_received_on = on
 
 
 def _apply_ledger(f: CaseFacts, ev: Event) -> None:

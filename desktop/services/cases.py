@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import sqlite3
@@ -98,6 +99,7 @@ def derived_values(facts: CaseFacts, cal: WorkCalendar, today: date) -> dict[str
         "concluded_on": facts.concluded_on.isoformat() if facts.concluded_on else None,
         "overdue": int(dl.overdue and facts.finished),
         "return_comment": facts.last_return_comment if facts.state in ("handling", "registered") else None,
+        "clock_note": dl.note or None,
     }
 
 
@@ -289,7 +291,7 @@ def fire(reg: Registry, actor: Actor, case_id: int, event: str, on: date | None 
         rows = events_q.for_case(reg.conn, case_id)
         facts = workflow.replay(domain_events(rows))
         try:
-            workflow.check(event, facts.state, actor.roles, facts)
+            workflow.check(event, facts.state, actor.roles, _settled(facts, reg.calendar(), on, event))
         except WorkflowError as exc:
             raise ServiceError(str(exc)) from None
         _check_scope(reg, actor, case, facts, event)
@@ -300,6 +302,22 @@ def fire(reg: Registry, actor: Actor, case_id: int, event: str, on: date | None 
         _append(reg, actor, case_id, event, on, {**payload, "before": {"state": before},
                                                  "after": {"state": _target(event, before)}})
     return Changed((case_id,), (case["case_no"],))
+
+
+def _settled(facts: CaseFacts, cal: WorkCalendar, on: date, event: str) -> CaseFacts:
+    """The facts as the checks see them on ``on``: a consultation whose 15 working days are over is
+    over (the agency decides by itself: it may submit its reply without an answer recorded). Recording
+    a late answer or payment still sees the pause as it was recorded."""
+    p = facts.open_pause
+    if p is None or p.kind == "fee" or event in ("consultation_end", "fee_paid"):
+        return facts
+    limit = deadlines.pause_limit(p, facts, cal)
+    if limit is None or on <= limit:
+        return facts
+    settled = copy.copy(facts)
+    settled.pauses = [q if q is not p else workflow.Pause(q.kind, q.start, limit, q.received_on)
+                      for q in facts.pauses]
+    return settled
 
 
 def _target(event: str, before: str | None) -> str | None:
@@ -323,7 +341,8 @@ def _check_date(reg: Registry, facts: CaseFacts, event: str, on: date) -> None:
 # Records about the case (a file, a letter, its delivery, a note, a saved draft) carry the date of
 # what they record or of the saving, which may lie before or after a step recorded later; every step
 # of the handling itself follows the one before it.
-RECORD_EVENTS = frozenset({"attach", "letter_issued", "letter_delivered", "note", "draft"})
+RECORD_EVENTS = frozenset({"attach", "letter_issued", "letter_delivered", "note", "draft", "mark_release",
+                           "redact"})
 
 
 def _check_order(rows, event: str, on: date) -> None:
@@ -384,9 +403,12 @@ def _prepare(reg: Registry, case_id: int, facts: CaseFacts, event: str, on: date
         payload["period_days"] = period
         payload["period_end"] = cal.add_workdays(on, period).isoformat()
     elif event == "abandoned":
-        end = facts.correction_period_end
+        end, assumed = deadlines.correction_period_end(facts, cal)
         if end is not None and on <= end:
-            raise ServiceError(f"补正期限到{end.isoformat()}为止，期满后才能按逾期不补正处理")
+            guess = f"（补正告知书尚未登记送达，{deadlines.ASSUMED}）" if assumed else ""
+            raise ServiceError(f"补正期限到{end.isoformat()}为止{guess}，期满后才能按逾期不补正处理")
+        if end is not None:
+            payload["period_end"] = end.isoformat()  # the case ends the day after
     elif event == "assign":
         lead = payload.get("lead_division_id")
         if not isinstance(lead, int) or isinstance(lead, bool) or not settings_q.is_active_division(reg.conn, lead):
@@ -494,9 +516,12 @@ def _prepare(reg: Registry, case_id: int, facts: CaseFacts, event: str, on: date
         payload["amount"] = notice["amount"]
         fees_q.insert_payment(reg.conn, notice["id"], on.isoformat(), notice["amount"])
     elif event == "fee_unpaid":
-        due = facts.fee_payment_due_on
+        due, assumed = deadlines.fee_payment_due(facts, cal)
         if due is not None and on <= due:
-            raise ServiceError(f"缴费期限到{due.isoformat()}为止，期满后才能按逾期未缴费处理")
+            guess = f"（收费通知书尚未登记送达，{deadlines.ASSUMED}）" if assumed else ""
+            raise ServiceError(f"缴费期限到{due.isoformat()}为止{guess}，期满后才能按逾期未缴费处理")
+        if due is not None:
+            payload["payment_due_on"] = due.isoformat()  # the case ends the day after
     elif event == "reply_issued":
         code = payload.get("outcome") or facts.outcome
         if not isinstance(code, str) or outcomes.find(code) is None:

@@ -78,6 +78,7 @@ class Row(NamedTuple):
     days_left: int | None
     status: str  # on_time | due_soon | overdue | paused | awaiting_correction | finished
     return_comment: str | None = None  # why it came back, until it is submitted again
+    clock_note: str | None = None  # e.g. 征求意见期满，恢复计时
 
     def cell(self, key: str) -> str:
         if key == "days_left":
@@ -88,6 +89,8 @@ class Row(NamedTuple):
             return self.state_label + ("（退回）" if self.return_comment else "")
         if key == "due_on" and self.status == "paused":
             return f"暂停（预计{self.due_on}）" if self.due_on else "暂停"
+        if key == "due_on" and self.clock_note and self.status != "finished":
+            return f"{self.due_on}（{self.clock_note}）"
         return str(getattr(self, key) or "")
 
 
@@ -337,7 +340,7 @@ class RowMaker:
 
     def __call__(self, r: tuple) -> Row:
         (case_id, case_no, received_on, request_text, state, due_on, paused, applicant, applicant_type,
-         division_id, return_comment) = r
+         division_id, return_comment, clock_note) = r
         days_left, status = None, "finished"
         if state == "awaiting_correction":
             status = "awaiting_correction"
@@ -351,7 +354,7 @@ class RowMaker:
         return _new_row(Row, (case_id, case_no, received_on, applicant, applicant_type, summary,
                               self.division_names.get(division_id, "") if division_id else "",
                               state, STATE_LABELS.get(state, state), due_on or "", days_left, status,
-                              return_comment))
+                              return_comment, clock_note))
 
 
 _OPEN_STATES = frozenset(workflow.OPEN_STATES)

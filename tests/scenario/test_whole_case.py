@@ -67,6 +67,7 @@ def test_a_whole_case_through_the_window(qtbot, registry, office, quiet):
     form = clerk.page("register")
     type_text(qtbot, form.fields["name"], "王喆")
     type_text(qtbot, form.fields["id_number"], "11010519491231002X")
+    type_text(qtbot, form.fields["phone"], "13812345678")
     form.fields["received_on"].setDate(QDate(2026, 9, 15))
     type_text(qtbot, form.fields["request_text"], "2025年度养老机构运营补贴发放明细")
     form.save_button.click()
@@ -96,7 +97,8 @@ def test_a_whole_case_through_the_window(qtbot, registry, office, quiet):
         dialog.widgets["reason"].setPlainText("明细中含有该公司的经营数据")
     act(planner, "consultation_start", third_party, date(2026, 9, 22))
     assert told[-1].startswith("已生成：征求第三方意见书 津民公开征〔2026〕1号、征求意见告知书 津民公开征〔2026〕2号")
-    assert planner.detail.deadline_labels["status"].text() == "暂停计时"
+    # recorded late (today is 11-20): the third party's 15 working days ran to 10-20, the clock runs again
+    assert planner.detail.deadline_labels["status"].text() == "已超期"
     act(planner, "consultation_end", day=date(2026, 10, 9))
     assert planner.detail.deadline_labels["due_on"].text() == "2026-10-28"  # moved from 10-19 by the pause
 

@@ -17,8 +17,8 @@ def _paused_and_running(registry, staff):
     paused = cases.register_case(registry, s["clerk"], person_form(received_on="2026-11-02")).case_ids[0]
     cases.fire(registry, s["head"], paused, "assign", date(2026, 11, 2), {"lead_division_id": s["planning_id"]})
     cases.fire(registry, s["planner"], paused, "sign_for", date(2026, 11, 2))
-    cases.fire(registry, s["planner"], paused, "consultation_start", date(2026, 11, 5),
-               {"kind": "third_party", "party": "某公司", "reason": "涉及商业秘密"})
+    cases.fire(registry, s["planner"], paused, "consultation_start", date(2026, 11, 16),
+               {"kind": "third_party", "party": "某公司", "reason": "涉及商业秘密"})  # its 15 WD run to 12-07
     running = cases.register_case(registry, s["clerk"], person_form(received_on="2026-11-12",
                                                                     name="李四")).case_ids[0]
     return paused, running

@@ -74,7 +74,8 @@ def test_every_kind_for_a_sample_case(registry, office, tmp_path):
     correction = letters.issue(registry, s["clerk"], case_id, "correction", date(2026, 9, 17))
     text = flat(correction.path)
     assert "1.请写明所需信息的文号或者名称" in text and "2.请说明信息所属年度" in text
-    assert "2026年10月8日前" in text and "补正期限为10个工作日" in text  # 09-20 worked, National Day not and "视为放弃申请" in text
+    # a period "from receipt" is stated as such: the post may take days a fixed date would lose
+    assert "自收到本告知书之日起10个工作日内" in text and "2026年10月8日前" not in text and "视为放弃申请" in text
     assert "答复期限自本机关收到补正的申请之日起重新计算" in text
 
     cases.fire(registry, s["clerk"], case_id, "corrected", date(2026, 9, 21))

@@ -9,7 +9,7 @@ from desktop.services import agency, calendar_admin, cases, registry_list
 from desktop.services.base import SYSTEM, Registry
 from desktop.services.registry_list import Filter
 from tests.conftest import TODAY
-from tests.helpers import person_form
+from tests.helpers import person_form, resident_id
 
 # Registered in this order (ids 1..6), received on these days: id order is not list order.
 RECEIVED = ["2026-11-10", "2025-03-02", "2026-11-10", "2026-01-05", "2024-12-31", "2026-11-02"]
@@ -19,9 +19,9 @@ def register_out_of_order(reg):
     ids = []
     for i, day in enumerate(RECEIVED):
         ids += cases.register_case(reg, SYSTEM, person_form(
-            name=f"申请人{i}", id_number="", received_on=day,
+            name=f"申请人{i}", id_number=resident_id(i), received_on=day,
             request_text=f"申请公开低保资金发放情况第{i}批")).case_ids
-    cases.register_case(reg, SYSTEM, person_form(name="无关", id_number="", request_text="请公开城市规划"))
+    cases.register_case(reg, SYSTEM, person_form(name="无关", id_number=resident_id(999), request_text="请公开城市规划"))
     return ids
 
 
@@ -73,6 +73,7 @@ def test_upgrade_rebuilds_the_search_index_in_list_order(tmp_path):
     reg.conn.execute("ALTER TABLE audit_log DROP COLUMN hash")
     reg.conn.execute("DROP INDEX case_events_by_actor")  # step 14
     reg.conn.execute("DROP INDEX applicants_by_phone_digits")  # step 15
+    reg.conn.execute("ALTER TABLE cases DROP COLUMN clock_note")  # step 16
     reg.conn.execute("PRAGMA user_version = 7")
     reg.close()
     old = sqlite3.connect(path)
@@ -182,7 +183,8 @@ def test_windows_sought_from_the_row_above_or_from_the_end_match_the_whole_list(
     register_out_of_order(registry)
     for i in range(20):  # same days of receipt, so ties are broken by id
         cases.register_case(registry, SYSTEM, person_form(
-            name=f"李{i}", id_number="", received_on=f"2026-10-{1 + i % 4:02d}", request_text=f"低保第{i}号"))
+            name=f"李{i}", id_number=resident_id(100 + i), received_on=f"2026-10-{1 + i % 4:02d}",
+            request_text=f"低保第{i}号"))
     for f in (Filter(), Filter(descending=False), Filter(text="低保"), Filter(text="低保", descending=False),
               Filter(sort="due_on", descending=True), Filter(sort="applicant"), Filter(text="低保", sort="applicant")):
         everything = registry_list.case_ids(registry, f)

@@ -129,6 +129,7 @@ def test_an_upgrade_reads_the_old_files_folder_into_the_database(registry, offic
     registry.conn.execute("ALTER TABLE audit_log DROP COLUMN hash")
     registry.conn.execute("DROP INDEX case_events_by_actor")  # step 14
     registry.conn.execute("DROP INDEX applicants_by_phone_digits")  # step 15
+    registry.conn.execute("ALTER TABLE cases DROP COLUMN clock_note")  # step 16
     registry.conn.execute("PRAGMA user_version = 10")
     path = registry.path
     registry.close()
@@ -148,13 +149,14 @@ LOAD_WORKER = textwrap.dedent("""
     from datetime import date
     from desktop.services import cases, users
     from desktop.services.base import Registry
-    from tests.helpers import person_form
+    from tests.helpers import person_form, resident_id
 
     target, n, count, division, clerk_id, head_id = sys.argv[1], *map(int, sys.argv[2:])
     reg = Registry.open(target, today=lambda: date(2026, 11, 20))
     clerk, head = users.actor_for(reg, clerk_id), users.actor_for(reg, head_id)
     for i in range(count):
-        case_id = cases.register_case(reg, clerk, person_form(name=f"座席{n}号{i}", id_number="")).case_ids[0]
+        case_id = cases.register_case(reg, clerk, person_form(name=f"座席{n}号{i}", id_number=resident_id(100 * n + i))
+                                      ).case_ids[0]
         cases.fire(reg, head, case_id, "assign", date(2026, 9, 16), {"lead_division_id": division})
     reg.close()
 """)

@@ -59,7 +59,9 @@ def test_whole_case_through_the_services(registry, staff):
     cases.fire(registry, staff["planner"], case_id, "sign_for", date(2026, 9, 16))
     cases.fire(registry, staff["planner"], case_id, "consultation_start", date(2026, 9, 22),
                {"kind": "third_party", "party": "天津宏远建设工程有限公司", "reason": "涉及该公司的商业秘密"})
-    assert cases.get_case(registry, case_id)["paused"] == 1
+    # seen on 11-20, the third party's 15 working days (to 10-20) are long over: the clock runs again
+    row = cases.get_case(registry, case_id)
+    assert (row["paused"], row["clock_note"]) == (0, "征求意见期满，恢复计时")
     cases.fire(registry, staff["planner"], case_id, "consultation_end", date(2026, 10, 9))
     assert cases.get_case(registry, case_id)["due_on"] == "2026-10-28"
     cases.fire(registry, staff["planner"], case_id, "draft", date(2026, 10, 12),
@@ -150,7 +152,8 @@ def test_fee_notice_quotes_from_the_facts_and_records_payment(registry, staff):
     notice = registry.conn.execute("SELECT method, quantity, amount, payment_due_on FROM fee_notices").fetchone()
     assert tuple(notice) == ("per_page", 250, 4700, "2026-10-26")  # 20 WD from 09-21, National Day skipped
     row = cases.get_case(registry, case_id)
-    assert row["state"] == "awaiting_payment" and row["paused"] == 1
+    # seen on 11-20 the payment period (to 10-26) is over: no longer paused, waiting to be closed
+    assert row["state"] == "awaiting_payment" and (row["paused"], row["clock_note"]) == (0, "缴费期限已过，待按逾期未缴费办结")
     cases.fire(registry, staff["clerk"], case_id, "fee_paid", date(2026, 9, 30))
     assert tuple(registry.conn.execute("SELECT amount, paid_on FROM fee_payments").fetchone()) == (4700, "2026-09-30")
     # 09-16,17,18 count; 09-19..30 paused (the working Sunday 09-20 too); 10-08 is the 4th → 10-29
