@@ -2,8 +2,9 @@
 
 import re
 import subprocess
-from datetime import date
+from datetime import date, timedelta
 
+from desktop.domain import identity
 from desktop.services import cases
 from desktop.services.demo import reply_details
 
@@ -16,6 +17,14 @@ def person_form(**overrides):
     }
     form.update(overrides)
     return form
+
+
+def resident_id(n: int) -> str:
+    """A valid resident ID number of its own for each ``n`` (a natural person registers with one,
+    art. 29; tests that need many different applicants give each its own)."""
+    born = date(1950, 1, 1) + timedelta(days=n // 1000)
+    first17 = f"110105{born:%Y%m%d}{n % 1000:03d}"
+    return first17 + identity.resident_id_check_char(first17)
 
 
 def pdf_text(path) -> str:
