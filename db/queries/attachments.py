@@ -20,3 +20,7 @@ def get(conn: sqlite3.Connection, attachment_id: int) -> sqlite3.Row | None:
 def for_case(conn: sqlite3.Connection, case_id: int) -> list[sqlite3.Row]:
     """A case's attachments in the order they were added."""
     return conn.execute("SELECT * FROM attachments WHERE case_id = ? ORDER BY id", (case_id,)).fetchall()
+
+
+def set_kind(conn: sqlite3.Connection, attachment_id: int, kind: str) -> None:
+    conn.execute("UPDATE attachments SET kind = ? WHERE id = ?", (kind, attachment_id))

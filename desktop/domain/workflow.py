@@ -93,6 +93,9 @@ TRANSITIONS: dict[str, Transition] = {t.event: t for t in (
     _t("withdrawn", "申请人撤回", OPEN_STATES, "closed", CLERK, OFFICE_HEAD),
     _t("archive", "归档", ["delivered", "closed"], "archived", CLERK),
     _t("attach", "添加附件", STATES, None, CLERK, OFFICE_HEAD, DIVISION, REVIEWER, LEADER),
+    # documents to release: marked, then de-identified into a released version (services/redaction.py)
+    _t("mark_release", "标为拟公开材料", ["handling"], None, DIVISION, CLERK),
+    _t("redact", "去标识化", ["handling"], None, DIVISION, CLERK),
     _t("letter_issued", "出具文书", STATES, None, CLERK, OFFICE_HEAD, DIVISION),
     _t("letter_delivered", "文书送达", STATES, None, CLERK),
     _t("reopen", "重新打开", ["closed", "archived", "replied", "delivered"], "registered", ADMIN),

@@ -18,6 +18,7 @@ KIND_LABELS = {
     "application_scan": "申请书扫描件",
     "id_copy": "身份证明复印件",
     "release": "拟公开的材料",
+    "released": "公开版",  # made by 去标识化 from a 拟公开的材料 (services/redaction.py), never added by hand
     "delivery_proof": "送达回证",
     "other": "其他",
 }
@@ -75,6 +76,8 @@ def add(reg: Registry, actor: Actor, case_id: int, source: str | Path, kind: str
     source = Path(source)
     if kind not in KIND_LABELS:
         raise ValidationFailed([f"〔附件类型〕{kind}不是有效的类型"])
+    if kind == "released":
+        raise ValidationFailed(["〔附件类型〕公开版只能由“去标识化”生成，不能直接添加"])
     if not source.is_file():
         raise ValidationFailed([f"〔附件〕找不到文件：{source}"])
     size = source.stat().st_size

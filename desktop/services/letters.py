@@ -232,6 +232,7 @@ def facts(reg: Registry, case_id: int, kind: str) -> dict[str, Any]:
     if draft.get("previous_reply_date"):
         values["previous_reply_date"] = _d(draft["previous_reply_date"])
     values.update(_refusal_values(f.outcome, draft))
+    values.update(_released_values(events, f.outcome, draft))
     agency, contact = draft.get("responsible_agency"), draft.get("responsible_contact")
     values["responsible_sentence"] = (
         f"该政府信息由{agency}负责公开" + (f"，联系方式：{contact}" if contact else "") + "。" if agency
@@ -275,6 +276,14 @@ def _refusal_values(outcome_code: str | None, draft: dict[str, Any]) -> dict[str
     return {"refusal_article": ground.article, "refusal_statement": statement}
 
 
+def _released_values(events, outcome_code: str | None, draft: dict[str, Any]) -> dict[str, str]:
+    """A 部分公开 reply names the released versions (去标识化) and states the refused part and its ground
+    from their boxes' categories (services/redaction.py)."""
+    from desktop.services import redaction
+
+    return redaction.reply_values(events, outcome_code, draft)
+
+
 def _reply_values(reg: Registry, f: workflow.CaseFacts, s: dict[str, str], values: dict[str, Any],
                   draft: dict[str, Any]) -> dict[str, Any]:
     if not f.outcome:
@@ -307,6 +316,9 @@ def decision_draft(reg: Registry, case_id: int, outcome_code: str, details: dict
     for key, label in {**DETAIL_LABELS, **FACT_LABELS}.items():
         values.setdefault(key, f"【{label.split('（')[0]}】")
     values.update({k: v for k, v in (details or {}).items() if v})
+    events = cases.events_q.for_case(reg.conn, case_id)
+    drafted = {k: v for e in events if e["type"] == "draft" for k, v in json.loads(e["payload"]).items()}
+    values.update(_released_values(events, outcome.code, {**drafted, **{k: v for k, v in (details or {}).items() if v}}))
     text, _version = template(reg, f"reply:{outcome.code}")
     filled, _missing = _fill(text, values)
     return filled
@@ -347,6 +359,8 @@ def compose(reg: Registry, case_id: int, kind: str, doc_no: str = "", issued_on:
     lines = filled.strip().split("\n", 1)
     title = lines[0].strip()
     body = _paragraphs(lines[1] if len(lines) > 1 else "")
+    if kind == "reply" and values.get("_enclosures"):
+        body.append(values["_enclosures"])  # 附件说明: the released versions sent with the reply
     letter = Letter(title=title, paragraphs=body, signature=s.get("agency_name", ""), issued_on=issued_on,
                     doc_no=doc_no, subject=f"{KINDS[kind].title} {values['case_no']}", draft=draft,
                     seal_image=Path(s["seal_image"]) if s.get("seal_image") else None)
@@ -653,8 +667,9 @@ def latest_delivery(reg: Registry, letter_id: int):
 # -- delivery -------------------------------------------------------------------------------------
 def record_delivery(reg: Registry, actor: Actor, letter_id: int, method: str, delivered_on: date,
                     tracking_no: str = "", proof: str | Path | None = None,
-                    expected_version: int | None = None) -> int:
-    """Record how and when a letter reached the applicant, with the signed 送达回证 scan."""
+                    expected_version: int | None = None, enclosures: list[int] | None = None) -> int:
+    """Record how and when a letter reached the applicant, with the signed 送达回证 scan; ``enclosures``:
+    the released versions (公开版, attachment ids) sent with it, named in the delivery record."""
     require_role(actor, "clerk", action="记录送达")
     problems = []
     if method not in DELIVERY_METHODS:
@@ -678,8 +693,13 @@ def record_delivery(reg: Registry, actor: Actor, letter_id: int, method: str, de
             attachment_id = attachments.add(reg, actor, letter["case_id"], proof, "delivery_proof").id
         delivery_id = letters_q.insert_delivery(reg.conn, letter_id, method, tracking_no or None,
                                                 delivered_on.isoformat(), attachment_id, reg.now(), actor.user_id)
-        payload = {"letter_id": letter_id, "kind": letter["kind"], "doc_no": letter["doc_no"], "method": method,
+        payload = {"letter_id": letter_id, "doc_no": letter["doc_no"], "method": method,
                    "tracking_no": tracking_no or None, "title": KINDS[letter["kind"]].title}
+        if enclosures:
+            from desktop.services import redaction
+
+            payload["enclosures"] = redaction.enclosure_payload(reg, letter["case_id"], enclosures)
+            payload["text"] = "随附公开版材料：" + "、".join(e["file_name"] for e in payload["enclosures"])
         state = cases.facts_of(reg, letter["case_id"]).state
         event = "delivered" if letter["kind"] == "reply" and state == "replied" else "letter_delivered"
         cases.fire(reg, actor, letter["case_id"], event, delivered_on, payload)

@@ -1,4 +1,5 @@
-"""关于: version, database, data folder, the fonts letters are drawn with and their licences."""
+"""关于: version, database, data folder, the fonts letters are drawn with, and the licences of the fonts
+and of the components that read, render and check documents for 去标识化."""
 
 from __future__ import annotations
 
@@ -32,6 +33,10 @@ class AboutDialog(QDialog):
         self.fonts.setObjectName("font_list")
         self.fonts.setWordWrap(True)
         layout.addWidget(self.fonts)
+        self.components = QLabel(components_html())
+        self.components.setObjectName("component_list")
+        self.components.setWordWrap(True)
+        layout.addWidget(self.components)
         self.licence = QTextBrowser()
         self.licence.setObjectName("font_licence")
         self.licence.setPlainText("\n\n".join(
@@ -64,3 +69,36 @@ def fonts_html() -> str:
     items = "".join(f"<li>{escape(role)}：{escape(label)}，{escape(licence)}</li>" for role, label, licence in rows)
     return ("文书字体（装有仿宋、小标宋时优先使用系统字体；某字体缺少的字，依次由后面的字体补足）："
             f"<ul style='margin:0'>{items}</ul>")
+
+
+# The components 去标识化 uses (desktop/documents/redaction.py) and their licences (none is AGPL/GPL).
+COMPONENTS = (
+    ("pypdfium2", "pypdfium2", "Apache-2.0 / BSD-3-Clause", "读取、渲染PDF"),
+    ("PDFium", None, "BSD-3-Clause / Apache-2.0", "随 pypdfium2 提供的PDF引擎"),
+    ("RapidOCR", "rapidocr-onnxruntime", "Apache-2.0", "扫描页文字识别"),
+    ("ONNX Runtime", "onnxruntime", "MIT", "文字识别模型的运行"),
+    ("OpenCV", "opencv-python", "Apache-2.0", "图像处理"),
+    ("Pillow", "pillow", "MIT-CMU", "图像处理、生成公开版"),
+    ("NumPy", "numpy", "BSD-3-Clause", "图像数据"),
+    ("Shapely", "shapely", "BSD-3-Clause", "文字识别的区域计算"),
+    ("pyclipper", "pyclipper", "MIT", "文字识别的区域计算"),
+    ("protobuf", "protobuf", "BSD-3-Clause", "ONNX Runtime 所需"),
+    ("FlatBuffers", "flatbuffers", "Apache-2.0", "ONNX Runtime 所需"),
+    ("PyYAML", "pyyaml", "MIT", "RapidOCR 所需"),
+    ("six", "six", "MIT", "RapidOCR 所需"),
+    ("tqdm", "tqdm", "MPL-2.0 AND MIT", "RapidOCR 所需"),
+)
+
+
+def components_html() -> str:
+    """The document components with their versions on this PC and their licences."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    items = []
+    for name, dist, licence, use in COMPONENTS:
+        try:
+            shown = f"{name} {version(dist)}" if dist else name
+        except PackageNotFoundError:
+            shown = f"{name}（未安装）"
+        items.append(f"<li>{escape(shown)}：{escape(licence)}（{escape(use)}）</li>")
+    return f"去标识化所用组件及其许可证：<ul style='margin:0'>{''.join(items)}</ul>"

@@ -1,11 +1,12 @@
-"""记录送达: method, date, tracking number and the signed 送达回证 scan."""
+"""记录送达: method, date, tracking number, the signed 送达回证 scan and the released versions (公开版)
+sent with the reply."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -15,6 +16,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QWidget,
 )
@@ -29,10 +32,11 @@ class DeliveryInput:
     delivered_on: date
     tracking_no: str
     proof: str | None
+    enclosures: tuple[int, ...] = ()  # released versions sent with the letter (attachment ids)
 
 
 class DeliveryDialog(QDialog):
-    def __init__(self, title: str, today: date, parent=None):
+    def __init__(self, title: str, today: date, parent=None, released: list[tuple[int, str]] | tuple = ()):
         super().__init__(parent)
         self.setWindowTitle("记录送达")
         form = QFormLayout(self)
@@ -58,6 +62,19 @@ class DeliveryDialog(QDialog):
         form.addRow("送达日期", self.delivered_on)
         form.addRow("邮件号", self.tracking)
         form.addRow("签收的送达回证", host)
+        self.enclosures = QListWidget()
+        self.enclosures.setObjectName("enclosures")
+        for attachment_id, name in released:
+            item = QListWidgetItem(name)
+            item.setData(Qt.ItemDataRole.UserRole, attachment_id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
+            self.enclosures.addItem(item)
+        self.enclosures.setMaximumHeight(90)
+        if released:
+            form.addRow("随附公开版材料", self.enclosures)
+        else:
+            self.enclosures.hide()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -70,10 +87,12 @@ class DeliveryDialog(QDialog):
 
     def value(self) -> DeliveryInput:
         d = self.delivered_on.date()
+        sent = tuple(self.enclosures.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.enclosures.count())
+                     if self.enclosures.item(i).checkState() == Qt.CheckState.Checked)
         return DeliveryInput(self.method.currentText(), date(d.year(), d.month(), d.day()), self.tracking.text(),
-                             self.proof.text() or None)
+                             self.proof.text() or None, sent)
 
     @classmethod
-    def ask(cls, parent, title: str, today: date) -> DeliveryInput | None:
-        dialog = cls(title, today, parent)
+    def ask(cls, parent, title: str, today: date, released: list[tuple[int, str]] | tuple = ()) -> DeliveryInput | None:
+        dialog = cls(title, today, parent, released)
         return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None

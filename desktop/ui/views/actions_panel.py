@@ -13,7 +13,8 @@ from desktop.ui.dialogs.event_form import EventDialog
 from desktop.ui.dialogs.messages import Ask
 from desktop.ui.errors import user_message
 
-HIDDEN = {"register", "ledger_import", "attach", "letter_issued", "letter_delivered", "reopen"}
+HIDDEN = {"register", "ledger_import", "attach", "letter_issued", "letter_delivered", "reopen",
+          "mark_release", "redact"}  # from the attachments tab (去标识化…)
 
 
 def available_events(reg: Registry, actor: Actor, case_id: int) -> list[str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
+    QComboBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain import outcomes
-from desktop.services import attachments, cases, letters, registry_list
+from desktop.services import attachments, cases, letters, redaction, registry_list
 from desktop.services.base import Actor, Registry
 from desktop.services.registry_list import Filter
 from desktop.ui.dialogs.messages import Ask
@@ -65,6 +66,20 @@ class ApprovalView(QWidget):
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         rl.addWidget(self.summary)
+        # the released versions (去标识化) beside their originals, box by box
+        self.releases_bar = QWidget()
+        bar = QHBoxLayout(self.releases_bar)
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(QLabel("公开版材料："))
+        self.releases = QComboBox()
+        self.releases.setObjectName("releases")
+        bar.addWidget(self.releases, 1)
+        self.compare_button = QPushButton("对照查看（原件｜公开版）…")
+        self.compare_button.setObjectName("compare_release")
+        self.compare_button.clicked.connect(self.compare_release)
+        bar.addWidget(self.compare_button)
+        self.releases_bar.hide()
+        rl.addWidget(self.releases_bar)
         self.pdf = PdfView()
         rl.addWidget(self.pdf, 1)
         self.comment = QPlainTextEdit()
@@ -120,6 +135,10 @@ class ApprovalView(QWidget):
         enabled = case_id is not None
         self.approve_button.setEnabled(enabled)
         self.return_button.setEnabled(enabled)
+        self.releases.clear()
+        for r in redaction.current_releases(self.reg, case_id) if enabled else []:
+            self.releases.addItem(f"{r.released_name}（{r.pages} 页，遮盖{r.totals_text()}）", r)
+        self.releases_bar.setVisible(self.releases.count() > 0)
         if not enabled:
             self.summary.setText("没有等待处理的案件。")
             self.pdf.document.close()
@@ -146,6 +165,16 @@ class ApprovalView(QWidget):
                 raise
             self.pdf.document.close()
             self.summary.setText(self.summary.text() + f"<br><span style='color:#b3261e'>答复书无法生成：{message}</span>")
+
+    def compare_release(self):
+        from desktop.ui.views.redaction_view import RedactionView
+
+        log = self.releases.currentData()
+        if log is None:
+            return None
+        self.compare_window = RedactionView.open_window(self, self.reg, self.actor, log.original_id,
+                                                        redaction_log=log)
+        return self.compare_window
 
     def decide(self, event: str) -> bool:
         case_id = self.current_case()

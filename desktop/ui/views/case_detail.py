@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain import outcomes
 from desktop.domain.workflow import STATE_LABELS
-from desktop.services import attachments, cases, letters
+from desktop.services import attachments, cases, letters, redaction
 from desktop.services.base import Actor, Registry
 from desktop.ui.dialogs.delivery import DeliveryDialog
 from desktop.ui.dialogs.messages import Ask
@@ -113,7 +113,8 @@ class CaseDetailView(QWidget):
         row = QHBoxLayout()
         self.kind = QComboBox()
         for key, label in attachments.KIND_LABELS.items():
-            self.kind.addItem(label, key)
+            if key != "released":  # made by 去标识化 only
+                self.kind.addItem(label, key)
         add = QPushButton("添加附件…")
         add.setObjectName("add_attachment")
         add.clicked.connect(self._choose_files)
@@ -123,6 +124,7 @@ class CaseDetailView(QWidget):
         row.addWidget(add)
         row.addWidget(open_button)
         files_layout.addLayout(row)
+        files_layout.addLayout(self._release_buttons())
         self.side_tabs.addTab(files_box, "附件（可拖入文件）")
         right.addWidget(self.side_tabs, 1)
         top_layout.addLayout(right, 2)
@@ -361,24 +363,101 @@ class CaseDetailView(QWidget):
         if row is None:
             return
         title = f"{letters.KINDS[row['kind']].title} {row['doc_no'] or ''}"
-        value = DeliveryDialog.ask(self, title, self.reg.today())
+        released = [(r.released_id, r.released_name) for r in redaction.current_releases(self.reg, self.case_id)
+                    ] if row["kind"] == "reply" else []
+        value = (DeliveryDialog.ask(self, title, self.reg.today(), released=released) if released
+                 else DeliveryDialog.ask(self, title, self.reg.today()))
         if value is None:
             return
         self._run("记录送达", lambda: letters.record_delivery(self.reg, self.actor, row["id"], value.method,
                                                           value.delivered_on, value.tracking_no, value.proof,
-                                                          expected_version=self.actions.version))
+                                                          expected_version=self.actions.version,
+                                                          enclosures=list(value.enclosures) or None))
         self.show_case(self.case_id)
         self.changed.emit(self.case_id)
 
     def _show_files(self) -> None:
         self.files.clear()
+        logs = {r.released_id: r for r in redaction.redactions(self.reg, self.case_id)}
+        made_from = {r.original_id for r in logs.values()}
         for a in attachments.for_case(self.reg, self.case_id):
             text = f"{a.kind_label}：{a.file_name}（{a.size // 1024 or 1} KB，{a.added_at[:10]}）"
+            if a.id in logs:
+                text += f"　{logs[a.id].pages} 页，遮盖{logs[a.id].totals_text()}"
+            elif a.id in made_from:
+                text += "　原件仅供内部使用，已生成公开版"
             if a.missing:
                 text += " ⚠ 文件缺失"
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, a.id)
             self.files.addItem(item)
+
+    # -- documents to release: 去标识化 -----------------------------------------------------------
+    def _release_buttons(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        for name, text, slot in (("mark_release", "标为拟公开材料", self.mark_release),
+                                 ("redact", "去标识化…", self.redact_attachment),
+                                 ("compare_release", "对照查看公开版", self.compare_release),
+                                 ("release_package", "公开材料包…", self.release_package)):
+            button = QPushButton(text)
+            button.setObjectName(name)
+            button.clicked.connect(slot)
+            row.addWidget(button)
+        return row
+
+    def _selected_attachment(self, title: str):
+        item = self.files.currentItem()
+        if item is None:
+            Ask.error(self, title, "请先在附件列表中选择一个附件")
+            return None
+        return attachments.get(self.reg, item.data(Qt.ItemDataRole.UserRole))
+
+    def mark_release(self) -> None:
+        a = self._selected_attachment("标为拟公开材料")
+        if a and self._run("标为拟公开材料", lambda: redaction.mark_for_release(
+                self.reg, self.actor, a.id, expected_version=self.actions.version)):
+            self._after_action()
+
+    def redact_attachment(self):
+        """The page viewer for the selected 拟公开的材料 (a window of its own)."""
+        from desktop.ui.views.redaction_view import RedactionView
+
+        a = self._selected_attachment("去标识化")
+        if a is None:
+            return None
+        if a.kind != "release":
+            Ask.error(self, "去标识化", f"“{a.file_name}”不是拟公开的材料：请先选中它并点“标为拟公开材料”")
+            return None
+        if not attempt(self, "去标识化", lambda: redaction.check_may_redact(self.reg, self.actor, self.case_id)):
+            return None
+        self.redaction_window = RedactionView.open_window(self, self.reg, self.actor, a.id, self.actions.version)
+        self.redaction_window.released.connect(self._after_action)
+        return self.redaction_window
+
+    def compare_release(self):
+        """The released version beside its original, box by box (read-only)."""
+        from desktop.ui.views.redaction_view import RedactionView
+
+        a = self._selected_attachment("对照查看公开版")
+        log = a and redaction.redaction_of(self.reg, a.id)
+        if a and log is None:
+            Ask.error(self, "对照查看公开版", f"“{a.file_name}”还没有去标识化生成的公开版")
+        if not log:
+            return None
+        self.redaction_window = RedactionView.open_window(self, self.reg, self.actor, log.original_id,
+                                                          redaction_log=log)
+        return self.redaction_window
+
+    def release_package(self) -> None:
+        """公开材料包: the issued reply and the released versions as one PDF, and as a zip of the files."""
+        case_no = cases.get_case(self.reg, self.case_id)["case_no"]
+        path = Ask.save_path(self, "公开材料包", f"{case_no}-公开材料包.pdf", "PDF 文件 (*.pdf)")
+        if not path:
+            return
+        made = self._run("公开材料包", lambda: redaction.package(self.reg, self.case_id, path))
+        if made:
+            names = "\n".join(f"{i}. {name}（{pages} 页）" for i, (name, _sha, pages) in enumerate(made.items, 1))
+            Ask.info(self, "公开材料包", f"已生成：\n{made.pdf}\n{made.zip}\n\n包含：\n{names}")
 
     # -- attachments --------------------------------------------------------------------------
     def add_files(self, paths: list[str]) -> None:
