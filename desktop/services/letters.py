@@ -693,7 +693,7 @@ def record_delivery(reg: Registry, actor: Actor, letter_id: int, method: str, de
             attachment_id = attachments.add(reg, actor, letter["case_id"], proof, "delivery_proof").id
         delivery_id = letters_q.insert_delivery(reg.conn, letter_id, method, tracking_no or None,
                                                 delivered_on.isoformat(), attachment_id, reg.now(), actor.user_id)
-        payload = {"letter_id": letter_id, "doc_no": letter["doc_no"], "method": method,
+        payload = {"letter_id": letter_id, "kind": letter["kind"], "doc_no": letter["doc_no"], "method": method,
                    "tracking_no": tracking_no or None, "title": KINDS[letter["kind"]].title}
         if enclosures:
             from desktop.services import redaction
