@@ -389,6 +389,7 @@ class CaseDetailView(QWidget):
             if a.missing:
                 text += " ⚠ 文件缺失"
             item = QListWidgetItem(text)
+            item.setToolTip(text)
             item.setData(Qt.ItemDataRole.UserRole, a.id)
             self.files.addItem(item)
 
