@@ -634,12 +634,31 @@ def describe_event(type_: str, payload: dict[str, Any], division_names: dict[int
                      + (f"（第{version}版，重新出具）" if version > 1 else ""))
     if type_ in ("delivered", "letter_delivered") and payload.get("title"):
         parts.append(f"{payload['title']} {payload.get('doc_no') or ''}".strip())
+    if type_ in ("delivered", "letter_delivered") and payload.get("enclosures"):
+        parts.append("随附公开版材料：" + "、".join(str(e.get("file_name", "")) for e in payload["enclosures"]))
+    if type_ == "mark_release":
+        parts.append(f"将“{payload.get('file_name', '')}”标为拟公开的材料")
+    if type_ == "redact":
+        from desktop.documents.redaction import CATEGORIES
+
+        totals: dict[str, int] = {}
+        pages = payload.get("counts") or {}
+        for per_page in pages.values():
+            for category, n in per_page.items():
+                totals[category] = totals.get(category, 0) + n
+        order = list(CATEGORIES)
+        covered = "、".join(f"{CATEGORIES.get(c, c)}{n}处" for c, n in sorted(
+            totals.items(), key=lambda i: order.index(i[0]) if i[0] in order else len(order))) or "无遮盖"
+        where = "，".join(f"第{p}页{sum(c.values())}处" for p, c in sorted(pages.items(), key=lambda i: int(i[0]))[:20])
+        parts.append(f"“{payload.get('original_file_name', '')}”生成公开版“{payload.get('released_file_name', '')}”，"
+                     f"共{payload.get('pages', '')}页，遮盖{covered}" + (f"（{where}{'等' if len(pages) > 20 else ''}）"
+                                                                        if where else ""))
     if payload.get("tracking_no"):
         parts.append(f"邮件号：{payload['tracking_no']}")
     for key, label in (("reason", "理由"), ("comment", "意见"), ("method", "方式"), ("text", "记录"),
                        ("answer", "答复")):
-        if key == "text" and type_ == "draft":
-            continue
+        if key == "text" and type_ in ("draft", "redact", "mark_release", "delivered", "letter_delivered"):
+            continue  # said above in its own words (older events also carry it as text)
         if payload.get(key) and not (key == "method" and type_ == "fee_notice"):
             parts.append(f"{label}：{payload[key]}")
     return "；".join(p for p in parts if p)

@@ -699,7 +699,6 @@ def record_delivery(reg: Registry, actor: Actor, letter_id: int, method: str, de
             from desktop.services import redaction
 
             payload["enclosures"] = redaction.enclosure_payload(reg, letter["case_id"], enclosures)
-            payload["text"] = "随附公开版材料：" + "、".join(e["file_name"] for e in payload["enclosures"])
         state = cases.facts_of(reg, letter["case_id"]).state
         event = "delivered" if letter["kind"] == "reply" and state == "replied" else "letter_delivered"
         cases.fire(reg, actor, letter["case_id"], event, delivered_on, payload)

@@ -72,8 +72,7 @@ def mark_for_release(reg: Registry, actor: Actor, attachment_id: int,
                                 "（请先转换为PDF再添加）"])
     with reg.transaction():
         changed = cases.fire(reg, actor, a.case_id, "mark_release", expected_version=expected_version, payload={
-            "attachment_id": a.id, "file_name": a.file_name, "kind_before": a.kind,
-            "text": f"将“{a.file_name}”标为拟公开的材料"})
+            "attachment_id": a.id, "file_name": a.file_name, "kind_before": a.kind})
         attachments_q.set_kind(reg.conn, a.id, RELEASE)
     return changed
 
@@ -224,8 +223,7 @@ class Redaction:
         return {c: out[c] for c in (*CATEGORY_ORDER, *sorted(set(out) - set(CATEGORY_ORDER))) if out.get(c)}
 
     def totals_text(self) -> str:
-        labels = {"privacy": "个人隐私", "commercial": "商业秘密", "other": "其他"}
-        return "、".join(f"{labels.get(c, c)}{n}处" for c, n in self.totals.items()) or "无遮盖"
+        return "、".join(f"{category_label(c)}{n}处" for c, n in self.totals.items()) or "无遮盖"
 
 
 def _redaction(case_id: int, row, payload: dict[str, Any]) -> Redaction:
@@ -367,7 +365,6 @@ def generate_release(reg: Registry, actor: Actor, attachment_id: int, boxes: Ite
             "pages": result.pages, "size": len(data), "counts": counts,
             "boxes": [box_to_json(b) for b in checked]}
         log = _redaction(a.case_id, {"recorded_at": payload["at"], "actor_name": actor.name}, payload)
-        payload["text"] = summary(log)
         changed = cases.fire(reg, actor, a.case_id, "redact", payload=payload)
     return Released(attachments.get(reg, released_id), log, changed)
 
