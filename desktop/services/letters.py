@@ -433,6 +433,12 @@ def _approval_basis(outcome: outcomes.Outcome | None, values: dict[str, Any]) ->
     return REGULATION + outcome.basis
 
 
+def opinions(reg: Registry, case_id: int) -> list[tuple[str, str, str, str]]:
+    """The handling so far as the 呈批单 lists it — (step, opinion, who, date): the division's 承办意见,
+    the legal reviewer's opinion, the returns and their reasons — for the screen a leader signs on."""
+    return _approval_steps(reg, case_id)
+
+
 def _approval_rows(reg: Registry, case_id: int, values: dict[str, Any]):
     view = cases.case_view(reg, case_id)
     f = view.facts
@@ -445,6 +451,10 @@ def _approval_rows(reg: Registry, case_id: int, values: dict[str, Any]):
         ("法律依据", _approval_basis(outcome, values)),
         ("答复期限", _d(view.deadline.effective_due_on) or "—"),
     ]
+    return table, _approval_steps(reg, case_id)
+
+
+def _approval_steps(reg: Registry, case_id: int) -> list[tuple[str, str, str, str]]:
     labels = {"register": "登记", "ledger_import": "登记（台账导入）", "correction_notice": "补正告知",
               "corrected": "收到补正", "abandoned": "逾期未补正", "assign": "分办", "handle_in_office": "分办",
               "send_back": "退回登记", "sign_for": "签收", "return_to_office": "退回公开办",
@@ -471,7 +481,7 @@ def _approval_rows(reg: Registry, case_id: int, values: dict[str, Any]):
             opinion = cases.describe_event(e["type"], p, {})
         opinion = _ISO_DATE.sub(lambda m: _d(m.group(0)), opinion.strip())  # no ISO dates on the form
         steps.append((labels[e["type"]], opinion or "—", e["actor_name"] or "系统", _d(e["effective_on"])))
-    return table, steps
+    return steps
 
 
 # -- issuing --------------------------------------------------------------------------------------

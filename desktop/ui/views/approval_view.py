@@ -4,6 +4,7 @@ and approve or return with a comment in one or two clicks."""
 from __future__ import annotations
 
 import tempfile
+from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -17,6 +18,8 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
+    QTabWidget,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -66,6 +69,13 @@ class ApprovalView(QWidget):
         self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         rl.addWidget(self.summary)
+        # what happened last: approval and return say so (the case leaves this list at once)
+        self.done_label = QLabel()
+        self.done_label.setObjectName("decided")
+        self.done_label.setWordWrap(True)
+        self.done_label.setStyleSheet("background:#e7f4e8; color:#1e5e25; padding:6px; border-radius:3px")
+        self.done_label.hide()
+        rl.insertWidget(0, self.done_label)
         # the released versions (去标识化) beside their originals, box by box
         self.releases_bar = QWidget()
         bar = QHBoxLayout(self.releases_bar)
@@ -80,8 +90,21 @@ class ApprovalView(QWidget):
         bar.addWidget(self.compare_button)
         self.releases_bar.hide()
         rl.addWidget(self.releases_bar)
+        # the reply as it will print, the 呈批单, and the opinions given so far, side by side
         self.pdf = PdfView()
-        rl.addWidget(self.pdf, 1)
+        self.form_pdf = PdfView()
+        self.opinions = QTextBrowser()
+        self.opinions.setObjectName("opinions")
+        self.documents = QTabWidget()
+        self.documents.setObjectName("documents")
+        self.documents.addTab(self.pdf, "答复书")
+        self.documents.addTab(self.form_pdf, "呈批单")
+        beside = QSplitter()
+        beside.addWidget(self.documents)
+        beside.addWidget(self.opinions)
+        beside.setStretchFactor(0, 3)
+        beside.setStretchFactor(1, 2)
+        rl.addWidget(beside, 1)
         self.comment = QPlainTextEdit()
         self.comment.setObjectName("comment")
         self.comment.setPlaceholderText("意见（退回时必填）")
@@ -142,6 +165,8 @@ class ApprovalView(QWidget):
         if not enabled:
             self.summary.setText("没有等待处理的案件。")
             self.pdf.document.close()
+            self.form_pdf.document.close()
+            self.opinions.clear()
             return
         view = cases.case_view(self.reg, case_id, self.actor)
         f = view.facts
@@ -154,17 +179,25 @@ class ApprovalView(QWidget):
             f"拟办理结果：<b>{o.label if o else '未选择'}</b>　依据：{basis or '—'}　年报：{o.report_row if o else '—'}<br>"
             f"主办处室：{view.row['lead_division_name'] or '—'}　附件：{files}")
         self.shown_version = view.row["version"]  # approval is of this text: refused if it changed since
+        self.opinions.setHtml("<h4>办理意见</h4>" + "".join(
+            f"<p><b>{escape(step)}</b>　{escape(who)}　{escape(on)}<br>{escape(opinion)}</p>"
+            for step, opinion, who, on in letters.opinions(self.reg, case_id)))
         out = self.tmp / f"{case_id}-{view.row['version']}.pdf"
+        form = self.tmp / f"{case_id}-{view.row['version']}-form.pdf"
         try:
             if not out.exists():
                 letters.preview(self.reg, case_id, "reply", out)
             self.pdf.load(out)
+            if not form.exists():
+                letters.preview(self.reg, case_id, "approval_form", form)
+            self.form_pdf.load(form)
         except Exception as exc:
             message = user_message(exc)
             if message is None:
                 raise
             self.pdf.document.close()
             self.summary.setText(self.summary.text() + f"<br><span style='color:#b3261e'>答复书无法生成：{message}</span>")
+        self.documents.setCurrentIndex(0)
 
     def compare_release(self):
         from desktop.ui.views.redaction_view import RedactionView
@@ -186,6 +219,7 @@ class ApprovalView(QWidget):
             self.comment.setFocus()
             return False
         payload = {"comment": comment} if comment else {}
+        label = self.summary.text().split("</b>")[0].replace("<b>", "")
         try:
             cases.fire(self.reg, self.actor, case_id, event, None, payload,
                        expected_version=getattr(self, "shown_version", None))
@@ -196,6 +230,15 @@ class ApprovalView(QWidget):
             Ask.error(self, "审批", message)
             return False
         self.comment.clear()
+        approved = event == self.approve_event
+        if approved and self.role == "leader":
+            said = "已同意签发，案件转登记员出具答复书"
+        elif approved:
+            said = "审核通过，案件已送领导审批"
+        else:
+            said = f"已退回承办处室修改（意见：{comment}）"
+        self.done_label.setText(f"{label}：{said}。")
+        self.done_label.show()
         self.refresh()
         self.changed.emit(case_id)
         return True
