@@ -65,8 +65,11 @@ def test_preview_issue_view_print_and_deliver_from_the_case_screen(qtbot, regist
     info = subprocess.run(["pdfinfo", str(printed)], capture_output=True, text=True).stdout
     assert f"Pages:           {pages}" in info
 
-    monkeypatch.setattr(DeliveryDialog, "ask", classmethod(
-        lambda cls, parent, title, today: DeliveryInput("当面", date(2026, 11, 20), "", None)))
+    def deliver(cls, parent, title, today, released=(), attempt=None):
+        value = DeliveryInput("当面", date(2026, 11, 20), "", None)
+        attempt(value)  # what the dialog's OK does
+        return value
+    monkeypatch.setattr(DeliveryDialog, "ask", classmethod(deliver))
     d.letter_list.setCurrentRow(0)
     d.deliver_letter()
     assert cases.get_case(registry, case_id)["state"] == "delivered"

@@ -195,9 +195,11 @@ def test_the_delivery_record_names_the_released_versions_sent(qtbot, registry, o
 
     asked = []
 
-    def deliver(cls, parent, title, today, released=()):
+    def deliver(cls, parent, title, today, released=(), attempt=None):
         asked.append(released)
-        return DeliveryInput("电子邮件", date(2026, 11, 20), "", None, tuple(i for i, _name in released))
+        value = DeliveryInput("电子邮件", date(2026, 11, 20), "", None, tuple(i for i, _name in released))
+        attempt(value)  # what the dialog's OK does
+        return value
     monkeypatch.setattr(DeliveryDialog, "ask", classmethod(deliver))
     d.letter_list.setCurrentRow(next(i for i in range(d.letter_list.count())
                                      if d.letter_list.item(i).data(Qt.ItemDataRole.UserRole) == reply.id))

@@ -75,10 +75,32 @@ class DeliveryDialog(QDialog):
             form.addRow("随附公开版材料", self.enclosures)
         else:
             self.enclosures.hide()
+        self.message = QLabel()
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color:#c62828")
+        form.addRow(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("确定")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        buttons.accepted.connect(self._accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        self.attempt = None  # records the delivery; a refusal is shown here and nothing typed is lost
+
+    def _accept(self) -> None:
+        from desktop.ui.errors import user_message
+
+        if self.attempt is not None:
+            try:
+                self.attempt(self.value())
+            except Exception as exc:
+                message = user_message(exc)
+                if message is None:
+                    raise
+                self.message.setText(message)
+                return
+        self.accept()
 
     def _choose(self) -> None:
         paths = Ask.open_paths(self, "选择送达回证扫描件", "图片或PDF (*.png *.jpg *.jpeg *.pdf *.tif *.tiff)")
@@ -93,6 +115,10 @@ class DeliveryDialog(QDialog):
                              self.proof.text() or None, sent)
 
     @classmethod
-    def ask(cls, parent, title: str, today: date, released: list[tuple[int, str]] | tuple = ()) -> DeliveryInput | None:
+    def ask(cls, parent, title: str, today: date, released: list[tuple[int, str]] | tuple = (),
+            attempt=None) -> DeliveryInput | None:
+        """The delivery as entered; with ``attempt`` it is recorded before the dialog closes (a refusal,
+        e.g. 邮寄 without a tracking number, keeps the dialog open with the message)."""
         dialog = cls(title, today, parent, released)
+        dialog.attempt = attempt
         return dialog.value() if dialog.exec() == QDialog.DialogCode.Accepted else None

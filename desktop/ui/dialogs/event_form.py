@@ -90,6 +90,7 @@ class EventDialog(QDialog):
             self._quote()
         self.message = QLabel()
         self.message.setObjectName("message")
+        self.message.setWordWrap(True)
         self.message.setStyleSheet("color:#c62828")
         form.addRow(self.message)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -99,6 +100,7 @@ class EventDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
         self.case_id: int | None = None
+        self.attempt = None
 
     def _widget(self, f: Field):
         if f.kind in ("text", "text_optional", "lines"):
@@ -198,12 +200,27 @@ class EventDialog(QDialog):
                 self.message.setText(f"请选择“{f.label}”")
                 self.widgets[f.key].setFocus()
                 return
+        if self.attempt is not None:  # the action itself, before closing: a refusal keeps what was typed
+            from desktop.ui.errors import user_message
+
+            try:
+                self.attempt(self.on_date(), self.values())
+            except Exception as exc:
+                message = user_message(exc)
+                if message is None:
+                    raise
+                self.message.setText(message)
+                return
         self.accept()
 
     @classmethod
-    def ask(cls, parent, reg: Registry, event: str, title: str, case_id: int) -> tuple[date, dict] | None:
+    def ask(cls, parent, reg: Registry, event: str, title: str, case_id: int,
+            attempt=None) -> tuple[date, dict] | None:
+        """The date and the form's values; with ``attempt(on, values)`` the action runs before the
+        dialog closes, and a refusal is shown in it (nothing typed is lost)."""
         dialog = cls(reg, event, title, parent)
         dialog.case_id = case_id
+        dialog.attempt = attempt
         if event == "fee_notice":
             dialog._quote()
         if dialog.exec() != QDialog.DialogCode.Accepted:

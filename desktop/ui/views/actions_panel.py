@@ -82,12 +82,14 @@ class ActionsPanel(QWidget):
                     letters.issue_reply(self.reg, self.actor, self.case_id, expected_version=self.version)
                     self.acted.emit(event)
                 return
-            answer = EventDialog.ask(self, self.reg, event, title, self.case_id)  # the date, and the form
-            if answer is None:
+            done: dict = {}
+
+            def attempt(on, payload) -> None:  # inside the dialog: a refusal keeps what was typed
+                done["issued"] = handling.act(self.reg, self.actor, self.case_id, event, on, payload,
+                                              expected_version=self.version)
+            if EventDialog.ask(self, self.reg, event, title, self.case_id, attempt=attempt) is None:
                 return
-            on, payload = answer
-            issued = handling.act(self.reg, self.actor, self.case_id, event, on, payload,
-                                  expected_version=self.version)
+            issued = done.get("issued", [])
         except Exception as exc:
             message = user_message(exc)
             if message is None:

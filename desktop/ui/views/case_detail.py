@@ -365,14 +365,14 @@ class CaseDetailView(QWidget):
         title = f"{letters.KINDS[row['kind']].title} {row['doc_no'] or ''}"
         released = [(r.released_id, r.released_name) for r in redaction.current_releases(self.reg, self.case_id)
                     ] if row["kind"] == "reply" else []
-        value = (DeliveryDialog.ask(self, title, self.reg.today(), released=released) if released
-                 else DeliveryDialog.ask(self, title, self.reg.today()))
+
+        def record(value) -> None:  # inside the dialog: a refusal keeps it open with what was typed
+            letters.record_delivery(self.reg, self.actor, row["id"], value.method, value.delivered_on,
+                                    value.tracking_no, value.proof, expected_version=self.actions.version,
+                                    enclosures=list(value.enclosures) or None)
+        value = DeliveryDialog.ask(self, title, self.reg.today(), released=released, attempt=record)
         if value is None:
             return
-        self._run("记录送达", lambda: letters.record_delivery(self.reg, self.actor, row["id"], value.method,
-                                                          value.delivered_on, value.tracking_no, value.proof,
-                                                          expected_version=self.actions.version,
-                                                          enclosures=list(value.enclosures) or None))
         self.show_case(self.case_id)
         self.changed.emit(self.case_id)
 
