@@ -23,7 +23,6 @@ def test_assigning_starts_with_no_division_and_never_offers_the_lead_as_co_divis
 
 
 def test_a_refused_delivery_keeps_the_dialog_open_with_what_was_typed(qtbot, registry, office, monkeypatch):
-    from datetime import date
 
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QDialogButtonBox

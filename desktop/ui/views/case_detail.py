@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.domain import outcomes
+from desktop.domain import deadlines, outcomes
 from desktop.domain.workflow import STATE_LABELS
 from desktop.services import attachments, cases, letters, redaction
 from desktop.services.base import Actor, Registry
@@ -175,7 +175,8 @@ class CaseDetailView(QWidget):
         self.deadline_labels["due_on"].setText(due)
         self.deadline_labels["days_left"].setText("—" if dl.days_left is None else
                                                   (f"{dl.days_left}" if dl.days_left >= 0 else f"已超期 {-dl.days_left} 个工作日"))
-        self.deadline_labels["status"].setText(dl.status_label + ("（超期办结）" if dl.overdue and f.finished else ""))
+        self.deadline_labels["status"].setText(dl.status_label + ("（超期办结）" if dl.overdue and f.finished else "")
+                                               + (f"（{dl.note}）" if dl.note and not f.finished else ""))
         colour = {"overdue": "#b3261e", "due_soon": "#b26a00", "paused": "#1f4e8c"}.get(dl.status, "#1e5e25")
         self.deadline_labels["status"].setStyleSheet(f"color: {colour}; font-weight: bold")
         self.deadline_labels["correction_due"].setText(
@@ -183,8 +184,16 @@ class CaseDetailView(QWidget):
         ext = f"已批准延长 {f.extension_days} 个工作日（原期限 {dl.original_due_on}）" if f.extension_days else (
             "延期申请待审批" if f.extension_pending else "无")
         self.deadline_labels["extension"].setText(ext)
-        pauses = [f"{'征求第三方意见' if p.kind == 'third_party' else '征求其他机关意见' if p.kind == 'agency' else '收费' if p.kind == 'fee' else '暂停'}："
-                  f"{p.start} 至 {p.end or '（尚未结束）'}" for p in f.pauses]
+        pauses = []
+        for p in f.pauses:
+            kind = {"third_party": "征求第三方意见", "agency": "征求其他机关意见", "fee": "收费"}.get(p.kind, "暂停")
+            line = f"{kind}：{p.start} 至 {p.end or '（尚未结束）'}"
+            limit = deadlines.pause_limit(p, f, self.reg.calendar())
+            if limit is not None:
+                who = "缴费期限" if p.kind == "fee" else "对方答复期限"
+                guess = f"，{deadlines.ASSUMED}" if deadlines.other_side_start(p, f)[1] else ""
+                line += f"（{who}至 {limit}{guess}）"
+            pauses.append(line)
         self.deadline_labels["pauses"].setText("\n".join(pauses) or "无")
         self.warnings.setText("\n".join(f"⚠ {w}" for w in dl.warnings))
         if f.outcome and f.outcome_fixed:

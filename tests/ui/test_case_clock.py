@@ -1,0 +1,33 @@
+"""The case screen says what the clock does when the other side's time runs out."""
+
+from datetime import date
+
+from desktop.services import cases
+from desktop.ui.views.case_detail import CaseDetailView
+from tests.helpers import person_form
+
+
+def test_the_case_screen_says_the_consultation_period_ended_and_the_clock_runs(qtbot, registry, staff):
+    clock = [date(2026, 11, 20)]
+    registry.today = lambda: clock[0]
+    case_id = cases.register_case(registry, staff["clerk"], person_form(received_on="2026-11-02")).case_ids[0]
+    cases.fire(registry, staff["head"], case_id, "assign", date(2026, 11, 2), {"lead_division_id": staff["planning_id"]})
+    cases.fire(registry, staff["planner"], case_id, "sign_for", date(2026, 11, 2))
+    cases.fire(registry, staff["planner"], case_id, "consultation_start", date(2026, 11, 16),
+               {"kind": "third_party", "party": "某公司", "reason": "涉及商业秘密"})
+    d = CaseDetailView(registry, staff["planner"])
+    qtbot.addWidget(d)
+    d.show_case(case_id)
+    assert d.deadline_labels["status"].text() == "暂停计时"
+    # no delivery recorded: the third party's 15 working days are counted from the sending day, and said so
+    assert "对方答复期限至 2026-12-07，按发出日估算" in d.deadline_labels["pauses"].text()
+    clock[0] = date(2026, 12, 8)
+    d.show_case(case_id)
+    assert d.deadline_labels["status"].text().endswith("（征求意见期满，恢复计时）")
+    assert "征求意见期限2026-12-07已满未收到答复" in d.warnings.text()
+    # and the list says the same, with the division's queue flagging it
+    cases.roll_forward(registry)
+    from desktop.services import registry_list
+
+    row = registry_list.rows(registry, [case_id])[case_id]
+    assert row.cell("due_on").endswith("（征求意见期满，恢复计时）")
