@@ -28,7 +28,8 @@ def run() -> int:
                          f"libpq {libpq // 10000}.{libpq % 10000}）")
             agency.ensure_defaults(reg)
             user_id = users.create_user(reg, None, "selftest", "自检", "selftest2026", ["clerk", "admin"])
-            form = {"applicant_type": "自然人", "name": "王喆", "channel": "当面",
+            form = {"applicant_type": "自然人", "name": "王喆", "id_number": "11010519491231002X",
+                    "phone": "13812345678", "channel": "当面",
                     "received_on": reg.today().isoformat(), "request_text": "自检：申请公开某文件"}
             case_id = cases.register_case(reg, users.actor_for(reg, user_id), form).case_ids[0]
             steps.append(f"已登记案件 {cases.get_case(reg, case_id)['case_no']}")

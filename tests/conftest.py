@@ -184,14 +184,15 @@ LEDGER = [
 def dataset(registry, staff, tmp_path):
     """Three years of cases whose annual-report cells were counted by hand (test_annual_report.py)."""
     from desktop.services import annual, cases, ledger
-    from tests.helpers import person_form
+    from tests.helpers import person_form, resident_id
     from tests.unit.test_ledger import write_book
 
     s = staff
     ledger.import_ledger(registry, s["system"], write_book(tmp_path / "old.xlsx", LEDGER))
 
-    def handled(name, applicant_type, received):
-        form = person_form(name=name, applicant_type=applicant_type, id_number="", received_on=received)
+    def handled(name, applicant_type, received):  # each applicant their own (a person with an ID, art. 29)
+        form = person_form(name=name, applicant_type=applicant_type, received_on=received,
+                           id_number=resident_id(len(name)) if applicant_type == "自然人" else "")
         case_id = cases.register_case(registry, s["clerk"], form).case_ids[0]
         cases.fire(registry, s["head"], case_id, "assign", date.fromisoformat(received),
                    {"lead_division_id": s["planning_id"]})

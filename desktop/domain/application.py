@@ -37,6 +37,15 @@ RECEIPT_RULES_FOR_APPLICANT = {
 ID_TYPES_ORG = (identity.ID_TYPE_CREDIT_CODE, "其他")
 DELIVERY_FORMS = ("纸质", "电子邮件", "光盘", "磁盘(U盘)", "其他")
 DELIVERY_ROUTES = ("邮寄", "快递", "电子邮件", "传真", "自行领取", "当场阅读、抄录")
+# How the information most likely goes back: the way the application came in (the clerk may choose
+# another). No entry: nothing follows from the channel.
+ROUTE_FOR_CHANNEL = {"当面": "自行领取", "邮寄": "邮寄", "平常信函": "邮寄", "网络": "电子邮件", "传真": "传真"}
+# The form that goes with a route (an e-mailed reply is electronic, the others are on paper).
+FORM_FOR_ROUTE = {"邮寄": "纸质", "快递": "纸质", "电子邮件": "电子邮件", "传真": "纸质", "自行领取": "纸质",
+                  "当场阅读、抄录": "纸质"}
+# Art. 29: an application states the applicant's name, proof of identity and a way to reach them.
+# A natural person's ID number and one of these contacts are therefore required when registering.
+CONTACT_FIELDS = ("phone", "email", "address")
 EARLIEST_RECEIPT = date(2008, 5, 1)  # the Regulation first took effect
 
 LABELS = {
@@ -186,11 +195,31 @@ def check_field(field: str, value: Any, values: dict[str, Any], today: date) -> 
     return None
 
 
+def missing_for_registration(field: str, values: dict[str, Any]) -> str | None:
+    """What art. 29 requires of a new application and ``values`` lacks, said on ``field`` (None when
+    nothing is missing there): a natural person's proof of identity (the ID number) and a contact (a
+    phone number, an e-mail address or a postal address; the message sits on the phone field).
+    Records imported from an old ledger are not held to it: they are what the office wrote then."""
+    if clean_text(values.get("applicant_type")) != "自然人":
+        return None
+    if field == "id_number" and not clean_text(values.get("id_number")):
+        return "必填：自然人申请应提供身份证明（《条例》第二十九条）"
+    if field == "phone" and not any(clean_text(values.get(f)) for f in CONTACT_FIELDS):
+        return "必填：联系电话、电子邮箱、通讯地址至少填写一项（《条例》第二十九条）"
+    return None
+
+
+def check_registration_field(field: str, value: Any, values: dict[str, Any], today: date) -> str | None:
+    """``check_field`` and what a new application must contain (``missing_for_registration``): the
+    rule the registration screen shows as the clerk types and ``validate`` applies on saving."""
+    return check_field(field, value, values, today) or missing_for_registration(field, values)
+
+
 def validate(values: dict[str, Any], today: date) -> list[Problem]:
-    """Every problem of an application at once (empty when it can be saved)."""
+    """Every problem of a new application at once (empty when it can be saved)."""
     problems = []
     for field in LABELS:
-        msg = check_field(field, values.get(field), values, today)
+        msg = check_registration_field(field, values.get(field), values, today)
         if msg:
             problems.append(Problem(field, msg))
     return problems

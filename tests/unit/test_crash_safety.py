@@ -39,6 +39,7 @@ agency.ensure_defaults(reg)
 print("start", flush=True)
 for i in range(100000):
     cid = cases.register_case(reg, SYSTEM, {"applicant_type": "自然人", "name": f"甲{i}", "channel": "当面",
+                                            "id_type": "护照", "id_number": f"E{i:08d}", "phone": "13812345678",
                                             "received_on": "2026-11-02", "request_text": "内容" * 50}).case_ids[0]
     cases.fire(reg, SYSTEM, cid, "correction_notice", date(2026, 11, 3), {"items": ["写明文号"]})
 """

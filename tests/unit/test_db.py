@@ -81,11 +81,11 @@ def test_events_are_append_only(registry):
 def test_search_finds_substrings_of_any_length(registry, term, expected):
     from desktop.services import cases
     from desktop.services.base import SYSTEM
-    from tests.helpers import person_form
+    from tests.helpers import person_form, resident_id
 
     cases.register_case(registry, SYSTEM, person_form())
     cases.register_case(registry, SYSTEM, person_form(
-        name="李彧", id_number="", request_text="请公开城市总体规划修编的批复"))
+        name="李彧", id_number=resident_id(1), request_text="请公开城市总体规划修编的批复"))
     ids = search.matching_case_ids(registry.conn, term)
     names = {r[0] for r in registry.conn.execute(
         f"SELECT a.name FROM cases c JOIN applicants a ON a.id = c.applicant_id"

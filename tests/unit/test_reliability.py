@@ -17,7 +17,7 @@ import pytest
 from desktop.services import attachments, backup, cases, ledger, users
 from desktop.services.base import Conflict, Registry, ServiceError, ValidationFailed
 from tests.conftest import TODAY
-from tests.helpers import person_form
+from tests.helpers import person_form, resident_id
 from tests.unit.test_ledger import write_book
 
 
@@ -84,7 +84,8 @@ def test_two_seats_write_at_once_without_database_is_locked(registry, staff):
         reg = Registry.open(registry.target, today=lambda: TODAY)
         try:
             for i in range(15):
-                cases.register_case(reg, staff["clerk"], person_form(name=f"座席{n}-{i}", id_number=""))
+                cases.register_case(reg, staff["clerk"], person_form(name=f"座席{n}-{i}",
+                                                                     id_number=resident_id(100 * n + i)))
                 done.append(n)
         except Exception as exc:  # the test reports any, "database is locked" above all
             errors.append(repr(exc))
@@ -293,7 +294,7 @@ def test_a_damaged_database_is_not_backed_up_nor_imported_into(tmp_path):
     path = tmp_path / "registry.db"
     reg = Registry.open(path, today=lambda: TODAY)
     for i in range(60):
-        cases.register_case(reg, SYSTEM_ACTOR(), person_form(name=f"申请人{i}", id_number="",
+        cases.register_case(reg, SYSTEM_ACTOR(), person_form(name=f"申请人{i}", id_number=resident_id(i),
                                                             request_text="申请公开" + "某某文件" * 200))
     reg.close()
     data = bytearray(path.read_bytes())
