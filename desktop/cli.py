@@ -21,11 +21,21 @@ class _Version(argparse.Action):
     def __call__(self, parser, namespace, values, option_string=None):
         from desktop import __version__
 
-        parser.exit(message=f"disclosure-desk {__version__}\n")
+        print(f"disclosure-desk {__version__}")  # standard output: scripts read it from there
+        parser.exit()
+
+
+class _Parser(argparse.ArgumentParser):
+    """No abbreviated options: ``--password`` must not quietly become ``--password-file`` (a password
+    typed on the command line would be taken for a file name and shown in an error)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["allow_abbrev"] = False
+        super().__init__(*args, **kwargs)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="disclosure-desk", description="政府信息公开申请办理系统")
+    p = _Parser(prog="disclosure-desk", description="政府信息公开申请办理系统")
     p.add_argument("--db", help="数据库：文件路径，或单位服务器的 PostgreSQL 连接串（postgresql://用户@主机:5432/库名）"
                    "或服务名（service=名称）；默认：环境变量 DISCLOSURE_DESK_DB、本机设置或用户数据目录")
     p.add_argument("--demo", action="store_true", help="在演示数据库上打开窗口")
@@ -89,6 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--report", type=Path, metavar="FILE.json", help="把每页各类遮盖框写入JSON文件")
     s.add_argument("--credit-codes", action="store_true", help="也遮盖统一社会信用代码")
 
+    from desktop.cli_admin import add_parsers as admin_parsers
+
+    admin_parsers(sub)
+
     s = sub.add_parser("bench", help="性能基准：各项指标与底层库原始速度之比")
     s.add_argument("--quick", action="store_true", help="200,000件案件（5分钟内完成）")
     s.add_argument("--json", type=Path, help="把结果写入JSON文件")
@@ -128,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.parse_args(["calendar", "--help"])
     if args.command == "report" and not args.report_command:
         parser.parse_args(["report", "--help"])
+    from desktop.cli_admin import needs_subcommand
+
+    needs_subcommand(parser, args)
     from db.connection import EnvironmentProblem, database_errors, explain
     from db.migrations import DatabaseTooNew
     from desktop.documents.ledger_xlsx import LedgerFileError
@@ -183,6 +200,10 @@ def _run(args) -> int:
         cmd = args.command
         if cmd == "init":
             return _init(reg, args)
+        if cmd in ("division", "user", "settings"):
+            from desktop import cli_admin
+
+            return cli_admin.run(reg, args)
         if cmd == "demo":
             return _demo(reg)
         if cmd == "import-ledger":
@@ -197,6 +218,8 @@ def _run(args) -> int:
         if cmd == "export-ledger":
             from desktop.services import ledger
 
+            _check_out(args.file, "FILE")
+            _note_calendar(reg, _deadline_years(reg))
             count = ledger.export_ledger(reg, SYSTEM, args.file, year=args.year)
             print(f"已导出{count}件到 {args.file}")
             return EXIT_OK
@@ -220,13 +243,20 @@ def _run(args) -> int:
 
 
 def _init(reg, args) -> int:
-    from desktop.services import agency
+    from desktop.services import agency, users
+    from desktop.services.base import SYSTEM
 
     password = None
     if args.password_file:
         lines = args.password_file.read_text(encoding="utf-8").splitlines()
         password = lines[0].strip() if lines else ""
-    created = agency.initialise(reg, args.agency, args.admin, password)
+    name = args.agency.strip() if args.agency else None
+    current = reg.settings().get("agency_name", "")
+    renaming = bool(name) and users.has_users(reg) and name != current
+    created = agency.initialise(reg, None if renaming else name, args.admin, password)
+    if renaming:  # an existing registry: said, and recorded in the audit trail like the window's change
+        agency.update_settings(reg, SYSTEM, {"agency_name": name})
+        _err(f"注意：这是已在使用的数据库，机关名称已由“{current}”改为“{name}”（已记入管理操作记录）")
     print(f"数据库已就绪：{reg.describe()}")
     if created:
         print(f"已创建系统管理员：{args.admin}")
@@ -262,9 +292,7 @@ def _calendar(reg, args) -> int:
         return EXIT_OK
     view = calendar_admin.year_view(reg, args.year)
     print(f"{view.year}年工作日安排（共{view.workday_count}个工作日）")
-    if not view.official:
-        print(f"注意：{view.year}年没有官方节假日数据，按周一至周五计算工作日。"
-              f"请用 calendar import-notice 导入国务院办公厅通知。")
+    _note_calendar(reg, [view.year])
     print("工作日放假：" + ("、".join(d.isoformat() for d in view.days_off_on_weekdays) or "无"))
     print("周末调休上班：" + ("、".join(d.isoformat() for d in view.working_weekend_days) or "无"))
     return EXIT_OK
@@ -279,7 +307,11 @@ def _letter(reg, args) -> int:
 
     if args.kind not in letters.KINDS:
         raise ValidationFailed([f"〔--kind〕没有“{args.kind}”这种文书，可选：{'、'.join(letters.KINDS)}"])
+    _check_out(args.out, "--out")
     case_id = cases.case_id_by_number(reg, args.case_no)
+    facts = cases.facts_of(reg, case_id)
+    _note_calendar(reg, range(facts.received_on.year if facts.received_on else reg.today().year,
+                              max(_deadline_years(reg)) + 1))
     stored = letters.latest(reg, case_id, args.kind)
     if stored is not None and args.kind != "approval_form":
         source, number = letters.verified_file(reg, stored), stored["doc_no"]
@@ -287,7 +319,6 @@ def _letter(reg, args) -> int:
     else:
         issued = letters.issue(reg, SYSTEM, case_id, args.kind)
         source, number, note = issued.path, issued.doc_no, f"新出具{letters.KINDS[args.kind].title}"
-    args.out.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, args.out)
     print(f"{note}{' ' + number if number else ''} → {args.out}")
     return EXIT_OK
@@ -297,9 +328,17 @@ def _report(reg, args) -> int:
     """The annual report, with its integrity checks on stdout (the report itself does not print them);
     a draft or a year not yet over is a warning on stderr (exit 0); exit 3 (file still written, marked
     as failing) when a check fails."""
-    from desktop.services import annual
+    from desktop.services import annual, cases
+    from desktop.services.base import ValidationFailed
 
-    args.out.parent.mkdir(parents=True, exist_ok=True)
+    _check_out(args.out, "--out")
+    first, this_year = cases.first_year(reg), reg.today().year
+    if args.year > this_year:
+        raise ValidationFailed([f"〔--year〕{args.year}年还没有到来（今年是{this_year}年）"])
+    if first is None or args.year < first:
+        since = f"最早的案件收到于{first}年" if first else "登记簿中还没有案件"
+        raise ValidationFailed([f"〔--year〕{args.year}年没有可统计的案件（{since}）"])
+    _note_calendar(reg, [args.year])
     report = annual.export(reg, args.year, args.out)
     p3 = report.part3
     print(f"{args.year}年度报告已写入 {args.out}：新收{p3['一']['总计']}件，上年结转{p3['二']['总计']}件，"
@@ -316,6 +355,32 @@ def _report(reg, args) -> int:
                 _err(f"勾稽关系检查未通过：{check.name}（{check.detail}）")
         return EXIT_REPORT_CHECK
     return EXIT_OK
+
+
+def _check_out(path: Path, option: str) -> None:
+    """An output file goes into a folder that exists: a mistyped folder is said, not silently made."""
+    from desktop.services.base import ValidationFailed
+
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ValidationFailed([f"〔{option}〕文件夹不存在：{folder}（请先创建，或检查路径是否写错）"])
+
+
+def _deadline_years(reg) -> list[int]:
+    """The years today's deadlines reach into (a reply limit runs at most 40 working days ahead)."""
+    from datetime import timedelta
+
+    today = reg.today()
+    return sorted({today.year, (today + timedelta(days=70)).year})
+
+
+def _note_calendar(reg, years) -> None:
+    """Say on standard error when a year has no official holiday data (Monday–Friday is assumed)."""
+    cal = reg.calendar()
+    for year in sorted(set(years)):
+        if not cal.has_official_data(year):
+            _err(f"注意：{year}年没有官方节假日数据，按周一至周五计算工作日；"
+                 f"请用 calendar import-notice --year {year} 导入国务院办公厅通知")
 
 
 def _restore(args) -> int:

@@ -90,7 +90,7 @@ def test_calendar_import_notice_and_show(db, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "周末调休上班：2026-01-04、2026-02-14、2026-02-28、2026-05-09、2026-09-20、2026-10-10" in out
     assert main(["--db", db, "calendar", "show", "--year", "2027"]) == 0
-    assert "2027年没有官方节假日数据" in capsys.readouterr().out
+    assert "2027年没有官方节假日数据" in capsys.readouterr().err  # a warning: on standard error
     notice.write_text("一、元旦：1月1日（周一）放假。", encoding="utf-8")
     assert main(["--db", db, "calendar", "import-notice", str(notice), "--year", "2027"]) == 2
     assert "1月1日是周五，不是周一" in capsys.readouterr().err
