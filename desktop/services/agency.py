@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from db.queries import settings as settings_q
 from db.queries import users as users_q
+from desktop.domain import placeholders
 from desktop.services import users as users_svc
 from desktop.services.base import Actor, Registry, ValidationFailed, require_role
 
@@ -140,7 +142,7 @@ def update_division(reg: Registry, actor: Actor, division_id: int, name: str, ac
 SETTING_LABELS = {
     "agency_name": "机关名称",
     "office_name": "政府信息公开工作机构",
-    "case_no_pattern": "申请编号格式（{year}年份，{seq:05d}序号）",
+    "case_no_pattern": "申请编号格式",
     "doc_no_prefix": "文书编号机关代字（如 津民公开）",
     "reconsideration_body": "行政复议机关",
     "court": "管辖法院",
@@ -149,7 +151,7 @@ SETTING_LABELS = {
     "due_soon_days": "即将到期提醒（工作日）",
     "idle_lock_minutes": "无操作自动锁屏（分钟，0为不锁屏）",
     "fee_payment_channel": "信息处理费缴纳渠道",
-    "seal_image": "印章图片文件（可选，PNG）",
+    "seal_image": "印章图片（可选）",
     "doc_no_reply": "答复书文号格式",
     "doc_no_receipt": "登记回执文号格式",
     "doc_no_correction": "补正告知书文号格式",
@@ -160,9 +162,22 @@ SETTING_LABELS = {
     "remedy_refusal": "救济告知（不予公开，复议前置）",
     "remedy_partial": "救济告知（部分公开）",
 }
+# Settings that are patterns or clauses with names filled in (stored as format strings, shown and
+# typed with the names of domain/placeholders.py): the names each may use.
+SETTING_NAMES: dict[str, tuple[str, ...]] = {
+    "case_no_pattern": placeholders.CASE_NO_NAMES,
+    **{k: placeholders.DOC_NO_NAMES for k in DEFAULT_SETTINGS if k.startswith("doc_no_") and k != "doc_no_prefix"},
+    **{k: placeholders.REMEDY_NAMES for k in DEFAULT_SETTINGS if k.startswith("remedy_")},
+}
+LONG_SETTINGS = ("fee_payment_channel", "remedy_general", "remedy_refusal", "remedy_partial")  # written in paragraphs
+
+
+def _names(keys) -> str:
+    return "、".join(placeholders.token(k) for k in keys)
 
 
 def check_setting(key: str, value: str) -> str | None:
+    """What is wrong with a setting's stored value (None when fine), in the names the window shows."""
     value = value.strip()
     if key in ("agency_name", "office_name", "case_no_pattern") and not value:
         return "必填"
@@ -170,9 +185,14 @@ def check_setting(key: str, value: str) -> str | None:
         try:
             sample = value.format(year=2026, seq=1)
         except (KeyError, IndexError, ValueError):
-            return "格式错误：只能使用 {year} 和 {seq}（如 {seq:05d}）"
+            return f"格式错误：只能插入{_names(placeholders.CASE_NO_NAMES)}"
         if "{seq" not in value or sample == value.format(year=2026, seq=2):
-            return "必须包含序号 {seq}"
+            return f"必须包含{placeholders.token('seq')}"
+    if key == "seal_image" and value:
+        if Path(value).suffix.lower() not in (".png", ".jpg", ".jpeg"):
+            return "应为PNG或JPG图片"
+        if not Path(value).is_file():
+            return f"找不到图片文件：{value}"
     if key == "due_soon_days" and not (value.isdigit() and 1 <= int(value) <= 20):
         return "应为1至20的整数"
     if key == "idle_lock_minutes" and not (value.isdigit() and 0 <= int(value) <= 240):
@@ -181,17 +201,27 @@ def check_setting(key: str, value: str) -> str | None:
         try:
             sample = value.format(prefix="某", year=2026, seq=1)
         except (KeyError, IndexError, ValueError):
-            return "格式错误：只能使用 {prefix}、{year} 和 {seq}"
+            return f"格式错误：只能插入{_names(placeholders.DOC_NO_NAMES)}"
         if sample == value.format(prefix="某", year=2026, seq=2):
-            return "必须包含序号 {seq}"
+            return f"必须包含{placeholders.token('seq')}"
     if key.startswith("remedy_"):
         try:
             value.format(reconsideration_body="甲", court="乙")
         except (KeyError, IndexError, ValueError):
-            return "格式错误：只能使用 {reconsideration_body} 和 {court}"
+            return f"格式错误：只能插入{_names(placeholders.REMEDY_NAMES)}"
         if "{reconsideration_body}" not in value:
-            return "必须写明行政复议机关 {reconsideration_body}"
+            return f"必须写明行政复议机关{placeholders.token('reconsideration_body')}"
         return None if len(value) <= 1000 else "过长（最多1000个字符）"
     if len(value) > 200:
         return "过长（最多200个字符）"
     return None
+
+
+def setting_example(key: str, value: str, settings: dict[str, str]) -> str | None:
+    """How a pattern or clause reads once filled in, with this agency's settings (None when it has
+    nothing to fill, or cannot be filled)."""
+    if key not in SETTING_NAMES or check_setting(key, value):
+        return None
+    return value.strip().format(year=2026, seq=12, prefix=settings.get("doc_no_prefix", ""),
+                                reconsideration_body=settings.get("reconsideration_body", ""),
+                                court=settings.get("court", ""))

@@ -1,10 +1,12 @@
 from datetime import date
 
+from PySide6.QtWidgets import QPushButton
+
 from desktop.services import attachments, cases
 from desktop.ui.dialogs.messages import Ask
 from desktop.ui.main_window import MainWindow
 from desktop.ui.views.calendar_view import CalendarView
-from tests.helpers import person_form
+from tests.helpers import flat, person_form
 from tests.unit.test_calendar import NOTICE_2026
 
 
@@ -114,3 +116,108 @@ def test_admin_creates_a_user_who_can_then_sign_in(qtbot, registry, staff):
     assert "wangfang" in logins
     who = users.authenticate(registry, "wangfang", "Div2026ab")
     assert who.roles == {"division"} and who.division_id == staff["social_id"]
+
+
+# -- #17.11: administration in plain words ------------------------------------------------------------
+def _menu_action(button, text):
+    for action in button.menu().actions():
+        for a in (action.menu().actions() if action.menu() else [action]):
+            if a.text() == text:
+                return a
+    raise AssertionError(f"{text} not in the menu: {button.tokens()}")
+
+
+def test_a_template_is_edited_with_names_inserted_from_a_menu(qtbot, registry, office):
+    from desktop.services import letters
+
+    w = MainWindow(registry, office["admin"])
+    qtbot.addWidget(w)
+    view = w.page("admin").templates_tab
+    rows = {view.kinds.item(i).data(256): i for i in range(view.kinds.count())}
+    view.kinds.setCurrentRow(rows["receipt"])
+    shown = view.editor.toPlainText()
+    assert "{" not in shown and "【申请人】：" in shown and "于【答复期限】前作出答复" in shown
+    assert "{" not in view.message.text() + view.insert.text()
+    assert "【答复期限】" in view.insert.tokens() and not any("{" in t for t in view.insert.tokens())
+    cursor = view.editor.textCursor()
+    cursor.movePosition(cursor.MoveOperation.End)
+    view.editor.setTextCursor(cursor)
+    view.editor.insertPlainText("\n\n请于")
+    _menu_action(view.insert, "【答复期限】").trigger()  # typed at the cursor
+    view.editor.insertPlainText("后凭申请编号{请勿遗失}查询。")
+    assert view.editor.toPlainText().endswith("请于【答复期限】后凭申请编号{请勿遗失}查询。")
+    assert view.message.text() == ""
+    view.save()
+    stored, version = letters.template(registry, "receipt")
+    assert version == 1 and stored.endswith("请于{due_date}后凭申请编号{{请勿遗失}}查询。")  # the stored form as before
+    assert view.editor.toPlainText().endswith("请于【答复期限】后凭申请编号{请勿遗失}查询。")
+    case_id = cases.register_case(registry, office["clerk"], person_form()).case_ids[0]
+    assert "请于2026年10月19日后凭申请编号{请勿遗失}查询。" in flat(
+        letters.issue(registry, office["clerk"], case_id, "receipt").path)
+
+
+def test_numbering_and_remedy_clauses_are_set_in_plain_words(qtbot, registry, office, monkeypatch):
+    from PySide6.QtWidgets import QPlainTextEdit
+
+    from desktop.services import letters
+
+    infos = []
+    monkeypatch.setattr(Ask, "info", classmethod(lambda cls, parent, title, text: infos.append(text)))
+    w = MainWindow(registry, office["admin"])
+    qtbot.addWidget(w)
+    tab = w.page("admin").settings_tab
+    receipt_no = tab.edits["doc_no_receipt"]
+    assert receipt_no.text() == "【机关代字】收〔【年份】〕【序号】号"
+    assert tab.examples["doc_no_receipt"].text() == "示例：津民公开收〔2026〕12号"
+    assert tab.edits["case_no_pattern"].text() == "【年份】-【序号（5位）】"
+    assert tab.examples["case_no_pattern"].text() == "示例：2026-00012"
+    receipt_no.setText("【机关代字】回〔【年份】〕第")
+    assert tab.errors["doc_no_receipt"].text() == "必须包含【序号】"
+    _menu_action(tab.inserts["doc_no_receipt"], "【序号】").trigger()
+    receipt_no.insert("号")
+    assert tab.errors["doc_no_receipt"].text() == ""
+    assert tab.examples["doc_no_receipt"].text() == "示例：津民公开回〔2026〕第12号"
+    # a long clause is written in a paragraph editor, its body inserted by name
+    remedy = tab.edits["remedy_general"]
+    assert isinstance(remedy, QPlainTextEdit) and remedy.height() >= 4 * remedy.fontMetrics().lineSpacing()
+    assert remedy.toPlainText().startswith("如对本答复不服，可以自收到本答复之日起60日内向【行政复议机关】申请行政复议")
+    assert tab.examples["remedy_general"].text().startswith("示例：如对本答复不服，可以自收到本答复之日起60日内向天津市人民政府")
+    remedy.setPlainText("如不服，可以申请复议。")
+    assert tab.errors["remedy_general"].text() == "必须写明行政复议机关【行政复议机关】"
+    remedy.setPlainText("如不服，可以在60日内向")
+    remedy.moveCursor(remedy.textCursor().MoveOperation.End)
+    _menu_action(tab.inserts["remedy_general"], "【行政复议机关】").trigger()
+    remedy.insertPlainText("申请行政复议，或者在6个月内向【管辖法院】起诉。")
+    tab.save()
+    assert infos == ["设置已保存。"]
+    s = registry.settings()
+    assert s["doc_no_receipt"] == "{prefix}回〔{year}〕第{seq}号"
+    assert s["remedy_general"] == "如不服，可以在60日内向{reconsideration_body}申请行政复议，或者在6个月内向{court}起诉。"
+    case_id = cases.register_case(registry, office["clerk"], person_form()).case_ids[0]
+    assert letters.issue(registry, office["clerk"], case_id, "receipt").doc_no == "津民公开回〔2026〕第1号"
+
+
+def test_the_seal_is_chosen_from_a_file_and_shown(qtbot, registry, office, tmp_path, monkeypatch):
+    from PySide6.QtGui import QColor, QImage
+
+    seal = tmp_path / "印章.png"
+    image = QImage(200, 200, QImage.Format.Format_ARGB32)
+    image.fill(QColor("red"))
+    assert image.save(str(seal))
+    infos, asked = [], []
+    monkeypatch.setattr(Ask, "info", classmethod(lambda cls, parent, title, text: infos.append(text)))
+    monkeypatch.setattr(Ask, "open_paths", classmethod(lambda cls, parent, title, filters: asked.append(
+        (title, filters)) or [str(seal)]))
+    w = MainWindow(registry, office["admin"])
+    qtbot.addWidget(w)
+    tab = w.page("admin").settings_tab
+    assert tab.seal_preview.pixmap().isNull() and tab.seal_path.text().startswith("未使用印章图片")
+    tab.findChild(QPushButton, "choose_seal").click()
+    assert asked == [("选择印章图片", "图片 (*.png *.jpg *.jpeg)")]
+    assert not tab.seal_preview.pixmap().isNull() and tab.seal_preview.pixmap().width() == 110
+    assert tab.seal_path.text() == str(seal) and tab.seal_error.text() == ""
+    tab.save()
+    assert registry.settings()["seal_image"] == str(seal) and infos == ["设置已保存。"]
+    tab.findChild(QPushButton, "clear_seal").click()
+    tab.save()
+    assert registry.settings()["seal_image"] == ""

@@ -99,9 +99,10 @@ def test_administrator_edits_a_template_in_the_window(qtbot, registry, office):
     rows = {view.kinds.item(i).data(256): i for i in range(view.kinds.count())}
     view.kinds.setCurrentRow(rows["receipt"])
     assert view.version.text() == "当前版本：默认模板"
-    view.editor.setPlainText(view.editor.toPlainText() + "\n\n本回执仅证明收到申请。{oops}")
-    assert "不认识的占位符：{oops}" in view.message.text()
-    view.editor.setPlainText(view.editor.toPlainText().replace("{oops}", ""))
+    assert view.editor.toPlainText().startswith("政府信息公开申请登记回执\n\n【申请人】：")  # names, not {applicant_name}
+    view.editor.setPlainText(view.editor.toPlainText() + "\n\n本回执仅证明收到申请。【申请人姓名】")
+    assert "【申请人姓名】不是可插入的名称，将原样印出" in view.message.text()
+    view.editor.setPlainText(view.editor.toPlainText().replace("【申请人姓名】", ""))
     view.save()
     assert view.version.text() == "当前版本：第1版"
     from tests.helpers import person_form

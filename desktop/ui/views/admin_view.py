@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -13,7 +14,9 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -21,11 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.domain import placeholders
 from desktop.domain.workflow import ROLE_LABELS
 from desktop.services import agency, users
 from desktop.services.base import Actor, Registry
 from desktop.ui.dialogs.messages import Ask
 from desktop.ui.errors import attempt as _run
+from desktop.ui.views.templates_view import InsertNameButton, TemplatesView
 
 
 class UsersTab(QWidget):
@@ -201,33 +206,167 @@ class DivisionsTab(QWidget):
 
 
 class SettingsTab(QWidget):
+    """机关设置: plain fields; numbering patterns and remedy clauses with names such as 【序号】 inserted
+    from a menu (stored in their old form, domain/placeholders.py), each with how it will read; long
+    clauses in paragraphs; the seal chosen from a file and shown."""
+
     def __init__(self, reg: Registry, actor: Actor):
         super().__init__()
         self.reg, self.actor = reg, actor
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        host = QWidget()
+        layout = QVBoxLayout(host)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        scroll.setWidget(host)
+        outer.addWidget(scroll)
         form = QFormLayout()
-        self.edits: dict[str, QLineEdit] = {}
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.edits: dict[str, QLineEdit | QPlainTextEdit] = {}
         self.errors: dict[str, QLabel] = {}
+        self.examples: dict[str, QLabel] = {}
+        self.inserts: dict[str, InsertNameButton] = {}
         current = reg.settings()
         for key, label in agency.SETTING_LABELS.items():
-            edit = QLineEdit(current.get(key, ""))
+            if key == "seal_image":
+                form.addRow(label, self._seal_row(current.get(key, "")))
+                continue
+            shown = current.get(key, "")
+            if key in agency.SETTING_NAMES:
+                shown = placeholders.to_chinese(shown)
+            if key in agency.LONG_SETTINGS:
+                edit = QPlainTextEdit(shown)
+                edit.setTabChangesFocus(True)
+                line = edit.fontMetrics().lineSpacing()
+                edit.setMinimumHeight(line * 4 + 12)
+                edit.setMaximumHeight(line * 6 + 12)
+                edit.textChanged.connect(lambda k=key: self._changed(k))
+            else:
+                edit = QLineEdit(shown)
+                edit.textChanged.connect(lambda _t, k=key: self._changed(k))
             edit.setObjectName(f"setting_{key}")
+            self.edits[key] = edit
+            field: QWidget = edit
+            if key in agency.SETTING_NAMES:
+                field = QWidget()
+                row = QHBoxLayout(field)
+                row.setContentsMargins(0, 0, 0, 0)
+                row.addWidget(edit, 1)
+                extra = [("seq", 5)] if key == "case_no_pattern" else []
+                button = InsertNameButton(edit, [("", agency.SETTING_NAMES[key])], extra)
+                button.setObjectName(f"insert_{key}")
+                self.inserts[key] = button
+                row.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+            form.addRow(label, field)
+            if key in agency.SETTING_NAMES:
+                example = QLabel()
+                example.setObjectName(f"example_{key}")
+                example.setWordWrap(True)
+                example.setStyleSheet("color:#555")
+                form.addRow("", example)
+                self.examples[key] = example
             error = QLabel()
+            error.setObjectName(f"error_{key}")
             error.setStyleSheet("color:#c62828")
-            edit.textChanged.connect(lambda text, k=key: self.errors[k].setText(agency.check_setting(k, text) or ""))
-            form.addRow(label, edit)
+            error.setWordWrap(True)
+            error.setVisible(False)
             form.addRow("", error)
-            self.edits[key], self.errors[key] = edit, error
+            self.errors[key] = error
         layout.addLayout(form)
         save = QPushButton("保存设置")
         save.setObjectName("save_settings")
         save.clicked.connect(self.save)
         layout.addWidget(save, 0, Qt.AlignmentFlag.AlignRight)
         layout.addStretch(1)
+        for key in self.edits:
+            self._changed(key)
+
+    # -- the seal ----------------------------------------------------------------------------------
+    def _seal_row(self, path: str) -> QWidget:
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.seal_preview = QLabel()
+        self.seal_preview.setObjectName("seal_preview")
+        self.seal_preview.setFixedSize(120, 120)
+        self.seal_preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.seal_preview.setStyleSheet("border:1px solid #ccc; background:white; color:#777")
+        self.seal_path = QLabel()
+        self.seal_path.setObjectName("seal_path")
+        self.seal_path.setWordWrap(True)
+        self.seal_path.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        choose = QPushButton("选择图片…")
+        choose.setObjectName("choose_seal")
+        choose.clicked.connect(self.choose_seal)
+        clear = QPushButton("不用印章图片")
+        clear.setObjectName("clear_seal")
+        clear.clicked.connect(lambda: self._show_seal(""))
+        side = QVBoxLayout()
+        side.addWidget(self.seal_path)
+        buttons = QHBoxLayout()
+        buttons.addWidget(choose)
+        buttons.addWidget(clear)
+        buttons.addStretch(1)
+        side.addLayout(buttons)
+        self.seal_error = QLabel()
+        self.seal_error.setObjectName("error_seal_image")
+        self.seal_error.setStyleSheet("color:#c62828")
+        side.addWidget(self.seal_error)
+        side.addStretch(1)
+        row.addWidget(self.seal_preview)
+        row.addLayout(side, 1)
+        self._show_seal(path)
+        return box
+
+    def choose_seal(self) -> None:
+        paths = Ask.open_paths(self, "选择印章图片", "图片 (*.png *.jpg *.jpeg)")
+        if paths:
+            self._show_seal(paths[0])
+
+    def _show_seal(self, path: str) -> None:
+        """Show the seal at ``path`` as it will be pressed on the letters (or say why it cannot be)."""
+        self.seal = path
+        problem = agency.check_setting("seal_image", path)
+        picture = QPixmap(path) if path and not problem else QPixmap()
+        if path and not problem and picture.isNull():
+            problem = "无法读取这个图片文件"
+        self.seal_error.setText(problem or "")
+        self.seal_path.setText(path or "未使用印章图片：文书在落款处留出盖章位置。")
+        if picture.isNull():
+            self.seal_preview.setPixmap(QPixmap())
+            self.seal_preview.setText("（无印章图片）" if not path else "（无法显示）")
+        else:
+            self.seal_preview.setPixmap(picture.scaled(110, 110, Qt.AspectRatioMode.KeepAspectRatio,
+                                                       Qt.TransformationMode.SmoothTransformation))
+
+    # -- values ------------------------------------------------------------------------------------
+    def text_of(self, key: str) -> str:
+        """A setting as it will be stored (names such as 【序号】 back in their stored form)."""
+        if key == "seal_image":
+            return self.seal.strip()
+        edit = self.edits[key]
+        text = edit.toPlainText() if isinstance(edit, QPlainTextEdit) else edit.text()
+        return placeholders.from_chinese(text) if key in agency.SETTING_NAMES else text.strip()
+
+    def _changed(self, key: str) -> None:
+        problem = agency.check_setting(key, self.text_of(key))
+        self.errors[key].setText(problem or "")
+        self.errors[key].setVisible(bool(problem))
+        if key in self.examples or key in ("doc_no_prefix", "reconsideration_body", "court"):
+            values = {k: self.text_of(k) for k in ("doc_no_prefix", "reconsideration_body", "court")}
+            for k, label in self.examples.items():
+                unknown = placeholders.unknown_names(self.edits[k].toPlainText() if isinstance(
+                    self.edits[k], QPlainTextEdit) else self.edits[k].text())
+                example = agency.setting_example(k, self.text_of(k), values)
+                label.setText(("示例：" + example if example is not None else "")
+                              + (f"　（{'、'.join(unknown)}不是可插入的名称，将原样印出）" if unknown else ""))
 
     def save(self) -> None:
         current = self.reg.settings()
-        changes = {k: e.text().strip() for k, e in self.edits.items() if e.text().strip() != current.get(k, "")}
+        changes = {k: self.text_of(k) for k in [*self.edits, "seal_image"]
+                   if self.text_of(k) != current.get(k, "")}
         if changes and _run(self, "保存设置", lambda: agency.update_settings(self.reg, self.actor, changes)):
             Ask.info(self, "保存设置", "设置已保存。")
 
@@ -242,7 +381,5 @@ class AdminView(QTabWidget):
         self.addTab(self.divisions_tab, "处室")
         self.addTab(self.settings_tab, "机关设置")
         self.addTab(calendar_view, "节假日日历")
-        from desktop.ui.views.templates_view import TemplatesView
-
         self.templates_tab = TemplatesView(reg, actor)
         self.addTab(self.templates_tab, "文书模板")

@@ -1,4 +1,8 @@
-"""文书模板: the administrator edits a letter's text (saved as a new version) or resets it."""
+"""文书模板: the administrator edits a letter's text (saved as a new version) or resets it.
+
+The text is shown and typed with Chinese names in 【】 (【申请人】, 【答复期限】), inserted from a menu;
+it is stored in the form the letters are made from (domain/placeholders.py translates both ways).
+"""
 
 from __future__ import annotations
 
@@ -6,28 +10,70 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop.domain import placeholders
 from desktop.services import cases, letters
 from desktop.services.base import Actor, Registry
 from desktop.ui.dialogs.messages import Ask
 from desktop.ui.dialogs.pdf_preview import PdfPreviewDialog
 from desktop.ui.errors import attempt as _run
 
-HELP = ("占位符写成 {applicant_name} 的形式，例如：{applicant_name} 申请人　{received_date} 收到日期　"
-        "{case_no} 申请编号　{request_text} 申请内容　{due_date} 答复期限　{basis_citation} 法律依据　"
-        "{remedy_clause} 救济告知。第一行是标题，段落之间空一行。")
+HELP = ("点“插入名称”在光标处插入【申请人】【收到申请日期】【答复期限】等，出具文书时换成本案的内容；"
+        "其余文字原样印出。第一行是标题，段落之间空一行。")
+
+
+class InsertNameButton(QToolButton):
+    """插入名称 ▾: a menu of the names a text may use; the chosen one is typed at the cursor of
+    ``target`` as 【name】."""
+
+    def __init__(self, target: QLineEdit | QPlainTextEdit, groups, extra=(), parent=None):
+        super().__init__(parent)
+        self.target = target
+        self.setText("插入名称")
+        self.setToolTip("在光标处插入一个名称，生成时换成实际内容")
+        self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self)
+        for title, keys in groups:
+            sub = menu.addMenu(title) if title else menu
+            for key in keys:
+                self._add(sub, placeholders.token(key))
+        for key, width in extra:
+            self._add(menu, placeholders.token(key, width))
+        self.setMenu(menu)
+
+    def _add(self, menu: QMenu, token: str) -> None:
+        action = QAction(token, menu)
+        action.triggered.connect(lambda _checked=False, t=token: self.insert(t))
+        menu.addAction(action)
+
+    def tokens(self) -> list[str]:
+        """Every name the menu offers, as it is inserted."""
+        out = []
+        for action in self.menu().actions():
+            out += [a.text() for a in action.menu().actions()] if action.menu() else [action.text()]
+        return out
+
+    def insert(self, token: str) -> None:
+        if isinstance(self.target, QPlainTextEdit):
+            self.target.insertPlainText(token)
+        else:
+            self.target.insert(token)
+        self.target.setFocus()
 
 
 class TemplatesView(QWidget):
@@ -47,17 +93,23 @@ class TemplatesView(QWidget):
         splitter.addWidget(self.kinds)
         right = QWidget()
         rl = QVBoxLayout(right)
+        top = QHBoxLayout()
         self.version = QLabel()
         self.version.setObjectName("template_version")
-        rl.addWidget(self.version)
+        top.addWidget(self.version, 1)
         self.editor = QPlainTextEdit()
         self.editor.setObjectName("template_text")
+        self.insert = InsertNameButton(self.editor, placeholders.LETTER_GROUPS)
+        self.insert.setObjectName("insert_name")
+        top.addWidget(self.insert)
+        rl.addLayout(top)
         rl.addWidget(self.editor, 1)
         hint = QLabel(HELP)
         hint.setWordWrap(True)
         hint.setStyleSheet("color:#555")
         rl.addWidget(hint)
         self.message = QLabel()
+        self.message.setObjectName("template_message")
         self.message.setStyleSheet("color:#c62828")
         self.message.setWordWrap(True)
         rl.addWidget(self.message)
@@ -84,15 +136,23 @@ class TemplatesView(QWidget):
 
     def load(self) -> None:
         text, version = letters.template(self.reg, self.key())
-        self.editor.setPlainText(text)
+        self.editor.setPlainText(placeholders.to_chinese(text))
         self.version.setText(f"当前版本：{'默认模板' if version == 0 else f'第{version}版'}")
 
+    def stored_text(self) -> str:
+        """The editor's text in the stored form (【申请人】 → its placeholder)."""
+        return placeholders.from_chinese(self.editor.toPlainText())
+
     def _check(self) -> None:
-        self.message.setText("；".join(letters.check_template(self.editor.toPlainText())))
+        text = self.editor.toPlainText()
+        problems = letters.check_template(self.stored_text())
+        unknown = placeholders.unknown_names(text)
+        if unknown:
+            problems.append(f"{'、'.join(unknown)}不是可插入的名称，将原样印出；请用“插入名称”选择")
+        self.message.setText("；".join(problems))
 
     def save(self) -> None:
-        if _run(self, "保存模板", lambda: letters.save_template(self.reg, self.actor, self.key(),
-                                                              self.editor.toPlainText())):
+        if _run(self, "保存模板", lambda: letters.save_template(self.reg, self.actor, self.key(), self.stored_text())):
             self.load()
 
     def reset(self) -> None:
