@@ -62,6 +62,7 @@ LABELS = {
     "email": "电子邮箱",
     "channel": "申请方式",
     "received_on": "收到日期",
+    "letter_arrived_on": "信函到达日期",
     "request_text": "申请内容",
     "index_no": "索引号",
     "purpose": "所需信息的用途",
@@ -148,7 +149,7 @@ def parse_date(value: Any) -> date | None:
 
 def check_field(field: str, value: Any, values: dict[str, Any], today: date) -> str | None:
     """Message for one field (None when fine). ``values`` gives the other fields for context."""
-    text = value if field == "received_on" and isinstance(value, date) else clean_text(value)
+    text = value if field in ("received_on", "letter_arrived_on") and isinstance(value, date) else clean_text(value)
     if isinstance(text, str):
         invisible = invisible_problem(text)
         if invisible:
@@ -188,6 +189,19 @@ def check_field(field: str, value: Any, values: dict[str, Any], today: date) -> 
             return f"不能晚于今天（{today.isoformat()}）"
         if day < EARLIEST_RECEIPT:
             return f"不能早于{EARLIEST_RECEIPT.isoformat()}"
+    if field == "letter_arrived_on":
+        try:
+            arrived = parse_date(text)
+        except ValueError as exc:
+            return str(exc)
+        if arrived > today:
+            return f"不能晚于今天（{today.isoformat()}）"
+        try:
+            confirmed = parse_date(values.get("received_on"))
+        except (ValueError, TypeError):
+            confirmed = None
+        if confirmed is not None and arrived > confirmed:
+            return f"不能晚于与申请人确认之日（{confirmed.isoformat()}）：确认在信函到达之后"
     if field == "delivery_form" and text not in DELIVERY_FORMS:
         return f"应为{'、'.join(DELIVERY_FORMS)}之一"
     if field == "delivery_route" and text not in DELIVERY_ROUTES:
@@ -200,6 +214,9 @@ def missing_for_registration(field: str, values: dict[str, Any]) -> str | None:
     nothing is missing there): a natural person's proof of identity (the ID number) and a contact (a
     phone number, an e-mail address or a postal address; the message sits on the phone field).
     Records imported from an old ledger are not held to it: they are what the office wrote then."""
+    if field == "letter_arrived_on" and clean_text(values.get("channel")) == "平常信函" \
+            and not values.get("letter_arrived_on"):
+        return "必填：平常信函须登记信函到达之日，收到申请之日为与申请人确认之日（《条例》第三十一条第（二）项）"
     if clean_text(values.get("applicant_type")) != "自然人":
         return None
     if field == "id_number" and not clean_text(values.get("id_number")):
@@ -232,6 +249,10 @@ def normalise(values: dict[str, Any]) -> dict[str, Any]:
         v = values.get(field)
         if field == "received_on":
             out[field] = parse_date(v if isinstance(v, date) else clean_text(v))
+            continue
+        if field == "letter_arrived_on":  # only a 平常信函 has one
+            text = v if isinstance(v, date) else clean_text(v)
+            out[field] = parse_date(text) if text and clean_text(values.get("channel")) == "平常信函" else None
             continue
         text = clean_text(v)
         out[field] = text or None

@@ -241,8 +241,10 @@ def register_case(reg: Registry, actor: Actor, form: dict[str, Any],
             search_q.index_case(reg.conn, case_id, values["received_on"].isoformat(), request_text,
                                   values["name"])
             # what was registered goes into the chained event too: verify compares the row with it
+            arrived = values.get("letter_arrived_on")
             _append(reg, actor, case_id, "register", values["received_on"],
                     {"received_on": values["received_on"].isoformat(), "channel": values["channel"],
+                     **({"letter_arrived_on": arrived.isoformat()} if arrived else {}),
                      "request_text": request_text, "applicant_name": values["name"],
                      "applicant_type": values["applicant_type"], "after": {"state": "registered"}})
             case_ids.append(case_id)

@@ -122,6 +122,8 @@ def _one_case(reg: Registry, rng: random.Random, actors: dict[str, Actor], recei
             "received_on": received.isoformat(),
             "request_text": f"申请公开本机关{received.year}年{rng.choice(TOPICS)}的{rng.choice(DOCS)}。",
             "delivery_form": rng.choice(("纸质", "电子邮件")), "delivery_route": rng.choice(("邮寄", "电子邮件", "自行领取"))}
+    if form["channel"] == "平常信函":  # confirmed with the applicant the day it arrived (art. 31(二))
+        form["letter_arrived_on"] = form["received_on"]
     case_id = cases.register_case(reg, actors["clerk"], form).case_ids[0]
     day = received
     # A few cases stall part-way (an overdue queue is part of a real office's picture).

@@ -298,3 +298,32 @@ def test_after_saving_the_receipt_is_issued_and_printed_in_one_step(qtbot, regis
     with qtbot.waitSignal(view.open_case) as opened:
         view.open_button.click()
     assert opened.args == [case_id]
+
+
+def test_a_plain_letter_records_its_arrival_and_counts_from_the_confirmation(qtbot, registry, staff):
+    from PySide6.QtCore import QDate
+
+    from desktop.services import cases
+
+    view = RegistrationView(registry, staff["clerk"])
+    qtbot.addWidget(view)
+    view.show()
+    arrived_row = view.fields["letter_arrived_on"].parentWidget()
+    assert not arrived_row.isVisibleTo(view)  # only a 平常信函 has one
+    view.fields["channel"].setCurrentText("平常信函")
+    assert arrived_row.isVisibleTo(view)
+    label = view.form.labelForField(view.fields["received_on"].parentWidget())
+    assert label.text().startswith("与申请人确认之日")
+    type_text(qtbot, view.fields["name"], "王喆")
+    type_text(qtbot, view.fields["id_number"], "11010519491231002X")
+    type_text(qtbot, view.fields["phone"], "13812345678")
+    type_text(qtbot, view.fields["request_text"], "申请公开2025年度养老机构补贴发放明细")
+    view.fields["received_on"].setDate(QDate(2026, 11, 18))
+    view.fields["letter_arrived_on"].setDate(QDate(2026, 11, 19))  # after the confirmation: impossible
+    assert "不能晚于与申请人确认之日" in view.findChild(type(label), "letter_arrived_on_error").text()
+    view.fields["letter_arrived_on"].setDate(QDate(2026, 11, 16))
+    view.save()
+    case_id = view.last_case_ids[0]
+    dl = cases.case_view(registry, case_id, staff["clerk"]).deadline
+    assert cases.get_case(registry, case_id)["received_on"] == "2026-11-18"  # counted from the confirmation
+    assert any("平常信函于2026-11-16到达，2026-11-18才与申请人确认" in w for w in dl.warnings)

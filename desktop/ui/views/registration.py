@@ -181,6 +181,12 @@ class RegistrationView(QWidget):
         received.setCalendarPopup(True)
         received.setDisplayFormat("yyyy-MM-dd")
         self._add("received_on", "收到申请之日 *", received)
+        # 平常信函 (art. 31(二)): the day the letter arrived, and the day it was confirmed with the
+        # applicant, which is the date of receipt
+        arrived = DateField()
+        arrived.setCalendarPopup(True)
+        arrived.setDisplayFormat("yyyy-MM-dd")
+        self._add("letter_arrived_on", "信函到达之日 *", arrived)
         self._add("request_text", "所需信息的名称、文号或特征描述 *", PlainText())
         self.fields["request_text"].setMinimumHeight(90)
         self.fields["request_text"].setMaximumHeight(160)  # the delivery fields below stay in view
@@ -320,6 +326,8 @@ class RegistrationView(QWidget):
 
     def values(self) -> dict:
         out = {key: self.value(key) for key in self.fields}
+        if out.get("channel") != "平常信函":
+            out["letter_arrived_on"] = ""
         out["accept_other_form"] = int(self.accept_other.isChecked())
         if out["applicant_type"] == "自然人":
             out["legal_rep"] = out["contact_person"] = ""
@@ -382,6 +390,11 @@ class RegistrationView(QWidget):
     def _channel_changed(self) -> None:
         channel = self.value("channel")
         self.channel_rule.setText(CHANNEL_RECEIPT_RULES[channel])
+        plain = channel == "平常信函"
+        self.form.setRowVisible(self.fields["letter_arrived_on"].parentWidget(), plain)
+        label = self.form.labelForField(self.fields["received_on"].parentWidget())
+        if label is not None:
+            label.setText("与申请人确认之日（收到申请之日） *" if plain else "收到申请之日 *")
         route = ROUTE_FOR_CHANNEL.get(channel)
         if route and "delivery_route" not in self._chosen:
             self.fields["delivery_route"].setCurrentText(route)
@@ -596,6 +609,12 @@ class RegistrationView(QWidget):
         received.setMinimumDate(QDate(2008, 5, 1))
         received.setDate(QDate(today.year, today.month, today.day))
         received.blockSignals(False)
+        arrived: QDateEdit = self.fields["letter_arrived_on"]
+        arrived.blockSignals(True)
+        arrived.setMaximumDate(QDate(today.year, today.month, today.day))
+        arrived.setMinimumDate(QDate(2008, 5, 1))
+        arrived.setDate(QDate(today.year, today.month, today.day))
+        arrived.blockSignals(False)
         self.split.setChecked(False)
         self.parts.clear()
         self.accept_other.setChecked(True)
