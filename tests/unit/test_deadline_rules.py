@@ -2,23 +2,16 @@
 consulted party's own 15 working days, periods "from receipt" start at the recorded delivery, an
 unpaid fee's pause ends with its payment period, a 平常信函 counts from its confirmation.
 
-Every date is pinned to a calendar built here from the 2026 State Council notice, without the
-installed chinesecalendar package (which will change when its 2027 data ships)."""
+Every date is counted on the pinned calendar of tests/calendars.py (the 2026 State Council notice),
+not the installed chinesecalendar package (which will change when its 2027 data ships)."""
 
 from datetime import date
 
-from desktop.domain.calendar import WorkCalendar, parse_notice
 from desktop.domain.deadlines import compute, correction_period_end, fee_payment_due, pause_limit
 from desktop.domain.workflow import Event, replay
+from tests.calendars import pinned
 
-NOTICE_2026 = """一、元旦：1月1日（周四）至3日（周六）放假调休，共3天。1月4日（周日）上班。
-二、春节：2月15日（农历腊月二十八、周日）至23日（农历正月初七、周一）放假调休，共9天。2月14日（周六）、2月28日（周六）上班。
-三、清明节：4月4日（周六）至6日（周一）放假，共3天。
-四、劳动节：5月1日（周五）至5日（周二）放假调休，共5天。5月9日（周六）上班。
-五、端午节：6月19日（周五）至21日（周日）放假，共3天。
-六、中秋节：9月25日（周五）至27日（周日）放假，共3天。
-七、国庆节：10月1日（周四）至7日（周三）放假调休，共7天。9月20日（周日）、10月10日（周六）上班。"""
-CAL = WorkCalendar(parse_notice(NOTICE_2026, 2026).overrides(), notice_years=[2026], package=False)
+CAL = pinned()
 
 RECEIVED = date(2026, 9, 1)
 SENT = date(2026, 9, 7)  # the consultation letter goes out on the 4th working day

@@ -1,14 +1,16 @@
-"""Deadlines pinned to the real 2025–2026 calendars; every expected date was counted by hand."""
+"""Deadlines on the official 2025–2026 calendars, pinned in tests/calendars.py (not read from the
+installed package); every expected date was counted by hand."""
 
 from datetime import date
 
 import pytest
 
-from desktop.domain.calendar import WorkCalendar, parse_notice
+from desktop.domain.calendar import parse_notice
 from desktop.domain.deadlines import compute
 from desktop.domain.workflow import Event, replay
+from tests.calendars import pinned
 
-CAL = WorkCalendar()
+CAL = pinned()
 
 
 def facts(*events):
@@ -91,7 +93,7 @@ def test_due_date_in_2027_uses_the_fallback_and_says_so():
     assert dl.fallback_years == (2027,)
     assert any("2027年没有官方节假日数据" in w for w in dl.warnings)
     notice = parse_notice("一、元旦：1月1日（周五）放假1天。", 2027)
-    with_notice = WorkCalendar(notice.overrides(), notice_years=[2027])
+    with_notice = pinned(notice.overrides(), extra_years=(2027,))
     dl2 = compute(f, with_notice, today=date(2026, 12, 15))
     assert dl2.due_on == date(2027, 1, 13) and dl2.fallback_years == ()
 

@@ -93,3 +93,53 @@ def test_the_checkers_see_a_db_import_and_an_execute(tmp_path):
     assert _db_imports(sample) == ["db.queries.cases", "db.connection", "db.queries", "db.queries",
                                    "db.migrations"]
     assert _execute_calls(sample) == [6, 6]
+
+
+# -- the direction of imports between packages (architecture.md: ui → services → domain, services → db,
+# documents → domain), as a table: a new import against it fails here, whoever adds it --------------
+LAYERS = {  # package: the packages it may import (besides itself and the standard library)
+    "db": set(),
+    "desktop.domain": set(),
+    "desktop.documents": {"desktop.domain", "desktop.paths"},
+    "desktop.services": {"desktop.domain", "desktop.documents", "desktop.paths", "db"},
+    "desktop.ui": {"desktop.services", "desktop.domain", "desktop.documents", "desktop.paths", "desktop",
+                   "db.connection", "db.migrations"},
+}
+OURS = ("db", "desktop")
+
+
+def _our_imports(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found += [f"{node.module}.{a.name}" for a in node.names]
+    return [m for m in found if m.split(".")[0] in OURS]
+
+
+def _layer(module: str) -> str | None:
+    return next((p for p in sorted(LAYERS, key=len, reverse=True) if module == p or module.startswith(p + ".")),
+                None)
+
+
+def test_imports_follow_the_layers():
+    offenders = []
+    for layer, allowed in LAYERS.items():
+        folder = ROOT.joinpath(*layer.split("."))
+        for path in folder.rglob("*.py"):
+            for module in _our_imports(path):
+                if _layer(module) == layer:
+                    continue
+                if not any(module == a or module.startswith(a + ".") for a in allowed):
+                    offenders.append(f"{path.relative_to(ROOT)} imports {module}")
+    assert offenders == []
+
+
+def test_the_layer_checker_sees_a_wrong_import(tmp_path):
+    sample = tmp_path / "x.py"
+    sample.write_text("from desktop.services import cases\nimport db.queries.cases\nfrom desktop.domain import fees\n",
+                      encoding="utf-8")
+    assert _our_imports(sample) == ["desktop.services.cases", "db.queries.cases", "desktop.domain.fees"]
+    assert _layer("desktop.services.cases") == "desktop.services" and _layer("db.queries.cases") == "db"
