@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+REGULATION = "《中华人民共和国政府信息公开条例》"
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -12,6 +14,19 @@ class Outcome:
     basis: str  # article(s) cited in the reply
     report_row: str  # where the annual report counts it, e.g. "三（三）1"
     refusal: bool = False  # a refusal: reconsideration is mandatory before a lawsuit
+
+    @property
+    def citation(self) -> str:
+        """The legal basis as every letter and screen cites it ("" when no article applies: the reply
+        then states its reasons)."""
+        if not self.basis or self.basis.startswith("《"):
+            return self.basis
+        return REGULATION + self.basis
+
+    @property
+    def reply_citation(self) -> str:
+        """What a reply cites after 根据: the article(s), or the Regulation itself."""
+        return self.citation or REGULATION
 
     @property
     def category(self) -> str:

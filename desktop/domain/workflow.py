@@ -128,6 +128,8 @@ class Pause:
     received_on: date | None = None
 
 
+PAUSE_KIND_LABELS = {"third_party": "征求第三方意见", "agency": "征求其他机关意见", "fee": "收费", "other": "暂停"}
+
 # The letters whose delivery starts the other side's own period ("from receipt").
 CONSULTATION_LETTERS = frozenset({"consult_third_party", "consult_agency"})
 

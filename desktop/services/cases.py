@@ -596,7 +596,6 @@ class CaseView:
     timeline: list[TimelineEntry]
 
 
-_PAUSE_KINDS = {"third_party": "征求第三方意见", "agency": "征求其他机关意见", "fee": "收费通知", "other": "暂停"}
 
 
 def describe_event(type_: str, payload: dict[str, Any], division_names: dict[int, str]) -> str:
@@ -619,7 +618,7 @@ def describe_event(type_: str, payload: dict[str, Any], division_names: dict[int
     if type_ == "extension_approve":
         parts.append(f"延长{payload.get('days')}个工作日")
     if type_ == "consultation_start":
-        parts.append(_PAUSE_KINDS.get(payload.get("kind", ""), "") + (f"：{payload['party']}" if payload.get("party")
+        parts.append(workflow.PAUSE_KIND_LABELS.get(payload.get("kind", ""), "") + (f"：{payload['party']}" if payload.get("party")
                                                                        else ""))
     if type_ == "fee_notice":
         parts.append(f"{fees.METHOD_LABELS.get(payload.get('method', ''), '')}，{payload.get('tier', '')}，"

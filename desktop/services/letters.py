@@ -24,7 +24,7 @@ from desktop.paths import resources_dir
 from desktop.services import attachments, cases, files
 from desktop.services.base import Actor, NotFound, Registry, ServiceError, ValidationFailed, require_role
 
-REGULATION = "《中华人民共和国政府信息公开条例》"
+REGULATION = outcomes.REGULATION
 
 
 @dataclass(frozen=True)
@@ -289,8 +289,7 @@ def _reply_values(reg: Registry, f: workflow.CaseFacts, s: dict[str, str], value
     if not f.outcome:
         raise ServiceError("尚未确定办理结果，不能生成答复书")
     outcome = outcomes.get(f.outcome)
-    basis = outcome.basis
-    citation = basis if basis.startswith("《") else (f"{REGULATION}{basis}" if basis else REGULATION)
+    citation = outcome.reply_citation
     sentences = []
     if f.corrected_on:
         sentences.append(f"您于{_d(f.corrected_on)}补正了申请。")
@@ -311,8 +310,7 @@ def decision_draft(reg: Registry, case_id: int, outcome_code: str, details: dict
     if outcome is None:
         raise ValidationFailed([f"〔办理结果〕“{outcome_code}”不在目录中"])
     values = facts(reg, case_id, "letter")
-    basis = outcome.basis
-    values["basis_citation"] = basis if basis.startswith("《") else (f"{REGULATION}{basis}" if basis else REGULATION)
+    values["basis_citation"] = outcome.reply_citation
     for key, label in {**DETAIL_LABELS, **FACT_LABELS}.items():
         values.setdefault(key, f"【{label.split('（')[0]}】")
     values.update({k: v for k, v in (details or {}).items() if v})
@@ -424,13 +422,11 @@ _ISO_DATE = re.compile(r"(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)")
 
 def _approval_basis(outcome: outcomes.Outcome | None, values: dict[str, Any]) -> str:
     """The articles the reply rests on; for a partial disclosure also the refused part's own article."""
-    if outcome is None or not outcome.basis:
+    if outcome is None:
         return ""
-    if outcome.basis.startswith("《"):
-        return outcome.basis
     if outcome.code == "partial" and values.get("refusal_article"):
         return f"{REGULATION}{values['refusal_article']}、{outcome.basis}"
-    return REGULATION + outcome.basis
+    return outcome.citation
 
 
 def opinions(reg: Registry, case_id: int) -> list[tuple[str, str, str, str]]:

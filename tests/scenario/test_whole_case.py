@@ -98,7 +98,7 @@ def test_a_whole_case_through_the_window(qtbot, registry, office, quiet):
     act(planner, "consultation_start", third_party, date(2026, 9, 22))
     assert told[-1].startswith("已生成：征求第三方意见书 津民公开征〔2026〕1号、征求意见告知书 津民公开征〔2026〕2号")
     # recorded late (today is 11-20): the third party's 15 working days ran to 10-20, the clock runs again
-    assert planner.detail.deadline_labels["status"].text() == "已超期"
+    assert planner.detail.deadline_labels["status"].text() == "已超期（征求意见期满，恢复计时）"
     act(planner, "consultation_end", day=date(2026, 10, 9))
     assert planner.detail.deadline_labels["due_on"].text() == "2026-10-28"  # moved from 10-19 by the pause
 

@@ -94,3 +94,15 @@ def test_the_approval_form_names_the_refused_parts_article_too(registry, office)
     text = flat(letters.issue(registry, office["clerk"], case_id, "approval_form").path)
     # (the label of the row sits beside the value's wrapped lines: read the value without it)
     assert "《中华人民共和国政府信息公开条例》第十五条、第三十七条" in text.replace("法律依据", "")
+
+
+def test_one_citation_per_outcome_on_every_screen_and_letter():
+    """The legal basis is assembled in one place (Outcome.citation): never 《条例》《…办法》, never a bare 《条例》."""
+    from desktop.domain import outcomes
+
+    fee = outcomes.BY_CODE["other_fee_unpaid"]
+    assert fee.citation == "《政府信息公开信息处理费管理办法》" and "《条例》" not in fee.citation
+    assert outcomes.BY_CODE["disclose"].citation == "《中华人民共和国政府信息公开条例》第三十六条第（二）项"
+    for code in ("other", "decline_confirmation"):
+        o = outcomes.BY_CODE[code]
+        assert o.citation == "" and o.reply_citation == outcomes.REGULATION

@@ -172,7 +172,7 @@ class ApprovalView(QWidget):
         f = view.facts
         o = outcomes.BY_CODE.get(f.outcome or "")
         files = "、".join(a.file_name for a in attachments.for_case(self.reg, case_id)) or "无"
-        basis = "" if o is None else (o.basis if o.basis.startswith("《") else f"《条例》{o.basis}")
+        basis = "" if o is None else (o.citation or "无具体条款，答复中说明理由")
         self.summary.setText(
             f"<b>{view.row['case_no']}　{view.row['applicant_name']}</b>（{view.row['applicant_type']}）　"
             f"答复期限 {view.deadline.effective_due_on or '—'}<br>申请内容：{view.row['request_text'][:120]}<br>"

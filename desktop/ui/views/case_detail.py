@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain import deadlines, outcomes
-from desktop.domain.workflow import STATE_LABELS
+from desktop.domain.workflow import PAUSE_KIND_LABELS, STATE_LABELS
 from desktop.services import attachments, cases, letters, redaction
 from desktop.services.base import Actor, Registry
 from desktop.ui.dialogs.delivery import DeliveryDialog
@@ -186,10 +186,10 @@ class CaseDetailView(QWidget):
         self.deadline_labels["extension"].setText(ext)
         pauses = []
         for p in f.pauses:
-            kind = {"third_party": "征求第三方意见", "agency": "征求其他机关意见", "fee": "收费"}.get(p.kind, "暂停")
+            kind = PAUSE_KIND_LABELS.get(p.kind, "暂停")
             line = f"{kind}：{p.start} 至 {p.end or '（尚未结束）'}"
-            limit = deadlines.pause_limit(p, f, self.reg.calendar())
-            if limit is not None:
+            limit = deadlines.pause_limit(p, f, self.reg.calendar()) if p.end is None else None
+            if limit is not None:  # while open: until when the other side has
                 who = "缴费期限" if p.kind == "fee" else "对方答复期限"
                 guess = f"，{deadlines.ASSUMED}" if deadlines.other_side_start(p, f)[1] else ""
                 line += f"（{who}至 {limit}{guess}）"
@@ -198,7 +198,7 @@ class CaseDetailView(QWidget):
         self.warnings.setText("\n".join(f"⚠ {w}" for w in dl.warnings))
         if f.outcome and f.outcome_fixed:
             o = outcomes.get(f.outcome)
-            self.outcome.setText(f"<b>{o.label}</b><br>依据：《条例》{o.basis or '（说明理由）'}<br>"
+            self.outcome.setText(f"<b>{o.label}</b><br>依据：{o.citation or '（无具体条款，答复中说明理由）'}<br>"
                                  f"办结日期：{f.concluded_on}　年报统计行：{o.report_row}")
         elif f.outcome:
             self.outcome.setText(f"拟：{outcomes.get(f.outcome).label}（尚未答复）")

@@ -198,7 +198,7 @@ class DraftEditor(QWidget):
                 label.setVisible(visible)
         if code:
             o = outcomes.get(code)
-            basis = o.basis if o.basis.startswith("《") or not o.basis else f"《中华人民共和国政府信息公开条例》{o.basis}"
+            basis = o.citation
             self.basis.setText(f"{basis or '（无具体条款，请在正文中说明理由）'}　年报统计行：{o.report_row}"
                                + ("　（不予公开：复议前置）" if o.refusal else ""))
         else:

@@ -298,6 +298,7 @@ class RegistrationView(QWidget):
         self.fields["applicant_type"].currentIndexChanged.connect(self._applicant_type_changed)
         self.fields["id_type"].currentIndexChanged.connect(lambda _i: self.check("id_number"))
         self.fields["channel"].currentIndexChanged.connect(self._channel_changed)
+        self.fields["received_on"].dateChanged.connect(lambda _d: self.check("letter_arrived_on", typing=False))
         for key in ("delivery_route", "delivery_form"):  # chosen by the clerk: no longer follows the channel
             self.fields[key].activated.connect(lambda _i, k=key: self._chosen.add(k))
         self.fields["delivery_route"].currentIndexChanged.connect(self._route_changed)
@@ -312,6 +313,8 @@ class RegistrationView(QWidget):
 
     # -- values and checks --------------------------------------------------------------------
     def value(self, key: str):
+        if key == "letter_arrived_on" and self.fields["channel"].currentText() != "平常信函":
+            return ""  # only a 平常信函 has one (the field is hidden otherwise)
         w = self.fields[key]
         if isinstance(w, QLineEdit):
             return w.text()
@@ -326,8 +329,6 @@ class RegistrationView(QWidget):
 
     def values(self) -> dict:
         out = {key: self.value(key) for key in self.fields}
-        if out.get("channel") != "平常信函":
-            out["letter_arrived_on"] = ""
         out["accept_other_form"] = int(self.accept_other.isChecked())
         if out["applicant_type"] == "自然人":
             out["legal_rep"] = out["contact_person"] = ""
@@ -395,6 +396,7 @@ class RegistrationView(QWidget):
         label = self.form.labelForField(self.fields["received_on"].parentWidget())
         if label is not None:
             label.setText("与申请人确认之日（收到申请之日） *" if plain else "收到申请之日 *")
+        self.check("letter_arrived_on", typing=False)
         route = ROUTE_FOR_CHANNEL.get(channel)
         if route and "delivery_route" not in self._chosen:
             self.fields["delivery_route"].setCurrentText(route)
