@@ -209,6 +209,13 @@ def check_field(field: str, value: Any, values: dict[str, Any], today: date) -> 
     return None
 
 
+def split_problem(parts: list[str] | None) -> str | None:
+    """Why a split application cannot be saved as listed (None when it can): a split needs two parts."""
+    if parts is not None and len([p for p in parts if clean_text(p)]) < 2:
+        return "拆分至少需要两项（每行一项）"
+    return None
+
+
 def missing_for_registration(field: str, values: dict[str, Any]) -> str | None:
     """What art. 29 requires of a new application and ``values`` lacks, said on ``field`` (None when
     nothing is missing there): a natural person's proof of identity (the ID number) and a contact (a

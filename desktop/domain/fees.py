@@ -21,9 +21,18 @@ class FeeQuote:
     amount: int  # yuan
 
 
+FREE_APPLICATIONS_PER_MONTH = 10  # 按件计收: the first ten applications of a natural month are free
+
+
+def many_applications(month_count: int) -> bool:
+    """Whether an applicant's applications this month reach the point where fees (and art. 35) may
+    apply: the registration screen says so as the clerk types."""
+    return month_count >= FREE_APPLICATIONS_PER_MONTH
+
+
 def fee_for_nth_application(n: int) -> int:
     """Fee for the n-th application of one applicant in one natural month."""
-    if n <= 10:
+    if n <= FREE_APPLICATIONS_PER_MONTH:
         return 0
     if n <= 30:
         return 100

@@ -209,6 +209,9 @@ def register_case(reg: Registry, actor: Actor, form: dict[str, Any],
     workflow.check("register", None, actor.roles)
     today = reg.today()
     problems = application.validate(form, today)
+    split = application.split_problem(parts)
+    if split:
+        problems.append(Problem("request_text", split))
     texts = [application.clean_text(p) for p in parts] if parts else [None]
     if parts:
         for i, text in enumerate(texts, start=1):

@@ -44,6 +44,8 @@ def test_huge_paste_is_refused_by_name(registry, staff):
 def test_split_application_makes_one_case_per_part_or_none(registry, staff):
     with pytest.raises(ValidationFailed, match="第2项"):
         cases.register_case(registry, staff["clerk"], person_form(), parts=["甲项信息", "\x01坏"])
+    with pytest.raises(ValidationFailed, match="拆分至少需要两项"):  # the service's rule, not only the screen's
+        cases.register_case(registry, staff["clerk"], person_form(), parts=["只有一项", "  "])
     assert count(registry, "cases") == 0
     changed = cases.register_case(registry, staff["clerk"], person_form(), parts=["甲项信息", "乙项信息"])
     assert changed.case_nos == ("2026-00001", "2026-00002")

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.domain import application, identity
+from desktop.domain import application, fees, identity
 from desktop.domain.application import (
     APPLICANT_TYPES,
     CHANNEL_RECEIPT_RULES,
@@ -311,6 +311,10 @@ class RegistrationView(QWidget):
         self.split.toggled.connect(self._split_toggled)
         self.parts.textChanged.connect(self._check_parts)
 
+    def hideEvent(self, event) -> None:  # noqa: N802 (Qt's name): no lookup after the page is gone
+        self._context_timer.stop()
+        super().hideEvent(event)
+
     # -- values and checks --------------------------------------------------------------------
     def value(self, key: str):
         if key == "letter_arrived_on" and self.fields["channel"].currentText() != "平常信函":
@@ -418,10 +422,7 @@ class RegistrationView(QWidget):
         return [line.strip() for line in self.parts.toPlainText().splitlines() if line.strip()]
 
     def _check_parts(self) -> str | None:
-        parts = self.parts_list()
-        message = None
-        if parts is not None and len(parts) < 2:
-            message = "拆分至少需要两项（每行一项）"
+        message = application.split_problem(self.parts_list())
         self.parts_error.setText(message or "")
         return message
 
@@ -437,7 +438,7 @@ class RegistrationView(QWidget):
             ctx = cases.applicant_context(self.reg, id_number or None, name or None)
             self.counts.setText(f"该申请人本月已申请 <b>{ctx.month_count}</b> 件，近12个月 <b>{ctx.year_count}</b> 件"
                                 + ("<br><span style='color:#b26a00'>申请数量较多，请注意第三十五条及收费规定</span>"
-                                   if ctx.month_count >= 10 else ""))
+                                   if fees.many_applications(ctx.month_count) else ""))
             for r in ctx.earlier_cases:
                 self._list_item(self.history, r["id"], f"{r['case_no']}  {r['received_on']}  "
                                 f"{STATE_LABELS.get(r['state'], r['state'])}  {r['request_text'][:40]}")
