@@ -309,6 +309,23 @@ def fire(reg: Registry, actor: Actor, case_id: int, event: str, on: date | None 
     return Changed((case_id,), (case["case_no"],))
 
 
+def events_possible_now(reg: Registry, actor: Actor, case_id: int, on: date | None = None) -> list[str]:
+    """The events ``actor`` may fire on this case now: the same state, role, fact and scope checks as
+    ``fire`` (the screens show these as the actions on offer)."""
+    row = get_case(reg, case_id)
+    facts = facts_of(reg, case_id)
+    on = on or reg.today()
+    out = []
+    for event in workflow.allowed_events(facts.state, actor.roles):
+        try:
+            workflow.check(event, facts.state, actor.roles, _settled(facts, reg.calendar(), on, event))
+            _check_scope(reg, actor, row, facts, event)
+        except (WorkflowError, PermissionDenied):
+            continue
+        out.append(event)
+    return out
+
+
 def _settled(facts: CaseFacts, cal: WorkCalendar, on: date, event: str) -> CaseFacts:
     """The facts as the checks see them on ``on``: a consultation whose 15 working days are over is
     over (the agency decides by itself: it may submit its reply without an answer recorded). Recording

@@ -87,3 +87,13 @@ def test_other_division_is_refused_with_a_clear_message(registry, staff):
     case_id = case_in(registry, staff, "handling")
     with pytest.raises(PermissionDenied, match="不属于您所在处室，不能执行“拟写答复”"):
         cases.fire(registry, staff["social"], case_id, "draft", D, {"outcome": "disclose"})
+
+
+def test_the_actions_on_offer_are_what_the_service_allows(registry, staff):
+    """The screen offers what cases.events_possible_now says; each of them succeeds, the rest are refused."""
+    case_id = case_in(registry, staff, "handling")
+    offered = cases.events_possible_now(registry, staff["planner"], case_id)
+    assert {"draft", "extension_request", "consultation_start", "fee_notice", "return_to_office"} <= set(offered)
+    assert "assign" not in offered and "leader_approve" not in offered
+    assert cases.events_possible_now(registry, staff["social"], case_id) == \
+        [e for e in cases.events_possible_now(registry, staff["social"], case_id) if e in ("note", "attach")]
