@@ -79,14 +79,32 @@ def explain(exc: BaseException, target: str | Path | None = None) -> Environment
     if target is not None and is_server(target) or type(exc).__module__.startswith("psycopg"):
         from db.pg import explain as explain_pg
         return explain_pg(exc, describe(target) if target is not None else None)
-    text = str(exc).lower()
     where = f"（{target}）" if target else ""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:  # by SQLite's own error code (its message text is not a contract)
+        primary = code & 0xFF
+        messages = {
+            5: f"数据库文件正被其他程序长时间占用{where}，请稍后重试。",  # SQLITE_BUSY
+            6: f"数据库文件正被其他程序长时间占用{where}，请稍后重试。",  # SQLITE_LOCKED
+            8: f"数据库文件是只读的{where}，请检查文件权限。",  # SQLITE_READONLY
+            10: f"读写数据库文件时出错{where}（磁盘或网络故障），请检查磁盘后重试。",  # SQLITE_IOERR
+            11: f"数据库文件已损坏{where}，请从备份恢复。",  # SQLITE_CORRUPT
+            13: f"磁盘已满，无法写入{where}，请释放空间后重试。",  # SQLITE_FULL
+            14: f"无法打开数据库文件{where}，请检查路径和权限。",  # SQLITE_CANTOPEN
+            26: f"数据库文件已损坏或不是本系统的数据库{where}，请从备份恢复。",  # SQLITE_NOTADB
+        }
+        if primary in messages:
+            return EnvironmentProblem(messages[primary])
+        return None
+    text = str(exc).lower()
     if "locked" in text or "busy" in text:
         return EnvironmentProblem(f"数据库文件正被其他程序长时间占用{where}，请稍后重试。")
     if "readonly" in text or "read-only" in text:
         return EnvironmentProblem(f"数据库文件是只读的{where}，请检查文件权限。")
-    if "disk is full" in text or "disk i/o" in text:
-        return EnvironmentProblem(f"磁盘已满或无法写入{where}，请释放空间后重试。")
+    if "disk is full" in text:
+        return EnvironmentProblem(f"磁盘已满，无法写入{where}，请释放空间后重试。")
+    if "disk i/o" in text:
+        return EnvironmentProblem(f"读写数据库文件时出错{where}（磁盘或网络故障），请检查磁盘后重试。")
     if "malformed" in text or "not a database" in text or "file is encrypted" in text:
         return EnvironmentProblem(f"数据库文件已损坏或不是本系统的数据库{where}，请从备份恢复。")
     if "unable to open" in text:

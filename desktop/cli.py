@@ -145,35 +145,36 @@ def main(argv: list[str] | None = None) -> int:
     from desktop.cli_admin import needs_subcommand
 
     needs_subcommand(parser, args)
-    from db.connection import EnvironmentProblem, database_errors, explain
-    from db.migrations import DatabaseTooNew
-    from desktop.documents.ledger_xlsx import LedgerFileError
-    from desktop.services.base import ServiceError, ValidationFailed
+    from desktop.services.errors import exit_code, user_message
 
     try:
         return _run(args)
-    except LedgerFileError as exc:
-        _err(str(exc))
-        return EXIT_REJECTED
-    except ValidationFailed as exc:
-        for problem in exc.problems:
-            _err(str(problem))
-        return EXIT_REJECTED
-    except (ServiceError, EnvironmentProblem, DatabaseTooNew) as exc:
-        for line in str(exc).splitlines():
+    except Exception as exc:  # one scheme with the window: the user's errors said, bugs logged
+        message = user_message(exc, args.db)
+        if message is None:
+            where = _log_bug(exc)
+            _err(f"程序错误：{type(exc).__name__}（详情已记录在 {where}，请联系管理员）")
+            return EXIT_ERROR
+        for line in message.splitlines():
             _err(line)
-        return EXIT_REJECTED if isinstance(exc, ServiceError) else EXIT_ERROR
-    except database_errors() as exc:
-        problem = explain(exc, args.db)
-        if problem is None:
-            log.exception("database error")
-            _err(f"数据库错误：{exc}")
-        else:
-            _err(str(problem))
-        return EXIT_ERROR
-    except OSError as exc:
-        _err(f"文件错误：{exc.strerror or exc}（{exc.filename or ''}）")
-        return EXIT_ERROR
+        return exit_code(exc)
+
+
+def _log_bug(exc: BaseException) -> Path:
+    """A bug's traceback, into the log file in the data folder (owner-readable), not onto the screen."""
+    import os
+    import traceback
+
+    from desktop.paths import data_dir
+
+    folder = data_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "disclosure-desk-cli.log"
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("".join(traceback.format_exception(exc)) + "\n")
+    if os.name == "posix":
+        path.chmod(0o600)
+    return path
 
 
 def _open(args):

@@ -2,24 +2,9 @@
 
 from __future__ import annotations
 
-from db.connection import EnvironmentProblem, database_errors, explain
-from db.migrations import DatabaseTooNew
-from desktop.documents.ledger_xlsx import LedgerFileError
-from desktop.services.base import ServiceError, ValidationFailed
+from desktop.services.errors import user_message
 
-
-def user_message(exc: BaseException) -> str | None:
-    """A message for errors the user can act on; None for a bug."""
-    if isinstance(exc, ValidationFailed):
-        return "\n".join(str(p) for p in exc.problems)
-    if isinstance(exc, ServiceError | EnvironmentProblem | DatabaseTooNew | LedgerFileError):
-        return str(exc)
-    if isinstance(exc, database_errors()):
-        problem = explain(exc)
-        return str(problem) if problem else None
-    if isinstance(exc, OSError):
-        return f"文件操作失败：{exc.strerror or exc}（{exc.filename or ''}）"
-    return None
+__all__ = ["attempt", "user_message"]
 
 
 def attempt(parent, title: str, action) -> bool:

@@ -138,6 +138,7 @@ def run_window(db: str | Path | None, demo: bool = False) -> int:
 
         if not FirstAdminDialog.ask(reg):
             return 0
+    _install_excepthook(None)  # a bug in the login dialog is logged and apologised for too
     code = 0
     backing_up = on_file  # the day's backup starts once, with the first window
     while True:  # 注销 / 切换用户 brings the login back; closing the window ends the program
