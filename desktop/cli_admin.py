@@ -177,10 +177,15 @@ def _user(reg: Registry, args) -> int:
 def _settings(reg: Registry, args) -> int:
     from desktop.services import agency
 
+    from desktop.domain import placeholders
+
+    def shown(key: str, value: str) -> str:  # patterns and clauses with the names the window shows
+        return placeholders.to_chinese(value) if key in agency.SETTING_NAMES else value
+
     if args.settings_command == "show":
         values = reg.settings()
         for key, label in agency.SETTING_LABELS.items():
-            value = values.get(key, "").replace("\n", "\\n")
+            value = shown(key, values.get(key, "")).replace("\n", "\\n")
             print(f"{key}\t{label}\t{value}")
         return EXIT_OK
     key = args.key.strip()
@@ -190,6 +195,9 @@ def _settings(reg: Registry, args) -> int:
     if key not in agency.SETTING_LABELS:
         raise ValidationFailed([f"〔KEY〕“{args.key}”不是可设置的项目（settings show 列出全部项目）"])
     before = reg.settings().get(key, "")
-    agency.update_settings(reg, SYSTEM, {key: args.value})
-    print(f"{agency.SETTING_LABELS[key]}：“{before}” → “{reg.settings().get(key, '')}”")
+    value = args.value
+    if key in agency.SETTING_NAMES and "【" in value:  # written with the names: stored as placeholders
+        value = placeholders.from_chinese(value)
+    agency.update_settings(reg, SYSTEM, {key: value})
+    print(f"{agency.SETTING_LABELS[key]}：“{shown(key, before)}” → “{shown(key, reg.settings().get(key, ''))}”")
     return EXIT_OK

@@ -76,3 +76,34 @@ def test_a_remedy_clause_or_second_citation_in_the_body_is_said_before_submissio
     qtbot.addWidget(other)
     other.open_case(handling_case)
     assert re.fullmatch(r"草稿保存于 \d{4}-\d\d-\d\d \d\d:\d\d", other.detail.draft.status.text())
+
+
+def test_submitting_a_draft_that_repeats_the_letter_asks_first(qtbot, registry, staff, handling_case, monkeypatch):
+    from desktop.ui.dialogs.messages import Ask
+
+    w = MainWindow(registry, staff["planner"])
+    qtbot.addWidget(w)
+    w.open_case(handling_case)
+    editor = w.detail.draft
+    editor.outcome.setCurrentIndex(editor.outcome.findData("disclose"))
+    editor.detail_edits["release_details"].setText("随本答复书提供相关文件")
+    editor.fill_from_template()
+    editor.text.setPlainText(editor.text.toPlainText() + "\n" + REMEDY)
+    assert editor.save()
+    asked = []
+    monkeypatch.setattr(Ask, "confirm", classmethod(lambda cls, *a: asked.append(a) or False))
+    w.detail.actions.act("submit_for_review")
+    assert asked and "救济告知" in asked[0][2] and asked[0][3] == "仍然提交"
+    assert cases.get_case(registry, handling_case)["state"] == "handling"  # not submitted
+
+
+def test_the_draft_can_take_nearly_the_whole_case_screen(qtbot, registry, staff, handling_case):
+    w = MainWindow(registry, staff["planner"])
+    qtbot.addWidget(w)
+    w.resize(1366, 768)
+    w.show()
+    w.open_case(handling_case)
+    w.detail.actions.buttons["draft"].click()
+    qtbot.wait(50)
+    top, bottom = w.detail.splitter.sizes()
+    assert bottom > 3 * top  # 拟写答复 gives the draft the room

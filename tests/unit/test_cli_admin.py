@@ -87,6 +87,15 @@ def test_settings_show_and_set_with_the_windows_checks(db, capsys):
     assert "agency_name\t机关名称\t天津市民政局" in capsys.readouterr().out
     assert main(["--db", db, "settings", "set", "contact_phone", "022-23456789"]) == 0
     assert "咨询电话：" in capsys.readouterr().out
+    assert main(["--db", db, "settings", "set", "case_no_pattern", "【年份】-【序号（5位）】"]) == 0
+    assert "申请编号格式：" in capsys.readouterr().out
+    reg = Registry.open(db)
+    try:
+        assert reg.settings()["case_no_pattern"] == "{year}-{seq:05d}"  # stored as the window stores it
+    finally:
+        reg.close()
+    assert main(["--db", db, "settings", "show"]) == 0
+    assert "case_no_pattern\t申请编号格式\t【年份】-【序号（5位）】" in capsys.readouterr().out
     assert main(["--db", db, "settings", "set", "due_soon_days", "很多"]) == 2
     assert "即将到期提醒" in capsys.readouterr().err
     assert main(["--db", db, "settings", "set", "no_such_key", "1"]) == 2

@@ -23,7 +23,7 @@ class AboutDialog(QDialog):
         icon.setPixmap(QPixmap(str(resources_dir() / "icons" / "app.png")).scaled(64, 64))
         head.addWidget(icon)
         self.info = QLabel(
-            f"<h3>政府信息公开申请办理系统</h3>Disclosure Desk {__version__}<br>"
+            f"<h3>政府信息公开申请办理系统</h3>版本 {__version__}（Disclosure Desk）<br>"
             f"数据库：{db_path}<br>数据目录：{data_dir()}")
         self.info.setObjectName("about_info")
         self.info.setWordWrap(True)

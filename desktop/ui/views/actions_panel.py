@@ -70,6 +70,14 @@ class ActionsPanel(QWidget):
                     letters.issue_reply(self.reg, self.actor, self.case_id, expected_version=self.version)
                     self.acted.emit(event)
                 return
+            if event == "submit_for_review":  # a clause the letter adds itself, typed again, is said first
+                from desktop.services import draft_checks
+
+                repeated = draft_checks.saved_draft_repetitions(self.reg, self.case_id)
+                if repeated and not Ask.confirm(self, "提交审核", "答复正文中有与文书自带内容重复的文字，印出后会重复：\n"
+                                                + "\n".join(f"· {r.message}" for r in repeated)
+                                                + "\n\n仍然提交审核？", "仍然提交"):
+                    return
             done: dict = {}
 
             def attempt(on, payload) -> None:  # inside the dialog: a refusal keeps what was typed

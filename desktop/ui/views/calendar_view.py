@@ -70,7 +70,7 @@ class CalendarView(QWidget):
             cal.clicked.connect(self._picked)
             box = QGroupBox(f"{m + 1}月")
             QVBoxLayout(box).addWidget(cal)
-            self.months.addWidget(box, m // 4, m % 4)
+            self.months.addWidget(box, m // 3, m % 3)  # three across: fits a 1366-pixel screen
             self.calendars.append(cal)
         left.addLayout(self.months, 1)
         mark = QHBoxLayout()
@@ -90,7 +90,9 @@ class CalendarView(QWidget):
         layout.addLayout(left, 3)
 
         right = QVBoxLayout()
-        right.addWidget(QLabel("<b>导入国务院办公厅节假日安排通知</b><br>把通知中“一、元旦：……”等各行粘贴到下面，先预览，再保存。"))
+        intro = QLabel("<b>导入国务院办公厅节假日安排通知</b><br>把通知中“一、元旦：……”等各行粘贴到下面，先预览，再保存。")
+        intro.setWordWrap(True)
+        right.addWidget(intro)
         self.notice = QPlainTextEdit()
         self.notice.setObjectName("notice_text")
         self.notice.setTabChangesFocus(True)

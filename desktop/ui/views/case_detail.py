@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -128,7 +130,12 @@ class CaseDetailView(QWidget):
         self.side_tabs.addTab(files_box, "附件（可拖入文件）")
         right.addWidget(self.side_tabs, 1)
         top_layout.addLayout(right, 2)
-        splitter.addWidget(top)
+        # the facts scroll on their own, so the splitter moves freely and the draft can take the screen
+        top_area = QScrollArea()
+        top_area.setWidgetResizable(True)
+        top_area.setFrameShape(QFrame.Shape.NoFrame)
+        top_area.setWidget(top)
+        splitter.addWidget(top_area)
 
         self.timeline = QTableWidget(0, 5)
         self.timeline.setObjectName("timeline")
@@ -143,7 +150,12 @@ class CaseDetailView(QWidget):
         self.draft.saved.connect(self._after_action)
         self.bottom_tabs.addTab(self.draft, "拟写答复")
         splitter.addWidget(self.bottom_tabs)
+        splitter.setChildrenCollapsible(False)
+        splitter.setStretchFactor(1, 1)
         splitter.setSizes([400, 300])
+        self.splitter = splitter
+        # 拟写答复: the draft takes nearly all the height
+        self.actions.wants_draft.connect(lambda: splitter.setSizes([150, 10**6]))
 
     # -- showing ------------------------------------------------------------------------------
     def show_case(self, case_id: int) -> None:
