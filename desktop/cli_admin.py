@@ -175,9 +175,8 @@ def _user(reg: Registry, args) -> int:
 
 # -- settings -----------------------------------------------------------------------------------
 def _settings(reg: Registry, args) -> int:
-    from desktop.services import agency
-
     from desktop.domain import placeholders
+    from desktop.services import agency
 
     def shown(key: str, value: str) -> str:  # patterns and clauses with the names the window shows
         return placeholders.to_chinese(value) if key in agency.SETTING_NAMES else value
