@@ -220,9 +220,9 @@ def _run(args) -> int:
             from desktop.services import ledger
 
             _check_out(args.file, "FILE")
-            _note_calendar(reg, _deadline_years(reg))
             count = ledger.export_ledger(reg, SYSTEM, args.file, year=args.year)
             print(f"已导出{count}件到 {args.file}")
+            _note_calendar(reg, _deadline_years(reg))  # the 答复期限 column counts on it
             return EXIT_OK
         if cmd == "calendar":
             return _calendar(reg, args)
@@ -310,9 +310,6 @@ def _letter(reg, args) -> int:
         raise ValidationFailed([f"〔--kind〕没有“{args.kind}”这种文书，可选：{'、'.join(letters.KINDS)}"])
     _check_out(args.out, "--out")
     case_id = cases.case_id_by_number(reg, args.case_no)
-    facts = cases.facts_of(reg, case_id)
-    _note_calendar(reg, range(facts.received_on.year if facts.received_on else reg.today().year,
-                              max(_deadline_years(reg)) + 1))
     stored = letters.latest(reg, case_id, args.kind)
     if stored is not None and args.kind != "approval_form":
         source, number = letters.verified_file(reg, stored), stored["doc_no"]
@@ -322,6 +319,9 @@ def _letter(reg, args) -> int:
         source, number, note = issued.path, issued.doc_no, f"新出具{letters.KINDS[args.kind].title}"
     shutil.copyfile(source, args.out)
     print(f"{note}{' ' + number if number else ''} → {args.out}")
+    facts = cases.facts_of(reg, case_id)  # the dates a letter states count on the calendar
+    _note_calendar(reg, range(facts.received_on.year if facts.received_on else reg.today().year,
+                              max(_deadline_years(reg)) + 1))
     return EXIT_OK
 
 

@@ -85,7 +85,7 @@ def test_a_delivery_proof_for_the_letter_the_clerk_chooses(registry, office):
 @pytest.mark.parametrize("applicant_type, name, you", [("自然人", "王喆", "您"), ("商业企业", "天津宏远建设工程有限公司", "贵单位")])
 def test_the_applicant_is_addressed_as_a_person_or_an_organisation(registry, office, applicant_type, name, you):
     case_id = cases.register_case(registry, office["clerk"], person_form(
-        applicant_type=applicant_type, name=name, channel="平常信函",
+        applicant_type=applicant_type, name=name, channel="平常信函", letter_arrived_on="2026-09-15",
         id_number="" if applicant_type != "自然人" else "11010519491231002X")).case_ids[0]
     text = flat(letters.issue(registry, office["clerk"], case_id, "receipt").path)
     assert f"收到{you}以平常信函方式提出" in text and "您（单位）" not in text
