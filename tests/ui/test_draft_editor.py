@@ -107,3 +107,24 @@ def test_the_draft_can_take_nearly_the_whole_case_screen(qtbot, registry, staff,
     qtbot.wait(50)
     top, bottom = w.detail.splitter.sizes()
     assert bottom > 3 * top  # 拟写答复 gives the draft the room
+
+
+def test_a_cleared_detail_stays_cleared_in_the_editor_and_the_letter(qtbot, registry, office, handling_case):
+    from desktop.services import letters
+
+    w = MainWindow(registry, office["planner"])
+    qtbot.addWidget(w)
+    w.open_case(handling_case)
+    editor = w.detail.draft
+    editor.outcome.setCurrentIndex(editor.outcome.findData("disclose"))
+    editor.detail_edits["release_details"].setText("随本答复书提供补贴明细表")
+    editor.fill_from_template()
+    assert editor.save()
+    editor.detail_edits["release_details"].setText("")
+    assert editor.save()
+    again = MainWindow(registry, office["planner"])
+    qtbot.addWidget(again)
+    again.open_case(handling_case)
+    assert again.detail.draft.detail_edits["release_details"].text() == ""
+    values = letters.facts(registry, handling_case, "reply")
+    assert "补贴明细表" not in str(values.get("release_details") or "")  # the letter does not bring it back

@@ -207,8 +207,9 @@ class DraftEditor(QWidget):
     def details(self) -> dict[str, str]:
         code = self.outcome.currentData()
         used = details_used(code) if code else []
-        values = {k: self._value(e) for k, e in self.detail_edits.items() if k in used}
-        return {k: v for k, v in values.items() if v}
+        # every detail of the outcome, emptied ones too: a later save replaces an earlier one, so a
+        # cleared detail stays cleared (in the editor and in the letter alike)
+        return {k: self._value(e) for k, e in self.detail_edits.items() if k in used}
 
     def fill_from_template(self) -> None:
         code = self.outcome.currentData()
