@@ -239,10 +239,17 @@ def check_registration_field(field: str, value: Any, values: dict[str, Any], tod
     return check_field(field, value, values, today) or missing_for_registration(field, values)
 
 
+PERSON_ONLY_FIELDS = frozenset({"work_unit"})
+ORG_ONLY_FIELDS = frozenset({"legal_rep", "contact_person"})
+
+
 def validate(values: dict[str, Any], today: date) -> list[Problem]:
     """Every problem of a new application at once (empty when it can be saved)."""
     problems = []
+    other_kind = ORG_ONLY_FIELDS if clean_text(values.get("applicant_type")) == "自然人" else PERSON_ONLY_FIELDS
     for field in LABELS:
+        if field in other_kind:  # not kept for this kind of applicant (normalise drops it)
+            continue
         msg = check_registration_field(field, values.get(field), values, today)
         if msg:
             problems.append(Problem(field, msg))
@@ -269,6 +276,9 @@ def normalise(values: dict[str, Any]) -> dict[str, Any]:
             out["id_type"] = (identity.ID_TYPE_CREDIT_CODE if out["applicant_type"] in ORG_TYPES
                               else "居民身份证")
     out["kind"] = "person" if out["applicant_type"] == "自然人" else "org"
+    # what belongs to the other kind of applicant is not kept (a form switched from one to the other)
+    for field in ORG_ONLY_FIELDS if out["kind"] == "person" else PERSON_ONLY_FIELDS:
+        out[field] = None
     for extra in ("accept_other_form",):
         if extra in values:
             out[extra] = values[extra]

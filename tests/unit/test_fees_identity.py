@@ -61,3 +61,18 @@ def test_phone(phone, ok):
 def test_email():
     assert identity.check_email("a.b@example.com.cn") is None
     assert identity.check_email("a@b") is not None
+
+
+def test_what_belongs_to_the_other_kind_of_applicant_is_not_kept():
+    from datetime import date
+
+    from desktop.domain import application
+    from tests.helpers import person_form
+
+    form = person_form(legal_rep="张三\u202e", contact_person="李四", work_unit="某局")
+    assert application.validate(form, date(2026, 11, 20)) == []  # a hidden field's content is not judged
+    stored = application.normalise(form)
+    assert (stored["legal_rep"], stored["contact_person"], stored["work_unit"]) == (None, None, "某局")
+    org = application.normalise(person_form(applicant_type="商业企业", id_number="", work_unit="某局",
+                                            legal_rep="张三"))
+    assert (org["work_unit"], org["legal_rep"]) == (None, "张三")

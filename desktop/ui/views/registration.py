@@ -334,11 +334,7 @@ class RegistrationView(QWidget):
     def values(self) -> dict:
         out = {key: self.value(key) for key in self.fields}
         out["accept_other_form"] = int(self.accept_other.isChecked())
-        if out["applicant_type"] == "自然人":
-            out["legal_rep"] = out["contact_person"] = ""
-        else:
-            out["work_unit"] = ""
-        return out
+        return out  # what belongs to the other kind of applicant is dropped by application.normalise
 
     def check(self, key: str, typing: bool = True) -> str | None:
         """Check one field now and show or clear its message (the service's own rule for a new
