@@ -223,7 +223,7 @@ def replay(events: Sequence[Event]) -> CaseFacts:
     return f
 
 
-def _d(value: Any) -> date | None:
+def _parse_date(value: Any) -> date | None:
     if value in (None, ""):
         return None
     return value if isinstance(value, date) else date.fromisoformat(str(value))
@@ -240,22 +240,22 @@ def _apply(f: CaseFacts, ev: Event) -> None:
     p = ev.payload
     t = TRANSITIONS.get(ev.type)
     if ev.type == "register":
-        f.received_on = f.clock_start = _d(p.get("received_on")) or ev.on
-        f.letter_arrived_on = _d(p.get("letter_arrived_on"))
+        f.received_on = f.clock_start = _parse_date(p.get("received_on")) or ev.on
+        f.letter_arrived_on = _parse_date(p.get("letter_arrived_on"))
     elif ev.type == "ledger_import":
         _apply_ledger(f, ev)
         return
     elif ev.type == "correction_notice":
         if f.correction_notice_on is None:
             f.correction_notice_on = ev.on
-        f.correction_period_end = _d(p.get("period_end"))
+        f.correction_period_end = _parse_date(p.get("period_end"))
         f.correction_period_days = p.get("period_days")
     elif ev.type == "corrected":
         f.corrected_on = f.clock_start = ev.on
     elif ev.type == "abandoned":
         # Ended on the day after the correction period ran out (domain.md §4), not on the day the
         # clerk recorded it: that decides which year's report counts the case.
-        end = _d(p.get("period_end")) or f.correction_period_end  # counted from delivery when recorded
+        end = _parse_date(p.get("period_end")) or f.correction_period_end  # counted from delivery when recorded
         ended = end + timedelta(days=1) if end else ev.on
         f.outcome, f.outcome_fixed, f.concluded_on = "other_no_correction", True, ended
     elif ev.type == "assign":
@@ -290,17 +290,17 @@ def _apply(f: CaseFacts, ev: Event) -> None:
     elif ev.type == "consultation_end":
         _close_pause(f, ("third_party", "agency", "other"), ev.on)
     elif ev.type == "art35_delay":
-        f.art35_due_on = _d(p.get("due_on"))
+        f.art35_due_on = _parse_date(p.get("due_on"))
     elif ev.type == "fee_notice":
         f.pauses.append(Pause("fee", ev.on, None))
-        f.fee_payment_due_on = _d(p.get("payment_due_on"))
-        f.fee_notice_received_on = _d(p.get("applicant_received_on"))
+        f.fee_payment_due_on = _parse_date(p.get("payment_due_on"))
+        f.fee_notice_received_on = _parse_date(p.get("applicant_received_on"))
         f.fee_methods = (*f.fee_methods, p.get("method", ""))
     elif ev.type == "fee_paid":
         _close_pause(f, ("fee",), ev.on)
     elif ev.type == "fee_unpaid":
         # Ended on the day after the payment period ran out (domain.md §4); the pause lasts as long.
-        due = _d(p.get("payment_due_on")) or f.fee_payment_due_on  # counted from delivery when recorded
+        due = _parse_date(p.get("payment_due_on")) or f.fee_payment_due_on  # counted from delivery when recorded
         ended = due + timedelta(days=1) if due else ev.on
         _close_pause(f, ("fee",), min(ended, ev.on))
         f.outcome, f.outcome_fixed, f.concluded_on = "other_fee_unpaid", True, ended
@@ -341,18 +341,18 @@ def _letter_received(f: CaseFacts, kind: str | None, on: date) -> None:
 def _apply_ledger(f: CaseFacts, ev: Event) -> None:
     """A case taken over from an Excel ledger: the row's facts at once."""
     p = ev.payload
-    f.received_on = f.clock_start = _d(p["received_on"])
+    f.received_on = f.clock_start = _parse_date(p["received_on"])
     f.lead_division_id = p.get("lead_division_id")
     if p.get("correction_notice_on"):
-        f.correction_notice_on = _d(p["correction_notice_on"])
+        f.correction_notice_on = _parse_date(p["correction_notice_on"])
     if p.get("corrected_on"):
-        f.corrected_on = f.clock_start = _d(p["corrected_on"])
+        f.corrected_on = f.clock_start = _parse_date(p["corrected_on"])
     f.extension_days = int(p.get("extension_days") or 0)
     if p.get("pause_start"):
-        f.pauses.append(Pause("other", _d(p["pause_start"]), _d(p.get("pause_end"))))
+        f.pauses.append(Pause("other", _parse_date(p["pause_start"]), _parse_date(p.get("pause_end"))))
     if p.get("outcome"):
         f.outcome, f.outcome_fixed = p["outcome"], True
-        f.concluded_on = _d(p["concluded_on"])
+        f.concluded_on = _parse_date(p["concluded_on"])
         f.state = "closed"  # finished in the old system: nothing is left to do here
     elif f.correction_notice_on and not f.corrected_on:
         f.state = "awaiting_correction"

@@ -27,15 +27,15 @@ DEFAULT_TEXTS = {
 PLACEHOLDER = "（请在此"  # what marks the default texts as not yet written
 
 
-def _d(text: str | None) -> date | None:
+def _parse_date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
 def compute(reg: Registry, year: int) -> AnnualReport:
     """The report for ``year`` from the recorded facts (part 三, 四), the office's entries (二) and fees (六)."""
-    facts = [CaseFact(r["applicant_type"], _d(r["received_on"]), _d(r["concluded_on"]), r["outcome"], r["n"])
-             for r in reports_q.case_fact_groups(reg.conn, year)]
-    remedies = [RemedyFact(r["kind"], _d(r["filed_on"]), r["result"], _d(r["concluded_on"]))
+    facts = [CaseFact(r["applicant_type"], _parse_date(r["received_on"]), _parse_date(r["concluded_on"]),
+                      r["outcome"], r["n"]) for r in reports_q.case_fact_groups(reg.conn, year)]
+    remedies = [RemedyFact(r["kind"], _parse_date(r["filed_on"]), r["result"], _parse_date(r["concluded_on"]))
                 for r in reports_q.remedies(reg.conn, year)]
     report = annual_report.compute(year, facts, remedies)
     report.part2 = reports_q.part2_inputs(reg.conn, year)
