@@ -411,7 +411,7 @@ def reply_values(rows, outcome_code: str | None, draft: Mapping[str, Any]) -> di
     if (totals.get("other") or not grounds) and chosen is not None and chosen not in grounds:
         grounds.append(chosen)
     if not grounds or (not any(g.code in CATEGORY_GROUNDS.values() for g in grounds)):
-        return values  # the drafter's own ground stands (letters._refusal_values)
+        return values  # the drafter's own ground stands (letters.values._refusal_values)
     articles = list(dict.fromkeys(g.article for g in grounds))
     third_party = [g for g in grounds if g.code in ("privacy", "trade_secret")]
     parts = []

@@ -126,5 +126,5 @@ def test_a_cleared_detail_stays_cleared_in_the_editor_and_the_letter(qtbot, regi
     qtbot.addWidget(again)
     again.open_case(handling_case)
     assert again.detail.draft.detail_edits["release_details"].text() == ""
-    values = letters.facts(registry, handling_case, "reply")
+    values = letters.template_values(registry, handling_case, "reply")
     assert "补贴明细表" not in str(values.get("release_details") or "")  # the letter does not bring it back
