@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from array import array
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,6 +30,15 @@ def insert_many_with_ids(conn: sqlite3.Connection, rows: list[tuple]) -> None:
     generator)."""
     conn.executemany(f"INSERT INTO cases ({', '.join(GENERATED_FIELDS)})"
                      f" VALUES ({','.join('?' * len(GENERATED_FIELDS))})", rows)
+
+
+def insert_many(conn, columns: Sequence[str], rows: list[tuple]) -> None:
+    """Bulk insert of case rows with these ``columns`` (ids chosen by the caller, under the write lock:
+    the ledger import and the data generator)."""
+    unknown = set(columns) - {"id", *CASE_FIELDS, *DERIVED_FIELDS}
+    if unknown:
+        raise ValueError(f"not a case column: {sorted(unknown)}")
+    conn.executemany(f"INSERT INTO cases ({', '.join(columns)}) VALUES ({','.join('?' * len(columns))})", rows)
 
 
 def max_id(conn: sqlite3.Connection) -> int:
@@ -166,6 +176,75 @@ def ledger_rows(conn: sqlite3.Connection, year: int | None = None,
         rows += conn.execute(f"{sql}{where}", [*params, *chunk]).fetchall()
     rows.sort(key=lambda r: (r["received_on"], r["case_no"]))
     return rows
+
+
+def ledger_ids(conn, year: int | None = None,
+               visible_to: tuple[int | None, int | None] | None = None) -> array:
+    """The ids of the ledger export in registry order (received date, number), of one year or all;
+    ``visible_to`` (division id, user id) keeps what a division user may read. A compact array: the
+    ids of a million cases take 8 MB, where a list of them would take 36."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if year is not None:
+        clauses.append("c.received_on BETWEEN ? AND ?")
+        params += [f"{year}-01-01", f"{year}-12-31"]
+    if visible_to is not None:
+        clause, values = visible_clause(*visible_to)
+        clauses.append(clause)
+        params += values
+    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+    out = array("q")
+    for row in conn.execute(f"SELECT c.id FROM cases c{where} ORDER BY c.received_on, c.case_no", params):
+        out.append(row[0])
+    return out
+
+
+# The stored columns of the ledger, in the order ledger.ledger_rows unpacks them.
+LEDGER_COLUMNS = ("c.id", "c.case_no", "c.channel", "c.applicant_type", "c.applicant_name", "a.id_type", "a.id_number",
+                  "a.phone", "a.address", "a.email", "c.request_text", "c.lead_division_id", "c.remarks")
+
+
+def ledger_columns(conn, case_ids: Sequence[int]) -> list[tuple]:
+    """LEDGER_COLUMNS of these cases (any order; at most a few thousand ids at a time)."""
+    if not case_ids:
+        return []
+    return conn.fetch_tuples(f"SELECT {', '.join(LEDGER_COLUMNS)} FROM cases c JOIN applicants a ON a.id = c.applicant_id"
+                             f" WHERE c.id IN ({','.join('?' * len(case_ids))})", list(case_ids))
+
+
+def existing_applicants(conn, with_id: Sequence[tuple], without_id: Sequence[tuple]) -> dict[tuple, int]:
+    """For the ledger import: the applicant already recorded for each key, by the rule of
+    applicants.find_same — ``(id_number, name)``, or ``(None, name, applicant_type, phone or "")`` for
+    one without an ID number — the oldest when several match. Keys with no match are left out."""
+    found: dict[tuple, int] = {}
+    for i in range(0, len(with_id), 500):
+        chunk = with_id[i:i + 500]
+        wanted = set(chunk)
+        for id_number, name, applicant_id in conn.fetch_tuples(
+                f"SELECT id_number, name, min(id) FROM applicants WHERE id_number IN ({','.join('?' * len(chunk))})"
+                " GROUP BY id_number, name", [k[0] for k in chunk]):
+            if (id_number, name) in wanted:
+                found[(id_number, name)] = applicant_id
+    for i in range(0, len(without_id), 500):
+        chunk = without_id[i:i + 500]
+        wanted = set(chunk)
+        names = sorted({k[1] for k in chunk})
+        for name, applicant_type, phone, applicant_id in conn.fetch_tuples(
+                "SELECT name, applicant_type, coalesce(phone, ''), min(id) FROM applicants WHERE id_number IS NULL"
+                f" AND name IN ({','.join('?' * len(names))}) GROUP BY 1, 2, 3", names):
+            key = (None, name, applicant_type, phone)
+            if key in wanted:
+                found[key] = applicant_id
+    return found
+
+
+def insert_applicants_with_ids(conn, rows: list[tuple]) -> None:
+    """For the ledger import: bulk insert of applicants (id, every field of applicants.FIELDS in that
+    order, created_at), ids chosen by the caller under the write lock."""
+    from db.queries.applicants import FIELDS
+
+    columns = ("id", *FIELDS, "created_at")
+    conn.executemany(f"INSERT INTO applicants ({', '.join(columns)}) VALUES ({','.join('?' * len(columns))})", rows)
 
 
 def history_of_applicants(conn: sqlite3.Connection, applicant_ids: Sequence[int],

@@ -6,17 +6,22 @@ Import is all-or-nothing: every row is checked first, every problem is reported 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+from array import array
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from db.copy import reset_sequences
+from db.queries import applicants as applicants_q
 from db.queries import cases as cases_q
 from db.queries import events as events_q
 from db.queries import search as search_q
 from db.queries import settings as settings_q
 from desktop.documents.ledger_xlsx import (
+    COMPUTED_COLUMNS,
     INPUT_COLUMNS,
     MAX_CELL,
     REQUIRED_COLUMNS,
@@ -39,6 +44,7 @@ _FORM_FIELDS = {
 }
 # Every form field is checked on import by the registration form's own rule (application.check_field).
 _CHECKED = tuple(_FORM_FIELDS.values())
+_COLUMN_OF = {f: column for column, f in _FORM_FIELDS.items()}
 # Longest value accepted in the other columns (form fields have application.MAX_LENGTH); a column
 # the import does not know is only bounded by Excel's own cell limit.
 _COLUMN_LIMITS = {
@@ -83,12 +89,47 @@ class ImportResult:
     dry_run: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
     number: int
     form: dict[str, Any]
     case_no: str | None
     facts: dict[str, Any]
+
+
+# What the write needs of a checked row, kept compact (a 100,000-row ledger is held in memory between
+# the check and the write): the applicant's fields (applicants.FIELDS order), the case's own, the facts.
+_APPLICANT = ("kind", "applicant_type", "name", "id_type", "id_number", "work_unit", "legal_rep",
+              "contact_person", "phone", "address", "postcode", "email")
+_FACTS = ("received_on", "lead_division_id", "correction_notice_on", "corrected_on", "extension_days",
+          "pause_start", "pause_end", "outcome", "concluded_on")
+
+
+@dataclass(slots=True)
+class _Checked:
+    number: int
+    case_no: str | None
+    applicant: tuple
+    channel: str
+    request_text: str
+    remarks: str | None
+    facts: tuple
+
+    @classmethod
+    def of(cls, row: _Row) -> _Checked:
+        values = application.normalise(row.form)
+        return cls(row.number, row.case_no, tuple(values.get(f) for f in _APPLICANT), values["channel"],
+                   values["request_text"], values["remarks"], tuple(row.facts[f] for f in _FACTS))
+
+    @property
+    def received_on(self) -> str:
+        return self.facts[0]
+
+    def applicant_key(self) -> tuple:
+        """An applicant is the same one when the ID number and name agree, or (without an ID number)
+        type, name and phone do (applicants.find_same)."""
+        kind, applicant_type, name, _t, id_number, *_rest = self.applicant
+        return (id_number, name) if id_number else (None, name, applicant_type, self.applicant[8] or "")
 
 
 def _text(value: Any) -> str:
@@ -118,13 +159,14 @@ def _check_row(number: int, raw: dict[str, Any], today: date, divisions: dict[st
         elif (invisible := application.invisible_problem(value)) is not None:
             bad(column, invisible)
             flagged.add(column)
-    form = {f: raw.get(col) for col, f in _FORM_FIELDS.items()}
-    form = {k: (v if isinstance(v, date) else _text(v)) for k, v in form.items()}
-    column_of = {f: col for col, f in _FORM_FIELDS.items()}
+    form = {}
+    for column, f in _FORM_FIELDS.items():
+        value = raw.get(column)
+        form[f] = value if isinstance(value, date) else _text(value)
     for f in _CHECKED:
-        msg = application.check_field(f, form.get(f), form, today)
+        msg = application.check_field(f, form[f], form, today)
         if msg:
-            bad(column_of[f], msg)
+            bad(_COLUMN_OF[f], msg)
 
     def day(column: str) -> date | None:
         value = raw.get(column)
@@ -232,7 +274,7 @@ def import_ledger(reg: Registry, actor: Actor, path: str | Path, dry_run: bool =
         raise _rejected(problems, path, errors_to)
     today = reg.today()
     divisions = {r["name"]: r["id"] for r in settings_q.divisions(reg.conn)}
-    checked: list[_Row] = []
+    checked: list[_Checked] = []
     seen: dict[str, int] = {}
     for number, raw in rows:
         row = _check_row(number, raw, today, divisions, problems)
@@ -243,7 +285,7 @@ def import_ledger(reg: Registry, actor: Actor, path: str | Path, dry_run: bool =
                 problems.append(f"第{number}行 〔申请编号〕 “{row.case_no}”与第{seen[row.case_no]}行重复")
                 continue
             seen[row.case_no] = number
-        checked.append(row)
+        checked.append(_Checked.of(row))
     for row_no, number in sorted((seen[n], n) for n in cases_q.numbers_taken(reg.conn, list(seen))):
         problems.append(f"第{row_no}行 〔申请编号〕 “{number}”已在系统中存在")
     if problems:
@@ -254,16 +296,17 @@ def import_ledger(reg: Registry, actor: Actor, path: str | Path, dry_run: bool =
     from desktop.services import annual
 
     locked = annual.final_years(reg)
-    for row in checked:
-        years = {int(v[:4]) for k, v in row.facts.items() if k.endswith("_on") and isinstance(v, str) and v}
-        for year in sorted(years & locked):
-            problems.append(f"第{row.number}行 〔收到日期〕 {year}年度报告已定稿，该年度的数据已锁定")
+    if locked:
+        for row in checked:
+            years = {int(v[:4]) for k, v in zip(_FACTS, row.facts, strict=True)
+                     if k.endswith("_on") and isinstance(v, str) and v}
+            for year in sorted(years & locked):
+                problems.append(f"第{row.number}行 〔收到日期〕 {year}年度报告已定稿，该年度的数据已锁定")
     if problems:
         raise _rejected(problems, path, errors_to)
     result = ImportResult(len(checked), dry_run=dry_run)
     if dry_run:
         return result
-    cal, now = reg.calendar(), reg.now()
     with reg.transaction():
         # Checked again once this seat holds the write lock: the same ledger imported at another
         # seat meanwhile wins, and this one is refused by row (not a UNIQUE-constraint error).
@@ -271,95 +314,217 @@ def import_ledger(reg: Registry, actor: Actor, path: str | Path, dry_run: bool =
         if taken:
             raise _rejected([f"第{row_no}行 〔申请编号〕 “{number}”已在系统中存在" for row_no, number in taken],
                             path, errors_to)
-        for i, row in enumerate(checked, start=1):
-            values = application.normalise(row.form)
-            applicant_id = cases_svc.applicant_id_for(reg, values)
-            case_no = row.case_no or cases_svc.next_case_no(reg, values["received_on"].year)
-            case_id = cases_q.insert(reg.conn, {
-                "case_no": case_no, "applicant_id": applicant_id, "applicant_name": values["name"],
-                "applicant_type": values["applicant_type"], "channel": values["channel"],
-                "received_on": values["received_on"].isoformat(), "request_text": values["request_text"],
-                "remarks": values["remarks"], "created_at": now, "created_by": actor.user_id,
-                "state": "registered"})
-            search_q.index_case(reg.conn, case_id, values["received_on"].isoformat(), values["request_text"],
-                                  values["name"])
-            payload = {**row.facts, "source": f"{Path(path).name} 第{row.number}行"}
-            events_q.append(reg.conn, case_id, "ledger_import", row.facts["received_on"], now,
-                            actor.user_id, payload)
-            facts = workflow.replay([workflow.Event("ledger_import", values["received_on"], payload)])
-            cases_q.update_derived(reg.conn, case_id, cases_svc.derived_values(facts, cal, today),
-                                   bump_version=False)
-            result.case_nos.append(case_no)
-            if progress and i % 500 == 0:
-                progress(i, len(checked))
+        result.case_nos = _write(reg, actor, checked, set(seen), Path(path).name, progress)
     if progress:
         progress(len(checked), len(checked))
     return result
 
 
-def ledger_records(reg: Registry, year: int | None = None, case_ids: list[int] | None = None,
-                   actor: Actor | None = None):
-    """(count, iterator of row dicts) for the export: stored facts plus the computed columns.
-    ID and phone numbers are masked unless ``actor`` may see personal data; a division user exports
-    only the cases they may read."""
+IMPORT_BATCH = 5000
+
+
+def _write(reg: Registry, actor: Actor, checked: list[_Checked], given: set[str], source: str,
+           progress: Progress | None) -> list[str]:
+    """Write the checked rows, set-based (a few statements per batch of rows, not per row), inside the
+    caller's transaction; returns the case numbers in row order."""
+    conn, cal, today, now = reg.conn, reg.calendar(), reg.today(), reg.now()
+    applicant_ids = _applicant_ids(reg, checked, now)
+    numbers = _case_numbers(reg, checked, given)
+    first_id = cases_q.max_id(conn) + 1
+    case_columns = ("id", "case_no", "applicant_id", "applicant_name", "applicant_type", "channel", "received_on",
+                    "request_text", "remarks", "created_at", "created_by", *cases_q.DERIVED_FIELDS)
+    for start in range(0, len(checked), IMPORT_BATCH):
+        batch = checked[start:start + IMPORT_BATCH]
+        cases, indexed, events = [], [], []
+        for offset, row in enumerate(batch, start=start):
+            case_id = first_id + offset
+            facts = dict(zip(_FACTS, row.facts, strict=True))
+            payload = {**facts, "source": f"{source} 第{row.number}行"}
+            replayed = workflow.replay([workflow.Event("ledger_import", date.fromisoformat(row.received_on),
+                                                       payload)])
+            derived = cases_svc.derived_values(replayed, cal, today)
+            name, applicant_type = row.applicant[2], row.applicant[1]
+            cases.append((case_id, numbers[offset], applicant_ids[offset], name, applicant_type, row.channel,
+                          row.received_on, row.request_text, row.remarks, now, actor.user_id,
+                          *(derived[f] for f in cases_q.DERIVED_FIELDS)))
+            indexed.append((case_id, row.received_on, row.request_text, name))
+            events.append((case_id, "ledger_import", row.received_on, now, actor.user_id, payload))
+        cases_q.insert_many(conn, case_columns, cases)
+        search_q.index_cases(conn, indexed)
+        events_q.append_many(conn, events)
+        if progress:
+            progress(start + len(batch), len(checked))
+    reset_sequences(conn)  # PostgreSQL: the next ids follow the ones given here
+    return numbers
+
+
+def _applicant_ids(reg: Registry, checked: list[_Checked], now: str) -> list[int]:
+    """Each row's applicant: one already recorded (the same rule as registration), else a new one —
+    once per person or organisation however many rows name them."""
+    keys = [row.applicant_key() for row in checked]
+    found = cases_q.existing_applicants(reg.conn, sorted({k for k in keys if k[0]}),
+                                        sorted({k for k in keys if not k[0]}, key=lambda k: k[1:]))
+    next_id = applicants_q.max_id(reg.conn) + 1
+    new = []
+    out = []
+    for key, row in zip(keys, checked, strict=True):
+        applicant_id = found.get(key)
+        if applicant_id is None:
+            applicant_id = found[key] = next_id
+            next_id += 1
+            new.append((applicant_id, *row.applicant, now))
+        out.append(applicant_id)
+    for start in range(0, len(new), IMPORT_BATCH):
+        cases_q.insert_applicants_with_ids(reg.conn, new[start:start + IMPORT_BATCH])
+    return out
+
+
+def _case_numbers(reg: Registry, checked: list[_Checked], given: set[str]) -> list[str]:
+    """The number of each row: its own, or the next free one of its year (in row order), skipping any
+    number already in the registry or given to another row of the ledger."""
+    pattern = reg.settings().get("case_no_pattern", "{year}-{seq:05d}")
+    blank_by_year: dict[int, int] = {}
+    for row in checked:
+        if not row.case_no:
+            year = int(row.received_on[:4])
+            blank_by_year[year] = blank_by_year.get(year, 0) + 1
+    free: dict[int, list[str]] = {}
+    for year, wanted in blank_by_year.items():
+        seq = settings_q.next_number(reg.conn, cases_svc.CASE_NO_KIND, year)
+        numbers: list[str] = []
+        while len(numbers) < wanted:
+            candidates = [pattern.format(year=year, seq=n) for n in range(seq, seq + wanted - len(numbers))]
+            taken = cases_q.numbers_taken(reg.conn, candidates) | (given & set(candidates))
+            numbers += [c for c in candidates if c not in taken]
+            seq += len(candidates)
+        settings_q.raise_sequence(reg.conn, cases_svc.CASE_NO_KIND, year, seq - 1)
+        numbers.reverse()
+        free[year] = numbers
+    return [row.case_no or free[int(row.received_on[:4])].pop() for row in checked]
+
+
+EXPORT_BATCH = 1000  # cases read, replayed and written at a time: memory stays the same for any export
+COLUMNS = INPUT_COLUMNS + COMPUTED_COLUMNS
+
+
+def export_ids(reg: Registry, year: int | None = None, case_ids: Sequence[int] | None = None,
+               actor: Actor | None = None) -> array:
+    """The cases an export writes, in its order: ``case_ids`` as given (a filter of the list, in the
+    list's order), else the registry (or a year of it) by date of receipt and number; a division user
+    only what they may read. A compact array (8 bytes a case)."""
     from desktop.services import privacy
 
-    rows = cases_q.ledger_rows(reg.conn, year, case_ids, privacy.visible_to(actor))
-    full = privacy.can_see_personal(actor)
-    cal, today = reg.calendar(), reg.today()
+    visible_to = privacy.visible_to(actor)
+    if case_ids is None:
+        return cases_q.ledger_ids(reg.conn, year, visible_to)
+    allowed = set(cases_q.ledger_ids(reg.conn, year, visible_to)) if visible_to or year is not None else None
+    out, seen = array("q"), set()
+    for case_id in case_ids:
+        if case_id not in seen and (allowed is None or case_id in allowed):
+            seen.add(case_id)
+            out.append(case_id)
+    return out
+
+
+def ledger_rows(reg: Registry, ids: Sequence[int], actor: Actor | None = None) -> Iterator[list[Any]]:
+    """The ledger's rows for ``ids`` (in that order) as values in ``COLUMNS`` order: the stored facts
+    and the columns computed from each case's replayed events, read from the database in batches."""
+    from desktop.services import privacy
+
+    conn, cal, today = reg.conn, reg.calendar(), reg.today()
     due_soon = int(reg.settings().get("due_soon_days", deadlines.DEFAULT_DUE_SOON))
+    divisions = reg.division_names()
+    full = privacy.can_see_personal(actor)
+    Event, replay, compute, fromiso = _Event, workflow.replay, deadlines.compute, date.fromisoformat
+    for start in range(0, len(ids), EXPORT_BATCH):
+        chunk = list(ids[start:start + EXPORT_BATCH])
+        rows = {r[0]: r for r in cases_q.ledger_columns(conn, chunk)}
+        history: dict[int, list] = {}
+        for case_id, type_, on, payload in events_q.replay_rows(conn, chunk):
+            history.setdefault(case_id, []).append(Event(type_, fromiso(on), _Payload(payload)))
+        for case_id in chunk:
+            r = rows.get(case_id)
+            if r is None:  # deleted meanwhile
+                continue
+            facts = replay(history.get(case_id, ()))
+            values = _values(r, divisions, facts, compute(facts, cal, today, due_soon))
+            if not full:
+                shown = privacy.masked({"证件类型": values[5], "证件号码": values[6], "联系电话": values[7]},
+                                       actor, "证件号码", "联系电话", "证件类型")
+                values[6], values[7] = shown["证件号码"], shown["联系电话"]
+            yield values
 
-    def generate():
-        for start in range(0, len(rows), 2000):
-            chunk = rows[start:start + 2000]
-            events = events_q.for_cases(reg.conn, [r["id"] for r in chunk])
-            for r in chunk:
-                facts = workflow.replay(cases_svc.domain_events(events[r["id"]]))
-                record = _record(r, facts, deadlines.compute(facts, cal, today, due_soon))
-                if not full:
-                    record = privacy.masked(record, actor, "证件号码", "联系电话", "证件类型")
-                yield record
 
-    return len(rows), generate()
+def ledger_records(reg: Registry, year: int | None = None, case_ids: list[int] | None = None,
+                   actor: Actor | None = None) -> tuple[int, Iterator[dict[str, Any]]]:
+    """(count, iterator of row dicts by header) for the export: stored facts plus the computed columns.
+    ID and phone numbers are masked unless ``actor`` may see personal data; a division user exports
+    only the cases they may read."""
+    ids = export_ids(reg, year, case_ids, actor)
+    return len(ids), (dict(zip(COLUMNS, values, strict=True)) for values in ledger_rows(reg, ids, actor))
 
 
-def _record(r, facts: workflow.CaseFacts, dl: deadlines.Deadline) -> dict[str, Any]:
+class _Event(NamedTuple):
+    """A recorded event as the replay reads it (workflow.Event's fields), made cheaply for the many
+    events of an export; its payload is decoded only if the replay looks into it."""
+    type: str
+    on: date
+    payload: Mapping[str, Any]
+    actor_id: int | None = None
+    at: str = ""
+
+
+class _Payload(Mapping):
+    """An event's JSON payload, decoded on first use (most steps of a case are replayed by their type
+    alone: signing for, submitting, approving, delivering, filing, notes)."""
+    __slots__ = ("_text", "_data")
+
+    def __init__(self, text: str):
+        self._text, self._data = text, None
+
+    def _decoded(self) -> dict[str, Any]:
+        if self._data is None:
+            self._data = json.loads(self._text)
+        return self._data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._decoded()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._decoded().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._decoded()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._decoded())
+
+    def __len__(self) -> int:
+        return len(self._decoded())
+
+
+def _values(r: tuple, divisions: dict[int, str], facts: workflow.CaseFacts, dl: deadlines.Deadline) -> list[Any]:
+    """One row of the ledger in ``COLUMNS`` order (r: cases_q.LEDGER_COLUMNS)."""
+    _id, case_no, channel, applicant_type, name, id_type, id_number, phone, address, email, text, division, \
+        remarks = r
     pause = facts.pauses[0] if facts.pauses else None
     outcome = outcomes.BY_CODE.get(facts.outcome) if facts.outcome_fixed and facts.outcome else None
-    return {
-        "申请编号": r["case_no"],
-        "收到日期": facts.received_on,
-        "申请方式": r["channel"],
-        "申请人类型": r["applicant_type"],
-        "申请人": r["applicant_name"],
-        "证件类型": r["id_type"],
-        "证件号码": r["id_number"],
-        "联系电话": r["phone"],
-        "通讯地址": r["address"],
-        "电子邮箱": r["email"],
-        "申请内容": r["request_text"],
-        "承办处室": r["lead_division_name"],
-        "补正告知日期": facts.correction_notice_on,
-        "补正收到日期": facts.corrected_on,
-        "延期天数": facts.extension_days or None,
-        "暂停开始日期": pause.start if pause else None,
-        "暂停结束日期": pause.end if pause else None,
-        "办理结果": outcome.label if outcome else None,
-        "答复日期": facts.concluded_on if outcome else None,
-        "备注": r["remarks"],
-        "答复期限": dl.due_on,
-        "剩余工作日": dl.days_left,
-        "办理状态": STATE_LABELS.get(facts.state or "", ""),
-        "是否超期": "是" if dl.overdue else "否",
-        "年报统计行": outcome.report_row if outcome else None,
-    }
+    return [case_no, facts.received_on, channel, applicant_type, name, id_type, id_number, phone, address, email,
+            text, divisions.get(division) if division is not None else None, facts.correction_notice_on,
+            facts.corrected_on, facts.extension_days or None, pause.start if pause else None,
+            pause.end if pause else None, outcome.label if outcome else None,
+            facts.concluded_on if outcome else None, remarks, dl.due_on, dl.days_left,
+            STATE_LABELS.get(facts.state or "", ""), "是" if dl.overdue else "否",
+            outcome.report_row if outcome else None]
 
 
 def export_ledger(reg: Registry, actor: Actor, path: str | Path, year: int | None = None,
-                  case_ids: list[int] | None = None, progress: Progress | None = None) -> int:
-    """Write the ledger with the computed columns; returns the number of cases."""
-    total, records = ledger_records(reg, year, case_ids, actor)
-    return write_ledger(path, records, total, progress)
+                  case_ids: Sequence[int] | None = None, progress: Progress | None = None) -> int:
+    """Write the ledger with the computed columns; returns the number of cases. The cases are read in
+    batches straight into the file, in the order of ``case_ids`` when given (a filter of the list),
+    else in registry order: memory does not grow with the number of cases."""
+    ids = export_ids(reg, year, case_ids, actor)
+    return write_ledger(path, ledger_rows(reg, ids, actor), len(ids), progress, COLUMNS)
 
 
-__all__ = ["INPUT_COLUMNS", "ImportResult", "LedgerRejected", "export_ledger", "import_ledger"]
+__all__ = ["COLUMNS", "INPUT_COLUMNS", "ImportResult", "LedgerRejected", "export_ledger", "import_ledger"]

@@ -125,6 +125,7 @@ def run_window(db: str | Path | None, demo: bool = False) -> int:
     finally:
         if notice is not None:
             notice.close()
+    session = backup.session_start(reg) if on_file and notice is None else None  # before anything writes
     agency.ensure_defaults(reg)
     hint = ""
     if demo:
@@ -166,7 +167,7 @@ def run_window(db: str | Path | None, demo: bool = False) -> int:
         app.processEvents()
     try:
         if reg.conn is not None and on_file:
-            backup.create(reg, label="exit")
+            backup.at_exit(reg, session)  # skipped when nothing changed since the newest backup
     except Exception:
         log.exception("backup at exit failed")
     reg.close()

@@ -153,3 +153,140 @@ def test_a_file_that_is_not_a_workbook(registry, divisions, tmp_path):
     fake.write_text("这不是表格", encoding="utf-8")
     with pytest.raises(LedgerFileError, match="不是有效的Excel工作簿"):
         ledger.import_ledger(registry, divisions["system"], fake)
+
+
+# -- the export at scale: streamed in batches, in the list's order, the same facts as a full replay ------
+def test_export_streams_in_the_order_given_with_the_facts_of_a_full_replay(registry, tmp_path, monkeypatch):
+    """The export reads and replays the cases batch by batch (a small batch here, to cross its edges)
+    and writes them in the order of ``case_ids``; each row holds what replaying every event of the case
+    through the domain says, ordinary steps included (generated histories: ≈9 events a case)."""
+    from desktop.domain import deadlines, workflow
+    from desktop.services import cases
+    from desktop.services.base import SYSTEM
+    from desktop.services.generate import generate
+
+    generate(registry, 300, years=2, seed=5)
+    monkeypatch.setattr(ledger, "EXPORT_BATCH", 7)
+    ids = [r[0] for r in registry.conn.execute("SELECT id FROM cases ORDER BY applicant_name DESC, id")]
+    ids = ids[::2] + ids[1::2]  # any order: the list's
+    out = tmp_path / "order.xlsx"
+    seen = []
+    assert ledger.export_ledger(registry, SYSTEM, out, case_ids=ids, progress=lambda d, t: seen.append((d, t))) \
+        == len(ids)
+    assert seen[-1] == (len(ids), len(ids))
+    headers, rows = read_back(out)
+    numbers = dict(registry.conn.execute("SELECT id, case_no FROM cases").fetchall())
+    assert [r["申请编号"] for r in rows] == [numbers[i] for i in ids]
+    cal, today = registry.calendar(), registry.today()
+    for case_id, row in zip(ids, rows, strict=True):
+        facts = workflow.replay(cases.domain_events(cases.event_rows(registry, case_id)))
+        dl = deadlines.compute(facts, cal, today)
+        assert row["收到日期"].date() == facts.received_on
+        assert row["办理状态"] == workflow.STATE_LABELS[facts.state]
+        assert (row["答复期限"].date() if row["答复期限"] else None) == dl.due_on
+        assert row["剩余工作日"] == dl.days_left and row["是否超期"] == ("是" if dl.overdue else "否")
+        assert (row["延期天数"] or 0) == facts.extension_days
+        pause = facts.pauses[0] if facts.pauses else None
+        assert (row["暂停开始日期"].date() if row["暂停开始日期"] else None) == (pause.start if pause else None)
+    assert registry.conn.execute("SELECT count(*) FROM case_events").fetchone()[0] > 8 * 300
+
+
+def test_an_export_of_a_filter_holds_only_what_a_division_user_may_read_in_the_given_order(
+        registry, staff, tmp_path):
+    from desktop.services import cases
+    from tests.helpers import person_form
+
+    made = [cases.register_case(registry, staff["clerk"], person_form(name=f"申请人{i}")).case_ids[0]
+            for i in range(4)]
+    cases.fire(registry, staff["head"], made[1], "assign", payload={"lead_division_id": staff["planning_id"]})
+    cases.fire(registry, staff["head"], made[3], "assign", payload={"lead_division_id": staff["planning_id"]})
+    out = tmp_path / "mine.xlsx"
+    assert ledger.export_ledger(registry, staff["planner"], out, case_ids=list(reversed(made))) == 2
+    numbers = dict(registry.conn.execute("SELECT id, case_no FROM cases").fetchall())
+    assert [r["申请编号"] for r in read_back(out)[1]] == [numbers[made[3]], numbers[made[1]]]
+
+
+def test_a_cancelled_export_leaves_no_file(registry, staff, tmp_path, monkeypatch):
+    from desktop.services import cases
+    from tests.helpers import person_form
+
+    for i in range(30):
+        cases.register_case(registry, staff["clerk"], person_form(name=f"申请人{i}"))
+    monkeypatch.setattr(ledger, "EXPORT_BATCH", 4)
+
+    class Cancelled(Exception):
+        pass
+
+    def progress(done, total):
+        raise Cancelled()  # what the window's cancel button does
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    with pytest.raises(Cancelled):
+        ledger.export_ledger(registry, staff["system"], folder / "cancelled.xlsx", progress=progress)
+    assert list(folder.iterdir()) == []
+
+
+def test_the_export_file_has_date_cells_quoted_formulas_and_its_dimension(registry, staff, tmp_path):
+    import zipfile
+
+    from desktop.services import cases
+    from tests.helpers import person_form
+
+    cases.register_case(registry, staff["clerk"], person_form(name="=1+1", request_text="@SUM(A1)"))
+    out = tmp_path / "cells.xlsx"
+    ledger.export_ledger(registry, staff["system"], out)
+    with zipfile.ZipFile(out) as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+        styles = z.read("xl/styles.xml").decode()
+    assert '<dimension ref="A1:Y2"/>' in sheet
+    assert "<f>" not in sheet and 'quotePrefix="1"' in styles
+    ws = openpyxl.load_workbook(out).worksheets[0]
+    header = [c.value for c in ws[1]]
+    received = ws.cell(2, header.index("收到日期") + 1)
+    assert received.is_date and received.number_format == "yyyy-mm-dd"
+    name = ws.cell(2, header.index("申请人") + 1)
+    assert name.value == "=1+1" and name.data_type == "s" and name.quotePrefix
+
+
+# -- the import at scale: checked in memory, written set-based -------------------------------------------
+def test_a_big_import_is_written_set_based_with_applicants_once_and_numbers_that_skip_taken_ones(
+        registry, divisions, tmp_path):
+    from desktop.services import backup, cases
+    from tests.helpers import person_form
+
+    cases.register_case(registry, divisions["clerk"], person_form(name="老申请人", id_number="11010519491231002X",
+                                                                  received_on="2026-01-05"))
+    existing = registry.conn.execute("SELECT id FROM applicants WHERE name = '老申请人'").fetchone()[0]
+    base = {"收到日期": "2026-03-02", "申请方式": "网络", "申请人类型": "自然人", "申请内容": "某文件"}
+    rows = [{**base, "申请人": f"甲{i % 40}", "联系电话": f"138{i % 40:08d}"} for i in range(1200)]
+    rows[5] = {**base, "申请人": "老申请人", "证件类型": "居民身份证", "证件号码": "11010519491231002X"}
+    rows[7]["申请编号"] = "2026-00003"  # a number the sequence would give: never given twice
+    result = ledger.import_ledger(registry, divisions["system"], write_book(tmp_path / "big.xlsx", rows))
+    assert result.rows == 1200 and len(set(result.case_nos)) == 1200
+    assert result.case_nos[7] == "2026-00003" and "2026-00003" not in result.case_nos[:7] + result.case_nos[8:]
+    assert result.case_nos[0] == "2026-00002"  # 2026-00001 is the case registered above
+    applicants = registry.conn.execute("SELECT count(*) FROM applicants").fetchone()[0]
+    assert applicants == 1 + 40  # the old one, found again, and each new person once
+    row5 = registry.conn.execute("SELECT applicant_id FROM cases WHERE case_no = ?", (result.case_nos[5],)).fetchone()
+    assert row5[0] == existing
+    assert backup.integrity_problems(registry) == []
+    # the next registration continues after the highest number given
+    nxt = cases.register_case(registry, divisions["clerk"], person_form(received_on="2026-03-03")).case_nos[0]
+    assert nxt == "2026-01202"
+
+
+def test_an_import_cancelled_while_writing_writes_nothing(registry, divisions, tmp_path, monkeypatch):
+    monkeypatch.setattr(ledger, "IMPORT_BATCH", 100)
+    base = {"收到日期": "2026-03-02", "申请方式": "网络", "申请人类型": "自然人", "申请内容": "某文件"}
+    src = write_book(tmp_path / "c.xlsx", [{**base, "申请人": f"甲{i}"} for i in range(500)])
+
+    def progress(done, total):
+        if done >= 300:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        ledger.import_ledger(registry, divisions["system"], src, progress=progress)
+    counts = [registry.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+              for t in ("cases", "case_events", "applicants")]
+    assert counts == [0, 0, 0]
