@@ -86,7 +86,7 @@ def check_may_redact(reg: Registry, actor: Actor, case_id: int) -> None:
         workflow.check("redact", facts.state, actor.roles, facts)
     except workflow.WorkflowError as exc:
         raise ServiceError(str(exc)) from None
-    cases._check_scope(reg, actor, case, facts, "redact")
+    cases.check_scope(reg, actor, case, facts, "redact")
 
 
 def may_redact(reg: Registry, actor: Actor, case_id: int) -> bool:
