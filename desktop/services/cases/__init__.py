@@ -27,10 +27,13 @@ from desktop.services.cases.events import (
     check_scope,
     events_possible_now,
     fire,
+    possible_events,
 )
 from desktop.services.cases.payloads import HANDLERS, outcome_refusal
 from desktop.services.cases.records import (
+    CaseRecord,
     Changed,
+    SavedDraft,
     case_id_by_number,
     check_version,
     deadline_of,
@@ -40,6 +43,8 @@ from desktop.services.cases.records import (
     fee_month_position,
     first_year,
     get_case,
+    record_of,
+    saved_draft,
 )
 from desktop.services.cases.registration import (
     CASE_NO_KIND,
@@ -54,9 +59,10 @@ from desktop.services.cases.view import CaseView, TimelineEntry, case_view, desc
 
 __all__ = [
     "CASE_NO_KIND", "DERIVED_ON", "HANDLERS", "RECORDED_FIELDS", "RECORD_EVENTS", "ApplicantContext",
-    "CaseView", "Changed", "TimelineEntry", "append_event", "applicant_context", "applicant_id_for",
-    "case_id_by_number", "case_view", "check_scope", "check_version", "deadline_of", "derived_values",
-    "describe_event", "domain_events", "event_rows", "events_possible_now", "facts_of", "fee_month_position",
-    "fire", "first_year", "get_case", "next_case_no", "outcome_refusal", "refresh_derived", "register_case",
-    "roll_forward", "rows_that_disagree_with_events", "similar_requests", "timeline",
+    "CaseRecord", "CaseView", "Changed", "SavedDraft", "TimelineEntry", "append_event", "applicant_context",
+    "applicant_id_for", "case_id_by_number", "case_view", "check_scope", "check_version", "deadline_of",
+    "derived_values", "describe_event", "domain_events", "event_rows", "events_possible_now", "facts_of",
+    "fee_month_position", "fire", "first_year", "get_case", "next_case_no", "outcome_refusal", "possible_events",
+    "record_of", "refresh_derived", "register_case", "roll_forward", "rows_that_disagree_with_events",
+    "saved_draft", "similar_requests", "timeline",
 ]

@@ -69,14 +69,17 @@ def fire(reg: Registry, actor: Actor, case_id: int, event: str, on: date | None 
 def events_possible_now(reg: Registry, actor: Actor, case_id: int, on: date | None = None) -> list[str]:
     """The events ``actor`` may fire on this case now: the same state, role, fact and scope checks as
     ``fire`` (the screens show these as the actions on offer)."""
-    row = get_case(reg, case_id)
-    facts = facts_of(reg, case_id)
+    return possible_events(reg, actor, get_case(reg, case_id), facts_of(reg, case_id), on)
+
+
+def possible_events(reg: Registry, actor: Actor, case, facts: CaseFacts, on: date | None = None) -> list[str]:
+    """``events_possible_now`` for a case already read: its row and its facts."""
     on = on or reg.today()
     out = []
     for event in workflow.allowed_events(facts.state, actor.roles):
         try:
             workflow.check(event, facts.state, actor.roles, _settled(facts, reg.calendar(), on, event))
-            check_scope(reg, actor, row, facts, event)
+            check_scope(reg, actor, case, facts, event)
         except (WorkflowError, PermissionDenied):
             continue
         out.append(event)

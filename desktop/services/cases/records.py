@@ -7,6 +7,7 @@ import json
 import sqlite3
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from db.queries import cases as cases_q
 from db.queries import events as events_q
@@ -28,6 +29,46 @@ def domain_events(rows: list[sqlite3.Row]) -> list[Event]:
     """Recorded event rows as the workflow replays them."""
     return [Event(r["type"], date.fromisoformat(r["effective_on"]), json.loads(r["payload"]),
                   r["actor_id"], r["recorded_at"]) for r in rows]
+
+
+@dataclass(frozen=True)
+class SavedDraft:
+    """The reply's draft as saved: what the drafter gave (each save over the ones before it; a save
+    holds every detail of its outcome, an emptied one too) and when it was last saved (None: never)."""
+    values: dict[str, Any]
+    saved_at: str | None
+
+
+def saved_draft(rows: list[sqlite3.Row]) -> SavedDraft:
+    """The draft as saved in the case's recorded events."""
+    values: dict[str, Any] = {}
+    saved_at = None
+    for e in rows:
+        if e["type"] == "draft":
+            values.update(json.loads(e["payload"]))
+            saved_at = e["recorded_at"]
+    return SavedDraft(values, saved_at)
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """One case read once: its row, its recorded events (oldest first, with ``actor_name``) and the
+    facts they replay to. A service that needs more than one of these takes a record (or a CaseView)
+    instead of reading and replaying the case again."""
+    row: Any  # the cases row (in a CaseView: as its reader may see it)
+    events: list[sqlite3.Row]
+    facts: CaseFacts
+
+    @property
+    def draft(self) -> SavedDraft:
+        return saved_draft(self.events)
+
+
+def record_of(reg: Registry, case_id: int) -> CaseRecord:
+    """The case's row, events and facts, read (and replayed) once."""
+    row = get_case(reg, case_id)
+    rows = events_q.for_case(reg.conn, case_id)
+    return CaseRecord(row, rows, workflow.replay(domain_events(rows)))
 
 
 def facts_of(reg: Registry, case_id: int) -> CaseFacts:

@@ -1,5 +1,6 @@
 """The case as the case screen shows it: every recorded fact (personal data masked for a reader who
-may not see it), the deadline, and the timeline — each event in the users' words."""
+may not see it), the deadline, the timeline — each event in the users' words — and what its reader
+may do now; all from one reading (and one replay) of the case."""
 
 from __future__ import annotations
 
@@ -8,13 +9,12 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from db.queries import events as events_q
 from db.queries import settings as settings_q
 from desktop.domain import deadlines, fees, outcomes, workflow
 from desktop.domain.deadlines import Deadline
-from desktop.domain.workflow import CaseFacts
 from desktop.services.base import Actor, Registry
-from desktop.services.cases.records import domain_events, get_case
+from desktop.services.cases.events import possible_events
+from desktop.services.cases.records import CaseRecord, record_of
 
 
 @dataclass(frozen=True)
@@ -27,12 +27,14 @@ class TimelineEntry:
 
 
 @dataclass(frozen=True)
-class CaseView:
-    row: dict[str, Any]
-    facts: CaseFacts
+class CaseView(CaseRecord):
+    """A case for one reader (``row``: personal data masked unless they may see it), with everything
+    the case screen shows, so that its parts need not read the case again."""
     deadline: Deadline
     co_divisions: list[str]
     timeline: list[TimelineEntry]
+    actions: tuple[str, ...]  # the events the reader may record now (cases.events_possible_now)
+    not_issuable: dict[str, str | None]  # letter kind → why it cannot be issued now (None: it can)
 
 
 def describe_event(type_: str, payload: dict[str, Any], division_names: dict[int, str]) -> str:
@@ -111,14 +113,17 @@ def timeline(event_rows: list[sqlite3.Row], division_names: dict[int, str]) -> l
 
 def case_view(reg: Registry, case_id: int, actor: Actor | None = None) -> CaseView:
     """Everything about a case for one reader: personal data masked unless the reader may see it; a
-    case a division user may not read is refused (PermissionDenied)."""
-    from desktop.services import privacy
+    case a division user may not read is refused (PermissionDenied). Reads and replays the case once."""
+    from desktop.services import letters, privacy  # letters build on cases
 
     privacy.check_can_read(reg, actor, case_id)
-    row = privacy.masked(dict(get_case(reg, case_id)), actor)
-    event_rows = events_q.for_case(reg.conn, case_id)
-    facts = workflow.replay(domain_events(event_rows))
+    record = record_of(reg, case_id)
+    facts = record.facts
     due_soon = int(reg.settings().get("due_soon_days", deadlines.DEFAULT_DUE_SOON))
     dl = deadlines.compute(facts, reg.calendar(), reg.today(), due_soon)
     names = {r["id"]: r["name"] for r in settings_q.divisions(reg.conn)}
-    return CaseView(row, facts, dl, [names.get(d, "") for d in facts.co_division_ids], timeline(event_rows, names))
+    return CaseView(
+        row=privacy.masked(dict(record.row), actor), events=record.events, facts=facts, deadline=dl,
+        co_divisions=[names.get(d, "") for d in facts.co_division_ids], timeline=timeline(record.events, names),
+        actions=tuple(possible_events(reg, actor, record.row, facts)) if actor is not None else (),
+        not_issuable=letters.reasons_not_issuable(reg, case_id, facts))

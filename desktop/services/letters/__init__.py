@@ -19,7 +19,14 @@ from desktop.services.letters.delivery import (
     delivery_proof_rows,
     record_delivery,
 )
-from desktop.services.letters.issuing import IssuedLetter, issue, issue_reply, verified_file, why_not_issuable
+from desktop.services.letters.issuing import (
+    IssuedLetter,
+    issue,
+    issue_reply,
+    reasons_not_issuable,
+    verified_file,
+    why_not_issuable,
+)
 from desktop.services.letters.records import get, issued, latest, latest_delivery
 from desktop.services.letters.templates import (
     DETAIL_LABELS,
@@ -41,7 +48,7 @@ __all__ = [
     "DELIVERY_METHODS", "DETAIL_LABELS", "FACT_LABELS", "KINDS", "KNOWN_PLACEHOLDERS", "REGULATION",
     "TERMINATION_OUTCOMES", "IssuedLetter", "Kind", "check_template", "compose", "decision_draft",
     "default_template", "deliverable", "delivery_proof_rows", "details_for", "fill", "get", "issue",
-    "issue_reply", "issued", "latest", "latest_delivery", "letter_date", "opinions", "preview", "record_delivery",
-    "render", "save_template", "template", "template_kinds", "template_values", "verified_file",
-    "why_not_issuable",
+    "issue_reply", "issued", "latest", "latest_delivery", "letter_date", "opinions", "preview",
+    "reasons_not_issuable", "record_delivery", "render", "save_template", "template", "template_kinds",
+    "template_values", "verified_file", "why_not_issuable",
 ]

@@ -84,20 +84,21 @@ def preview(reg: Registry, case_id: int, kind: str, out: Path, about: int | None
     return render(compose(reg, case_id, kind, "", on, draft=True, about=about), out)
 
 
-def decision_draft(reg: Registry, case_id: int, outcome_code: str, details: dict[str, str] | None = None) -> str:
+def decision_draft(reg: Registry, case_id: int, outcome_code: str, details: dict[str, str] | None = None,
+                   case: cases.CaseRecord | None = None) -> str:
     """The decision paragraphs of a reply, prefilled from the outcome's template and the case's facts.
-    What only the drafter knows is left as 【…】 for them to write."""
+    What only the drafter knows is left as 【…】 for them to write. ``case``: the case as already read."""
     outcome = outcomes.find(outcome_code)
     if outcome is None:
         raise ValidationFailed([f"〔办理结果〕“{outcome_code}”不在目录中"])
-    values = template_values(reg, case_id, "letter")
+    case = case if case is not None else cases.record_of(reg, case_id)
+    values = template_values(reg, case_id, "letter", case)
     values["basis_citation"] = outcome.reply_citation
     for key, label in {**DETAIL_LABELS, **FACT_LABELS}.items():
         values.setdefault(key, f"【{label.split('（')[0]}】")
-    values.update({k: v for k, v in (details or {}).items() if v})
-    events = cases.event_rows(reg, case_id)
-    drafted = {k: v for e in events if e["type"] == "draft" for k, v in json.loads(e["payload"]).items()}
-    values.update(released_values(events, outcome.code, {**drafted, **{k: v for k, v in (details or {}).items() if v}}))
+    given = {k: v for k, v in (details or {}).items() if v}
+    values.update(given)
+    values.update(released_values(case.events, outcome.code, {**case.draft.values, **given}))
     text, _version = template(reg, f"reply:{outcome.code}")
     filled, _missing = fill(text, values)
     return filled

@@ -37,6 +37,20 @@ def why_not_issuable(reg: Registry, case_id: int, kind: str) -> str | None:
     return _why_not(f, kind, lambda: any(r["kind"] not in FORMS for r in issued(reg, case_id)))
 
 
+def reasons_not_issuable(reg: Registry, case_id: int,
+                         facts: workflow.CaseFacts | None = None) -> dict[str, str | None]:
+    """``why_not_issuable`` for every letter kind at once (the case screen's list), from ``facts``
+    when the caller has them."""
+    f = facts if facts is not None else cases.facts_of(reg, case_id)
+    deliverable: list[bool] = []
+
+    def has_deliverable() -> bool:  # asked once, for the 送达回证
+        if not deliverable:
+            deliverable.append(any(r["kind"] not in FORMS for r in issued(reg, case_id)))
+        return deliverable[0]
+    return {kind: _why_not(f, kind, has_deliverable) for kind in KINDS}
+
+
 def _why_not(f: workflow.CaseFacts, kind: str, has_deliverable) -> str | None:
     """``why_not_issuable`` from the case's facts; ``has_deliverable()``: whether a letter that needs
     delivering was issued (asked only for a 送达回证)."""

@@ -51,19 +51,18 @@ def letter_date(f: workflow.CaseFacts, kind: str, on: date) -> date:
 
 
 # -- facts → placeholders -------------------------------------------------------------------------
-def template_values(reg: Registry, case_id: int, kind: str) -> dict[str, Any]:
-    """Every placeholder value for a letter of ``kind`` on this case, from the recorded facts."""
-    row = cases.get_case(reg, case_id)
-    events = cases.event_rows(reg, case_id)
-    f = workflow.replay(cases.domain_events(events))
+def template_values(reg: Registry, case_id: int, kind: str,
+                    case: cases.CaseRecord | None = None) -> dict[str, Any]:
+    """Every placeholder value for a letter of ``kind`` on this case, from the recorded facts.
+    ``case``: the case as already read (a CaseView too: no value comes from its masked fields)."""
+    case = case if case is not None else cases.record_of(reg, case_id)
+    row, events, f = case.row, case.events, case.facts
     s = reg.settings()
     cal = reg.calendar()
     payloads: dict[str, dict] = {}
-    draft: dict[str, Any] = {}  # the details as last saved (a later save may leave out what did not change)
     for e in events:
         payloads[e["type"]] = {**json.loads(e["payload"]), "_on": e["effective_on"]}
-        if e["type"] == "draft":
-            draft.update(json.loads(e["payload"]))
+    draft = case.draft.values  # the details as last saved
     dl = deadlines.compute(f, cal, reg.today())
     values: dict[str, Any] = {
         "agency_name": s.get("agency_name", ""), "office_name": s.get("office_name", ""),

@@ -35,15 +35,20 @@ class ActionsPanel(QWidget):
         self.row.setContentsMargins(0, 0, 0, 0)
         self.buttons: dict[str, QPushButton] = {}
 
-    def load(self, case_id: int) -> None:
+    def load(self, case_id: int, view: cases.CaseView | None = None) -> None:
+        """The buttons for the case; ``view``: the case as the screen has just read it (else read here)."""
         self.case_id = case_id
-        self.version = cases.get_case(self.reg, case_id)["version"]  # as the screen shows it
+        if view is None:
+            self.version = cases.get_case(self.reg, case_id)["version"]  # as the screen shows it
+            events = available_events(self.reg, self.actor, case_id)
+        else:
+            self.version = view.row["version"]
+            events = [e for e in view.actions if e not in HIDDEN]
         while self.row.count():
             item = self.row.takeAt(0)
             if item.widget():
                 item.widget().deleteLater()
         self.buttons.clear()
-        events = available_events(self.reg, self.actor, case_id)
         self.row.addWidget(QLabel("办理：" if events else "当前没有您可以办理的操作"))
         for event in events:
             label = {"reply_issued": "出具答复书", "delivered": "记录送达", "draft": "拟写答复"}.get(

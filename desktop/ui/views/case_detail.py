@@ -223,10 +223,10 @@ class CaseDetailView(QWidget):
         self.timeline.resizeColumnsToContents()
         self.timeline.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self._show_files()
-        self._show_letters()
-        self.actions.load(case_id)
+        self._show_letters(view)
+        self.actions.load(case_id, view)  # the parts take the case from the view: it is read (and replayed) once
         can_draft = "draft" in self.actions.buttons
-        self.draft.load(case_id, editable=can_draft)
+        self.draft.load(case_id, editable=can_draft, view=view)
         self.bottom_tabs.setTabVisible(1, can_draft or bool(f.draft_text))
 
     def _after_action(self, *_args) -> None:
@@ -275,7 +275,7 @@ class CaseDetailView(QWidget):
         layout.addLayout(row2)
         return box
 
-    def _show_letters(self) -> None:
+    def _show_letters(self, view: cases.CaseView) -> None:
         self.letter_list.clear()
         for r in letters.issued(self.reg, self.case_id):
             delivered = letters.latest_delivery(self.reg, r["id"])
@@ -287,7 +287,7 @@ class CaseDetailView(QWidget):
             item.setData(Qt.ItemDataRole.UserRole, r["id"])
             self.letter_list.addItem(item)
         for i in range(self.letter_kind.count()):
-            reason = letters.why_not_issuable(self.reg, self.case_id, self.letter_kind.itemData(i))
+            reason = view.not_issuable.get(self.letter_kind.itemData(i))
             self.letter_kind.setItemData(i, reason or "可以出具", Qt.ItemDataRole.ToolTipRole)
 
     def _selected_letter(self):

@@ -9,8 +9,6 @@ remedy clause, the opening and closing, a second legal citation) is said above i
 
 from __future__ import annotations
 
-import json
-
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -220,30 +218,27 @@ class DraftEditor(QWidget):
             return
         self.text.setPlainText(letters.decision_draft(self.reg, self.case_id, code, self.details()))
 
-    def load(self, case_id: int, editable: bool) -> None:
+    def load(self, case_id: int, editable: bool, view: cases.CaseView | None = None) -> None:
+        """Show the case's draft as saved; ``view``: the case as the screen has just read it (else read here)."""
         self.case_id = case_id
-        row = cases.get_case(self.reg, case_id)
-        self.version = row["version"]
-        f = cases.facts_of(self.reg, case_id)
+        case = view if view is not None else cases.record_of(self.reg, case_id)
+        self.version = case.row["version"]
+        f = case.facts
         model = self.outcome.model()
         for i in range(1, self.outcome.count()):  # an outcome this case cannot have is shown, greyed, with why
             why = cases.outcome_refusal(f, self.outcome.itemData(i))
             model.item(i).setEnabled(why is None)
             self.outcome.setItemData(i, why, Qt.ItemDataRole.ToolTipRole)
         self.outcome.setCurrentIndex(max(self.outcome.findData(f.outcome), 0))
-        draft, saved_at = {}, None
-        for e in cases.event_rows(self.reg, case_id):
-            if e["type"] == "draft":
-                draft.update(json.loads(e["payload"]))
-                saved_at = e["recorded_at"]
+        draft = case.draft
         for key, edit in self.detail_edits.items():
-            self._set(edit, draft.get(key, ""))
+            self._set(edit, draft.values.get(key, ""))
         self.text.setPlainText(f.draft_text or "")
         self._loaded = self._state()
         self._generated = None
-        self.status.setText(f"草稿保存于 {saved_at[:16].replace('T', ' ')}" if saved_at else "")
+        self.status.setText(f"草稿保存于 {draft.saved_at[:16].replace('T', ' ')}" if draft.saved_at else "")
         self.status.setStyleSheet("color:#555")
-        self.check_text()
+        self.check_text(case)
         self.returned.setText(f"退回意见：{f.last_return_comment}" if f.last_return_comment else "")
         self.returned.setVisible(bool(f.last_return_comment))
         locked = f.approved_text_locked
@@ -262,8 +257,9 @@ class DraftEditor(QWidget):
         return self.case_id is not None and self._state() != getattr(self, "_loaded", None)
 
     # -- what the body repeats of the letter ----------------------------------------------------------
-    def check_text(self) -> list[draft_checks.Repetition]:
-        """Find what the body repeats of what the letter adds itself and say it above the text."""
+    def check_text(self, case: cases.CaseRecord | None = None) -> list[draft_checks.Repetition]:
+        """Find what the body repeats of what the letter adds itself and say it above the text.
+        ``case``: the case as just loaded (else the template's body is made from the case read anew)."""
         self._check_timer.stop()
         code, body = self.outcome.currentData(), self.text.toPlainText()
         found: list[draft_checks.Repetition] = []
@@ -271,7 +267,7 @@ class DraftEditor(QWidget):
             key = (code, tuple(sorted(self.details().items())))
             if self._generated is None or self._generated[0] != key:  # the template's body, once per choice
                 try:
-                    generated = letters.decision_draft(self.reg, self.case_id, code, self.details())
+                    generated = letters.decision_draft(self.reg, self.case_id, code, self.details(), case=case)
                 except Exception as exc:
                     if user_message(exc) is None:
                         raise
