@@ -53,6 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("import-ledger", help="导入Excel台账（全部成功或全部不导入）")
     s.add_argument("file", type=Path)
     s.add_argument("--dry-run", action="store_true", help="只检查，不导入")
+    s.add_argument("--create-divisions", action="store_true",
+                   help="台账中有系统里还没有的承办处室时，在同一次导入中先创建它们")
     s.add_argument("--errors", type=Path, metavar="OUT.xlsx",
                    help="有问题时把台账另存到此文件，每个有问题的行加“问题”列，改好后重新导入（不导入）")
 
@@ -210,7 +212,11 @@ def _run(args) -> int:
         if cmd == "import-ledger":
             from desktop.services import ledger
 
-            result = ledger.import_ledger(reg, SYSTEM, args.file, dry_run=args.dry_run, errors_to=args.errors)
+            result = ledger.import_ledger(reg, SYSTEM, args.file, dry_run=args.dry_run, errors_to=args.errors,
+                                          create_divisions=args.create_divisions)
+            if result.new_divisions:
+                names = "、".join(result.new_divisions)
+                print(f"{'将创建' if result.dry_run else '已创建'}处室：{names}")
             if result.dry_run:
                 print(f"检查通过：{result.rows}行，可以导入（未写入数据库）")
             else:

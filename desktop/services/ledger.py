@@ -87,6 +87,7 @@ class ImportResult:
     rows: int
     case_nos: list[str] = field(default_factory=list)
     dry_run: bool = False
+    new_divisions: list[str] = field(default_factory=list)  # created first (--create-divisions)
 
 
 @dataclass(slots=True)
@@ -233,8 +234,11 @@ def _check_row(number: int, raw: dict[str, Any], today: date, divisions: dict[st
     division_name = _text(raw.get("承办处室"))
     if division_name:
         division_id = divisions.get(division_name)
-        if division_id is None:
-            bad("承办处室", f"“{division_name[:30]}”不是已有的处室，请先在系统管理中添加")
+        if division_id is None and len(division_name) > 50:
+            bad("承办处室", f"“{division_name[:30]}…”过长（处室名称最多50个字符）")
+        elif division_id is None and not application.invisible_problem(division_name):
+            # a division the registry does not have yet: said once, for all rows
+            division_id = divisions[division_name] = -1 - sum(1 for i in divisions.values() if i < 0)
 
     case_no = _text(raw.get("申请编号")) or None
     if case_no and len(case_no) > 40:
@@ -255,9 +259,12 @@ def _check_row(number: int, raw: dict[str, Any], today: date, divisions: dict[st
 
 
 def import_ledger(reg: Registry, actor: Actor, path: str | Path, dry_run: bool = False,
-                  progress: Progress | None = None, errors_to: str | Path | None = None) -> ImportResult:
+                  progress: Progress | None = None, errors_to: str | Path | None = None,
+                  create_divisions: bool = False) -> ImportResult:
     """Check every row, then (unless ``dry_run``) add all cases in one transaction.
-    When rows are refused and ``errors_to`` is given, the ledger is written there with a 问题 column."""
+    When rows are refused and ``errors_to`` is given, the ledger is written there with a 问题 column.
+    Divisions the ledger names that the registry lacks are refused, listed once — or, with
+    ``create_divisions``, created first in the same transaction (an office moving in from its ledger)."""
     require_role(actor, "clerk", "office_head", "admin", action="导入台账")
     from desktop.services import backup
 
@@ -288,6 +295,11 @@ def import_ledger(reg: Registry, actor: Actor, path: str | Path, dry_run: bool =
         checked.append(_Checked.of(row))
     for row_no, number in sorted((seen[n], n) for n in cases_q.numbers_taken(reg.conn, list(seen))):
         problems.append(f"第{row_no}行 〔申请编号〕 “{number}”已在系统中存在")
+    new_divisions = [name for name, i in sorted(divisions.items(), key=lambda d: -d[1]) if i < 0]
+    if new_divisions and not create_divisions:
+        names = "、".join(f"“{n}”" for n in new_divisions)
+        problems.append(f"第1行 〔承办处室〕 台账中的{len(new_divisions)}个处室在系统中还没有：{names}。请先添加"
+                        "（系统管理或 division add），或导入时加 --create-divisions 一并创建")
     if problems:
         problems.sort(key=lambda p: int(p[1:p.index("行")]))
         raise _rejected(problems, path, errors_to)
@@ -304,7 +316,7 @@ def import_ledger(reg: Registry, actor: Actor, path: str | Path, dry_run: bool =
                 problems.append(f"第{row.number}行 〔收到日期〕 {year}年度报告已定稿，该年度的数据已锁定")
     if problems:
         raise _rejected(problems, path, errors_to)
-    result = ImportResult(len(checked), dry_run=dry_run)
+    result = ImportResult(len(checked), dry_run=dry_run, new_divisions=new_divisions)
     if dry_run:
         return result
     with reg.transaction():
@@ -314,7 +326,12 @@ def import_ledger(reg: Registry, actor: Actor, path: str | Path, dry_run: bool =
         if taken:
             raise _rejected([f"第{row_no}行 〔申请编号〕 “{number}”已在系统中存在" for row_no, number in taken],
                             path, errors_to)
-        result.case_nos = _write(reg, actor, checked, set(seen), Path(path).name, progress)
+        created = {}
+        for name in new_divisions:  # first, in the same all-or-nothing transaction
+            from desktop.services import agency
+
+            created[divisions[name]] = agency.add_division(reg, actor, name)
+        result.case_nos = _write(reg, actor, checked, set(seen), Path(path).name, progress, created)
     if progress:
         progress(len(checked), len(checked))
     return result
@@ -324,7 +341,7 @@ IMPORT_BATCH = 5000
 
 
 def _write(reg: Registry, actor: Actor, checked: list[_Checked], given: set[str], source: str,
-           progress: Progress | None) -> list[str]:
+           progress: Progress | None, created: dict[int, int] | None = None) -> list[str]:
     """Write the checked rows, set-based (a few statements per batch of rows, not per row), inside the
     caller's transaction; returns the case numbers in row order."""
     conn, cal, today, now = reg.conn, reg.calendar(), reg.today(), reg.now()
@@ -339,6 +356,8 @@ def _write(reg: Registry, actor: Actor, checked: list[_Checked], given: set[str]
         for offset, row in enumerate(batch, start=start):
             case_id = first_id + offset
             facts = dict(zip(_FACTS, row.facts, strict=True))
+            if created and facts.get("lead_division_id") in created:  # a division made by this import
+                facts["lead_division_id"] = created[facts["lead_division_id"]]
             payload = {**facts, "source": f"{source} 第{row.number}行"}
             replayed = workflow.replay([workflow.Event("ledger_import", date.fromisoformat(row.received_on),
                                                        payload)])
@@ -447,7 +466,7 @@ def ledger_rows(reg: Registry, ids: Sequence[int], actor: Actor | None = None) -
             if r is None:  # deleted meanwhile
                 continue
             facts = replay(history.get(case_id, ()))
-            values = _values(r, divisions, facts, compute(facts, cal, today, due_soon))
+            values = _values(r, divisions, facts, compute(facts, cal, today, due_soon), cal)
             if not full:
                 shown = privacy.masked({"证件类型": values[5], "证件号码": values[6], "联系电话": values[7]},
                                        actor, "证件号码", "联系电话", "证件类型")
@@ -503,16 +522,24 @@ class _Payload(Mapping):
         return len(self._decoded())
 
 
-def _values(r: tuple, divisions: dict[int, str], facts: workflow.CaseFacts, dl: deadlines.Deadline) -> list[Any]:
-    """One row of the ledger in ``COLUMNS`` order (r: cases_q.LEDGER_COLUMNS)."""
+def _values(r: tuple, divisions: dict[int, str], facts: workflow.CaseFacts, dl: deadlines.Deadline,
+            cal=None) -> list[Any]:
+    """One row of the ledger in ``COLUMNS`` order (r: cases_q.LEDGER_COLUMNS). A pause ends in the
+    ledger where it ended for the clock: at the other side's last day at the latest (domain.md §3),
+    so the ledger imported elsewhere gives the same 答复期限."""
     _id, case_no, channel, applicant_type, name, id_type, id_number, phone, address, email, text, division, \
         remarks = r
     pause = facts.pauses[0] if facts.pauses else None
+    pause_end = pause.end if pause else None
+    if pause is not None and pause_end is not None and cal is not None:
+        limit = deadlines.pause_limit(pause, facts, cal)
+        if limit is not None and limit < pause_end:
+            pause_end = limit
     outcome = outcomes.BY_CODE.get(facts.outcome) if facts.outcome_fixed and facts.outcome else None
     return [case_no, facts.received_on, channel, applicant_type, name, id_type, id_number, phone, address, email,
             text, divisions.get(division) if division is not None else None, facts.correction_notice_on,
             facts.corrected_on, facts.extension_days or None, pause.start if pause else None,
-            pause.end if pause else None, outcome.label if outcome else None,
+            pause_end, outcome.label if outcome else None,
             facts.concluded_on if outcome else None, remarks, dl.due_on, dl.days_left,
             STATE_LABELS.get(facts.state or "", ""), "是" if dl.overdue else "否",
             outcome.report_row if outcome else None]
