@@ -31,3 +31,26 @@ def test_the_case_screen_says_the_consultation_period_ended_and_the_clock_runs(q
 
     row = registry_list.rows(registry, [case_id])[case_id]
     assert row.cell("due_on").endswith("（征求意见期满，恢复计时）")
+
+
+def test_a_consultation_letter_says_its_period_is_assumed_until_its_delivery_is_recorded(qtbot, registry, office):
+    from desktop.services import handling, letters
+
+    s = office
+    case_id = cases.register_case(registry, s["clerk"], person_form(received_on="2026-11-02")).case_ids[0]
+    cases.fire(registry, s["head"], case_id, "assign", date(2026, 11, 2), {"lead_division_id": s["planning_id"]})
+    cases.fire(registry, s["planner"], case_id, "sign_for", date(2026, 11, 2))
+    issued = handling.act(registry, s["planner"], case_id, "consultation_start", date(2026, 11, 16),
+                          {"kind": "third_party", "party": "某公司", "reason": "涉及商业秘密"})
+    d = CaseDetailView(registry, s["clerk"])
+    qtbot.addWidget(d)
+    d.show_case(case_id)
+    lines = [d.letter_list.item(i).text() for i in range(d.letter_list.count())]
+    assert any(line.startswith("征求第三方意见书") and "未登记送达：对方期限暂按发出日估算" in line for line in lines)
+    letter = next(i for i in issued if i.kind == "consult_third_party")
+    letters.record_delivery(registry, s["clerk"], letter.id, "邮寄", date(2026, 11, 19), "EMS1234567890")
+    d.show_case(case_id)
+    lines = [d.letter_list.item(i).text() for i in range(d.letter_list.count())]
+    assert any(line.startswith("征求第三方意见书") and "已送达（邮寄，2026-11-19）" in line for line in lines)
+    # the third party's 15 working days now run from 11-19: to 12-10
+    assert "对方答复期限至 2026-12-10）" in d.deadline_labels["pauses"].text()

@@ -47,6 +47,11 @@ def _label(text: str = "", name: str | None = None) -> QLabel:
     return label
 
 
+# letters whose addressee's own period runs from receiving them (domain.md §3): until their delivery
+# is recorded, that period is counted from the sending day, and the list says so
+PERIOD_FROM_RECEIPT = frozenset({"consult_third_party", "consult_agency", "correction", "fee_notice"})
+
+
 class CaseDetailView(QWidget):
     back = Signal()
     changed = Signal(int)
@@ -283,6 +288,8 @@ class CaseDetailView(QWidget):
                     f"{'（第' + str(r['version']) + '版）' if r['version'] > 1 else ''}　{r['issued_on']}")
             if delivered:
                 text += f"　已送达（{delivered['method']}，{delivered['delivered_on']}）"
+            elif r["kind"] in PERIOD_FROM_RECEIPT:  # the other side's period runs from its receipt
+                text += "　未登记送达：对方期限暂按发出日估算"
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, r["id"])
             self.letter_list.addItem(item)
