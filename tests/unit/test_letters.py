@@ -192,3 +192,12 @@ def test_multi_page_letters_are_numbered(registry, office):
     assert re.search(r"—\s*1\s*—", text) and re.search(r"—\s*2\s*—", text)
     short = cases.register_case(registry, office["clerk"], person_form()).case_ids[0]
     assert "—" not in pdf_text(letters.issue(registry, office["clerk"], short, "receipt").path)
+
+
+def test_an_issued_letter_opens_under_its_title_and_number_not_a_storage_key(registry, office):
+    s = office
+    case_id = cases.register_case(registry, s["clerk"], person_form()).case_ids[0]
+    receipt = letters.issue(registry, s["clerk"], case_id, "receipt")
+    opened = letters.verified_file(registry, letters.get(registry, receipt.id))
+    assert opened.name == f"政府信息公开申请登记回执 {receipt.doc_no}.pdf"
+    assert not any(c.isascii() and c.isalpha() for c in opened.stem)  # no receipt-v1-… in the viewer's title

@@ -25,8 +25,12 @@ from desktop.services.letters.values import CONSULTED, last_pause, letter_date
 
 
 def verified_file(reg: Registry, letter_row) -> Path:
-    """The issued letter as a file on this PC, exactly as issued (checked against its hash)."""
-    return files.local_copy(reg, letter_row["sha256"], Path(letter_row["stored_name"]).name, "已出具的文书")
+    """The issued letter as a file on this PC, exactly as issued (checked against its hash), named as
+    the user knows it — 政府信息公开申请登记回执 津民公开收〔2026〕1号.pdf — not by its storage key."""
+    title = KINDS[letter_row["kind"]].title if letter_row["kind"] in KINDS else "文书"
+    version = f"（第{letter_row['version']}版）" if letter_row["version"] and letter_row["version"] > 1 else ""
+    name = f"{title} {letter_row['doc_no'] or ''}".strip() + version + ".pdf"
+    return files.local_copy(reg, letter_row["sha256"], name, "已出具的文书")
 
 
 def why_not_issuable(reg: Registry, case_id: int, kind: str) -> str | None:
