@@ -47,3 +47,12 @@ def test_a_return_says_where_the_case_went_and_why(qtbot, registry, office):
     assert cases.get_case(registry, case_id)["state"] == "handling"
     assert "已退回承办处室修改（意见：请补充获取方式）" in view.done_label.text()
     assert view.current_case() is None and view.summary.text() == "没有等待处理的案件。"
+
+
+def test_an_overdue_case_waiting_for_approval_says_by_how_much_in_words(qtbot, registry, office):
+    case_id = _awaiting_approval(registry, office)  # received 09-15, due 10-19; today is 11-20
+    view = ApprovalView(registry, office["leader"], "leader")
+    qtbot.addWidget(view)
+    text = view.waiting.item(0).text()
+    assert "超期" in text and "个工作日" in text and "-" not in text.split("期限")[1].split("（")[1]
+    assert case_id == view.current_case()

@@ -134,7 +134,9 @@ class ApprovalView(QWidget):
         self.waiting.clear()
         for case_id in ids:
             r = rows[case_id]
-            due = f"期限 {r.due_on}" + (f"（剩 {r.days_left} 个工作日）" if r.days_left is not None else "")
+            left = r.cell("days_left")
+            due = f"期限 {r.due_on}" + (f"（{left}）" if left.startswith("超期") else
+                                       f"（剩 {left} 个工作日）" if left else "")
             item = QListWidgetItem(f"{r.case_no}　{r.applicant}\n{r.summary[:28]}\n{due}")
             item.setData(Qt.ItemDataRole.UserRole, case_id)
             colour = STATUS_COLOURS.get(r.status)
