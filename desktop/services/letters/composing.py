@@ -12,7 +12,7 @@ from typing import Any
 
 from db.queries import settings as settings_q
 from desktop.documents.fonts import MissingGlyphs
-from desktop.domain import outcomes
+from desktop.domain import deadlines, outcomes
 from desktop.services import cases
 from desktop.services.base import Registry, ServiceError, ValidationFailed
 from desktop.services.letters.delivery import delivery_proof_rows
@@ -34,13 +34,14 @@ def compose(reg: Registry, case_id: int, kind: str, doc_no: str = "", issued_on:
 
     if kind not in KINDS:
         raise ValidationFailed([f"〔文书种类〕没有“{kind}”这种文书，可选：{'、'.join(KINDS)}"])
-    values = template_values(reg, case_id, kind)
+    case = cases.record_of(reg, case_id)  # read and replayed once for the whole letter
+    values = template_values(reg, case_id, kind, case)
     s = reg.settings()
-    issued_on = issued_on or letter_date(cases.facts_of(reg, case_id), kind, reg.today())
+    issued_on = issued_on or letter_date(case.facts, kind, reg.today())
     text, _version = template(reg, kind)
     missing: list[str] = []
     if kind in ("reply", "termination"):
-        drafted = cases.facts_of(reg, case_id).draft_text if kind == "reply" else None
+        drafted = case.facts.draft_text if kind == "reply" else None
         if drafted:
             values["decision"] = drafted
         else:
@@ -60,7 +61,7 @@ def compose(reg: Registry, case_id: int, kind: str, doc_no: str = "", issued_on:
     if kind == "delivery_proof":
         letter.table = delivery_proof_rows(reg, case_id, values, about)
     elif kind == "approval_form":
-        letter.table, letter.steps = _approval_rows(reg, case_id, values)
+        letter.table, letter.steps = _approval_rows(reg, case, values)
     needed = [m for m in dict.fromkeys(missing) if m in DETAIL_LABELS or not draft]
     if needed:
         names = "、".join(dict.fromkeys(DETAIL_LABELS.get(m) or FACT_LABELS.get(m, m) for m in needed))
@@ -80,8 +81,7 @@ def render(letter, out: Path) -> Path:
 
 def preview(reg: Registry, case_id: int, kind: str, out: Path, about: int | None = None) -> Path:
     """A draft of the letter as it would be issued now (no number, marked as a draft)."""
-    on = letter_date(cases.facts_of(reg, case_id), kind, reg.today())
-    return render(compose(reg, case_id, kind, "", on, draft=True, about=about), out)
+    return render(compose(reg, case_id, kind, "", None, draft=True, about=about), out)  # dated as issued today
 
 
 def decision_draft(reg: Registry, case_id: int, outcome_code: str, details: dict[str, str] | None = None,
@@ -120,25 +120,25 @@ def _approval_basis(outcome: outcomes.Outcome | None, values: dict[str, Any]) ->
 def opinions(reg: Registry, case_id: int) -> list[tuple[str, str, str, str]]:
     """The handling so far as the 呈批单 lists it — (step, opinion, who, date): the division's 承办意见,
     the legal reviewer's opinion, the returns and their reasons — for the screen a leader signs on."""
-    return _approval_steps(reg, case_id)
+    return _approval_steps(reg, cases.event_rows(reg, case_id))
 
 
-def _approval_rows(reg: Registry, case_id: int, values: dict[str, Any]):
-    view = cases.case_view(reg, case_id)
-    f = view.facts
+def _approval_rows(reg: Registry, case: cases.CaseRecord, values: dict[str, Any]):
+    f = case.facts
     outcome = outcomes.BY_CODE.get(f.outcome or "")
+    due = deadlines.compute(f, reg.calendar(), reg.today()).effective_due_on
     table = [
         ("申请编号", values["case_no"]), ("收到申请之日", values["received_date"]),
-        ("申请人", f"{values['applicant_name']}（{view.row['applicant_type']}）"), ("申请方式", values["channel"]),
-        ("申请内容", values["request_text"]), ("主办处室", view.row["lead_division_name"] or "（未分办）"),
+        ("申请人", f"{values['applicant_name']}（{case.row['applicant_type']}）"), ("申请方式", values["channel"]),
+        ("申请内容", values["request_text"]), ("主办处室", case.row["lead_division_name"] or "（未分办）"),
         ("拟办理结果", outcome.label if outcome else "尚未确定"),
         ("法律依据", _approval_basis(outcome, values)),
-        ("答复期限", _chinese_date(view.deadline.effective_due_on) or "—"),
+        ("答复期限", _chinese_date(due) or "—"),
     ]
-    return table, _approval_steps(reg, case_id)
+    return table, _approval_steps(reg, case.events)
 
 
-def _approval_steps(reg: Registry, case_id: int) -> list[tuple[str, str, str, str]]:
+def _approval_steps(reg: Registry, event_rows) -> list[tuple[str, str, str, str]]:
     labels = {"register": "登记", "ledger_import": "登记（台账导入）", "correction_notice": "补正告知",
               "corrected": "收到补正", "abandoned": "逾期未补正", "assign": "分办", "handle_in_office": "分办",
               "send_back": "退回登记", "sign_for": "签收", "return_to_office": "退回公开办",
@@ -149,7 +149,7 @@ def _approval_steps(reg: Registry, case_id: int) -> list[tuple[str, str, str, st
               "review_return": "法规审核（退回）", "leader_approve": "领导签发", "leader_return": "领导审批（退回）",
               "reply_issued": "出具答复", "withdrawn": "申请人撤回"}
     steps = []
-    for e in cases.event_rows(reg, case_id):
+    for e in event_rows:
         if e["type"] not in labels:
             continue
         p = json.loads(e["payload"])
