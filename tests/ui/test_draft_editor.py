@@ -128,3 +128,16 @@ def test_a_cleared_detail_stays_cleared_in_the_editor_and_the_letter(qtbot, regi
     assert again.detail.draft.detail_edits["release_details"].text() == ""
     values = letters.template_values(registry, handling_case, "reply")
     assert "补贴明细表" not in str(values.get("release_details") or "")  # the letter does not bring it back
+
+
+def test_the_editor_asks_for_the_details_the_administrators_template_uses(qtbot, registry, office, handling_case):
+    from desktop.services import letters
+
+    text, _v = letters.template(registry, "reply:disclose")
+    assert "{release_details}" in text
+    letters.save_template(registry, office["admin"], "reply:disclose", text.replace("{release_details}", "见附件"))
+    editor = DraftEditor(registry, office["planner"])
+    qtbot.addWidget(editor)
+    editor.load(handling_case, editable=True)
+    editor.outcome.setCurrentIndex(editor.outcome.findData("disclose"))
+    assert "release_details" not in editor.details()  # the edited template no longer needs it

@@ -10,7 +10,7 @@ from typing import Any
 from desktop.domain import application, deadlines, fees, outcomes, workflow
 from desktop.services import cases
 from desktop.services.base import Registry, ServiceError
-from desktop.services.letters.templates import DETAIL_LABELS, default_template
+from desktop.services.letters.templates import DETAIL_LABELS, default_template, template
 
 
 def _chinese_date(value: date | str | None) -> str:
@@ -123,9 +123,13 @@ def template_values(reg: Registry, case_id: int, kind: str,
     return values
 
 
-def details_for(outcome_code: str) -> list[str]:
-    """The details a drafter gives for a reply with this outcome (what its template and grounds need)."""
-    text = default_template(f"reply:{outcome_code}")
+def details_for(outcome_code: str, reg: Registry | None = None) -> list[str]:
+    """The details a drafter gives for a reply with this outcome (what its template and grounds need):
+    the template the administrator edited when ``reg`` is given, else the one shipped."""
+    if reg is not None:
+        text, _version = template(reg, f"reply:{outcome_code}")
+    else:
+        text = default_template(f"reply:{outcome_code}")
     keys = [k for k in DETAIL_LABELS if "{" + k + "}" in text]
     if outcomes.grounds_for(outcome_code):
         if len(outcomes.grounds_for(outcome_code)) > 1:

@@ -34,8 +34,8 @@ from desktop.ui.errors import user_message
 REPLY_OUTCOMES = [o for o in outcomes.CATALOGUE if o.code not in outcomes.CLOSING_OUTCOMES or o.code == "other"]
 
 
-def details_used(code: str) -> list[str]:
-    return letters.details_for(code)
+def details_used(code: str, reg: Registry | None = None) -> list[str]:
+    return letters.details_for(code, reg)
 
 
 def narrow_combo() -> QComboBox:
@@ -180,7 +180,7 @@ class DraftEditor(QWidget):
 
     def _outcome_changed(self) -> None:
         code = self.outcome.currentData()
-        used = details_used(code) if code else []
+        used = details_used(code, self.reg) if code else []
         grounds = self.detail_edits["refusal_ground"]
         chosen = grounds.currentData()
         grounds.clear()
@@ -204,7 +204,7 @@ class DraftEditor(QWidget):
 
     def details(self) -> dict[str, str]:
         code = self.outcome.currentData()
-        used = details_used(code) if code else []
+        used = details_used(code, self.reg) if code else []
         # every detail of the outcome, emptied ones too: a later save replaces an earlier one, so a
         # cleared detail stays cleared (in the editor and in the letter alike)
         return {k: self._value(e) for k, e in self.detail_edits.items() if k in used}
