@@ -23,13 +23,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from db import connection, maintenance, seats
-from db import copy as copy_db
 from db.migrations import files_folder, latest_version
 from db.queries import events as events_q
 from db.queries import files as files_q
 from db.queries import settings as settings_q
 from desktop.paths import data_dir
-from desktop.services import cases
 from desktop.services.base import Registry, ServiceError
 
 SUFFIX = ".ddbak"
@@ -77,6 +75,8 @@ def create(reg: Registry, folder: Path | None = None, keep: int = KEEP, label: s
         else:
             dest = connection.connect(copy)
             try:
+                from db import copy as copy_db
+
                 copy_db.copy_registry(reg.conn, dest, progress)
             finally:
                 dest.close()
@@ -205,8 +205,9 @@ def _file_and_journal(db_path: Path) -> str | None:
 
 
 def session_start(reg: Registry) -> Session:
-    """Call right after opening the window's registry, before anything writes. The note of the last
-    clean close is used up here, so a session that crashes is backed up at the next exit."""
+    """Call right after opening the window's registry, before the session writes anything (the agency's
+    default settings, filled in again at every start, need no backup of their own). The note of the
+    last clean close is used up here, so a session that crashes is backed up at the next exit."""
     if reg.path is None:
         return Session(False, None)
     marker = _backed_up_marker(reg.path)
@@ -332,6 +333,8 @@ def restore(target, backup: Path, progress=None) -> Path | None:
 
 
 def _restore_server(target: str, backup: Path, progress=None) -> Path | None:
+    from db import copy as copy_db
+
     current = Registry.open(target)
     try:
         _refuse_while_in_use(other_seats(current))
@@ -369,6 +372,8 @@ def integrity_problems(reg: Registry, documents: list[Path] | tuple[Path, ...] =
     problems += events_q.verify_chain(reg.conn)
     problems += settings_q.verify_audit_chain(reg.conn)
     problems += anchored_history_problems(reg, documents=documents)
+    from desktop.services import cases  # (not imported at start-up: the window's start checks a file here)
+
     problems += cases.rows_that_disagree_with_events(reg)
     for label, row_id, name, what in files_q.changed_or_missing(reg.conn):
         problems.append(f"{label}{row_id}的文件{'缺失' if what == 'missing' else '被改动'}：{name}")
