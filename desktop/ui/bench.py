@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -118,28 +119,83 @@ def bench_db(cases: int, folder: Path) -> Path:
     return path
 
 
+# The real start: the installed command (``disclosure-desk --db FILE``: command line, page check, opening,
+# login dialog, password check, main window), the login typed into the dialog with key events as a user
+# types it. Two hooks, installed as the two modules load (nothing is imported ahead of the program):
+# the login dialog gets its keys once it is first painted; the main window's first paint with its
+# content visible ends the timing (a frame shown while the password is checked does not count).
 _START_PROJECT = r"""
-import sys, time, resource
-t0 = float(sys.argv[2])
-from datetime import date
-from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication
-app = QApplication([])
-from desktop.services.base import Registry
-from desktop.services import users
-from desktop.ui.main_window import MainWindow
-reg = Registry.open(sys.argv[1], today=lambda: date(2026, 11, 20))
-actor = users.actor_for(reg, reg.conn.execute("SELECT id FROM users WHERE login = 'bench'").fetchone()[0])
-w = MainWindow(reg, actor)
-class Painted(QObject):
-    done = False
-    def eventFilter(self, obj, event):
-        if event.type() == QEvent.Type.Paint and not self.done:
-            self.done = True
-            QTimer.singleShot(0, after_paint)  # runs once this paint pass (the whole window) is done
-        return False
-def after_paint():
-    print("painted", time.time() - t0, flush=True)
+import sys, time
+t0 = float(sys.argv[-1]); db, per_key = sys.argv[1], float(sys.argv[2])
+marks = {}
+def mark(name):
+    marks.setdefault(name, time.time() - t0)
+import importlib.machinery
+class Hook:
+    def __init__(self, targets):
+        self.targets = targets
+    def find_spec(self, name, path, target=None):
+        if name not in self.targets:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        run = spec.loader.exec_module
+        def exec_module(module, run=run, then=self.targets[name]):
+            run(module)
+            then(module)
+        spec.loader.exec_module = exec_module
+        return spec
+def painted_once(widget, then, counts=lambda: True):
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    class Painted(QObject):
+        done = False
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint and not self.done and counts():
+                self.done = True
+                QTimer.singleShot(0, then)  # runs once this paint pass (the whole window) is done
+            return False
+    widget._bench_filters = [*getattr(widget, "_bench_filters", []), Painted()]
+    widget.installEventFilter(widget._bench_filters[-1])
+def on_login(module):
+    from PySide6.QtCore import QEvent, QTimer  # (not Qt: its namespace alone takes ≈25 ms to load)
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
+    cls, made = module.LoginDialog, module.LoginDialog.__init__
+    def init(self, *args, **kwargs):
+        made(self, *args, **kwargs)
+        painted_once(self, lambda: type_login(self))
+    cls.__init__ = init
+    enter = (0x01000004, chr(13))  # Qt.Key.Key_Return
+    keys = [(ord(c.upper()), c) for c in "bench"] + [enter] + [(ord(c.upper()), c) for c in "bench2026"] + [enter]
+    def type_login(dialog):
+        mark("login_painted")
+        def press(i=0):
+            key, text = keys[i]
+            if i == len(keys) - 1:
+                mark("enter")
+            target = QApplication.focusWidget() or dialog
+            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                QApplication.sendEvent(target, QKeyEvent(kind, key, QApplication.keyboardModifiers(), text))
+            if i + 1 < len(keys):
+                if per_key:
+                    QTimer.singleShot(int(per_key * 1000), lambda: press(i + 1))
+                else:
+                    press(i + 1)
+        press()
+def on_main(module):
+    cls, made = module.MainWindow, module.MainWindow.__init__
+    def init(self, *args, **kwargs):
+        made(self, *args, **kwargs)
+        painted_once(self, lambda: mark("window"))  # its frame (while the password is checked) or all of it
+        painted_once(self, lambda: after_paint(self), lambda: self.centralWidget().isVisible())
+    cls.__init__ = init
+def after_paint(w):
+    import resource
+    from PySide6.QtWidgets import QApplication
+    mark("painted")
+    marks.setdefault("window", marks["painted"])
+    for name, at in marks.items():
+        print(name, at, flush=True)
+    app = QApplication.instance()
     view = w.page("all")
     w.show_section("all")
     model = view.model
@@ -150,11 +206,11 @@ def after_paint():
     for row in range(0, model.count, max(model.count // 60, 1)):
         model.row_at(row)
     print("rss", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, flush=True)
-    app.quit()
-f = Painted()
-w.installEventFilter(f)  # on the window only: an application-wide filter would slow what it measures
-w.show()
-app.exec()
+    w.close()  # the program ends as when the user closes it (nothing changed: no backup at exit)
+sys.meta_path.insert(0, Hook({"desktop.ui.dialogs.login": on_login, "desktop.ui.main_window": on_main}))
+sys.argv = ["disclosure-desk", "--db", db]
+from desktop.cli import main
+main()
 """
 _START_BASELINE = r"""
 import sys, time
@@ -194,17 +250,48 @@ def _run(code: str, *args: str, pycache: Path | None = None) -> dict[str, float]
     return {line.split()[0]: float(line.split()[1]) for line in out.splitlines() if len(line.split()) == 2}
 
 
-def startup(path: Path | str, runs: int = 5, pycache: Path | None = None) -> tuple[Figure, float]:
+PER_KEY = 0.06  # s between two keys: 16 keys (login, Enter, password, Enter) in about a second
+
+
+@dataclass
+class StartUp:
+    """The real start against a bare window. ``window``: the main window first painted (its frame,
+    while the deliberately slow password check runs); ``content``: painted with the registry in it."""
+    window: Figure  # the login filled in the moment the dialog appears
+    content: Figure
+    typed_window: Figure  # typed as a user types: the wait for the dialog, then from Enter on
+    typed_content: Figure
+    rss_mb: float
+    noise: float  # (max - min) / median of the window figure's runs
+
+
+def startup(path: Path | str, runs: int = 7, pycache: Path | None = None) -> StartUp:
+    """The real start in fresh processes, alternately with a bare PySide6 window: with the login filled
+    in the moment the dialog appears (what the user waits for in all), and typed as a user types it
+    (the typing is the user's time: what counts is the wait for the dialog and then from Enter on; what
+    the program prepares meanwhile is not counted)."""
     pycache = pycache or Path(path).parent / "pycache"
-    _run(_START_PROJECT, str(path), pycache=pycache)  # compiles once; not counted
+    for per_key in (PER_KEY, 0.0):  # compiles once, makes the day's backup, closes cleanly; not counted
+        _run(_START_PROJECT, str(path), str(per_key), pycache=pycache)
     _run(_START_BASELINE, pycache=pycache)
-    project, baseline, rss = [], [], []
+    got: dict[str, list[float]] = {k: [] for k in ("window", "content", "typed_window", "typed_content", "base")}
+    rss = []
     for _ in range(runs):
-        p = _run(_START_PROJECT, str(path), pycache=pycache)
-        project.append(p["painted"] * 1000)
-        rss.append(p["rss"])
-        baseline.append(_run(_START_BASELINE, pycache=pycache)["painted"] * 1000)
-    return Figure("启动到主窗口首次绘制 / start-up", statistics.median(project), statistics.median(baseline)), max(rss)
+        m = _run(_START_PROJECT, str(path), "0", pycache=pycache)
+        got["window"].append(m["window"] * 1000)
+        got["content"].append(m["painted"] * 1000)
+        got["base"].append(_run(_START_BASELINE, pycache=pycache)["painted"] * 1000)
+        t = _run(_START_PROJECT, str(path), str(PER_KEY), pycache=pycache)
+        got["typed_window"].append((t["login_painted"] + t["window"] - t["enter"]) * 1000)
+        got["typed_content"].append((t["login_painted"] + t["painted"] - t["enter"]) * 1000)
+        rss += [m["rss"], t["rss"]]
+    base = statistics.median(got["base"])
+    mid = {k: statistics.median(v) for k, v in got.items()}
+    return StartUp(Figure("启动到主窗口 / start-up to the main window", mid["window"], base),
+                   Figure("  …其内容（密码验证后）/ …its content (password checked)", mid["content"], base),
+                   Figure("  按键输入登录：到主窗口 / typed: to the window", mid["typed_window"], base),
+                   Figure("  按键输入登录：到内容 / typed: to its content", mid["typed_content"], base),
+                   max(rss), (max(got["window"]) - min(got["window"])) / mid["window"])
 
 
 _REDACT = r"""
@@ -330,19 +417,44 @@ def registry_figures(path: Path) -> list[Figure]:
     return figures
 
 
+# The annual report's numbers as a good engineer would ask SQLite for them: the cases that can count in
+# the year, grouped by what the counting rules compare (applicant type, receipt and conclusion before /
+# in / after the year, outcome), read in disjoint parts each through its index — the contradictory part
+# (concluded before received) through its small partial index, which the planner does not pick by itself.
+ANNUAL_RAW = (
+    "SELECT applicant_type,"
+    " CASE WHEN received_on < :first THEN :before WHEN received_on <= :last THEN :first ELSE :after END,"
+    " CASE WHEN concluded_on IS NULL THEN NULL WHEN concluded_on < :first THEN :before"
+    " WHEN concluded_on <= :last THEN :first ELSE :after END, outcome, count(*) FROM ("
+    " SELECT applicant_type, received_on, concluded_on, outcome FROM cases"
+    " WHERE concluded_on IS NULL AND received_on <= :last"
+    " UNION ALL SELECT applicant_type, received_on, concluded_on, outcome FROM cases"
+    " WHERE concluded_on >= :first AND (received_on <= :last OR concluded_on <= :last)"
+    " UNION ALL SELECT applicant_type, received_on, concluded_on, outcome FROM cases{partial}"
+    " WHERE concluded_on < received_on AND concluded_on < :first AND received_on <= :last"
+    ") c GROUP BY 1, 2, 3, 4")
+
+
+def _annual_params(year: int) -> dict[str, str]:
+    return {"first": f"{year}-01-01", "last": f"{year}-12-31", "before": f"{year - 1}-12-31",
+            "after": f"{year + 1}-01-01"}
+
+
 def annual_figure(path: Path) -> Figure:
     import sqlite3
 
+    from db.queries import reports as reports_q
     from desktop.services import annual
     from desktop.services.base import Registry
 
     reg = Registry.open(path, today=lambda: TODAY)
     raw = sqlite3.connect(path)
     year = TODAY.year - 1
-    figure = _paired("年度报告 / annual report", lambda: annual.compute(reg, year), lambda: raw.execute(
-        "SELECT applicant_type, outcome, count(*) FROM cases WHERE received_on <= ? AND"
-        " (concluded_on IS NULL OR concluded_on >= ?) GROUP BY 1, 2", (f"{year}-12-31", f"{year}-01-01")).fetchall(),
-        runs=5)
+    sql = ANNUAL_RAW.format(partial=" INDEXED BY cases_concluded_before_received")
+    got = sorted(raw.execute(sql, _annual_params(year)).fetchall())
+    assert got == sorted(tuple(r) for r in reports_q.case_fact_groups(reg.conn, year)), "not the same numbers"
+    figure = _paired("年度报告 / annual report", lambda: annual.compute(reg, year),
+                     lambda: raw.execute(sql, _annual_params(year)).fetchall(), runs=9)
     reg.close()
     raw.close()
     return figure
@@ -375,32 +487,169 @@ def letter_figure(path: Path) -> Figure:
     return figure
 
 
-def export_figure(path: Path, n: int = 100_000) -> Figure:
-    from openpyxl import Workbook
-
-    from desktop.documents.ledger_xlsx import COMPUTED_COLUMNS, INPUT_COLUMNS
+# The big-data paths, each in a fresh process (its peak memory is the figure's own) -----------------------
+_DATA = r"""
+import json, resource, sys, time
+from datetime import date
+from pathlib import Path
+target, what, folder = sys.argv[1], sys.argv[2], Path(sys.argv[3])
+n = int(sys.argv[4])
+from desktop.services.base import SYSTEM, Registry
+TODAY = date(2026, 11, 20)
+out = {}
+def rss():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def clock(fn):
+    start = time.perf_counter()
+    result = fn()
+    return (time.perf_counter() - start) * 1000, result
+reg = Registry.open(target, today=lambda: TODAY)
+if what == "export":  # the newest cases, in the list's order, as the window exports a filter of them
     from desktop.services import ledger
-    from desktop.services.base import SYSTEM, Registry
-
-    reg = Registry.open(path, today=lambda: TODAY)
     ids = [r[0] for r in reg.conn.execute("SELECT id FROM cases ORDER BY received_on DESC, id DESC LIMIT ?", (n,))]
-    tmp = Path(tempfile.mkdtemp())
-    start = time.perf_counter()
-    ledger.export_ledger(reg, SYSTEM, tmp / "project.xlsx", case_ids=ids)
-    project = (time.perf_counter() - start) * 1000
-    _total, records = ledger.ledger_records(reg, case_ids=ids, actor=SYSTEM)
-    rows = list(records)
-    columns = INPUT_COLUMNS + COMPUTED_COLUMNS
-    start = time.perf_counter()
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet()
-    ws.append(list(columns))
-    for r in rows:
-        ws.append([r.get(c) for c in columns])
-    wb.save(tmp / "baseline.xlsx")
-    baseline = (time.perf_counter() - start) * 1000
+    out["ms"], count = clock(lambda: ledger.export_ledger(reg, SYSTEM, folder / "ledger.xlsx", case_ids=ids))
+    out["rows"], out["rss_mb"] = count, rss()
+elif what == "export_bare":  # XlsxWriter alone writing the same cells (made first, not timed)
+    import xlsxwriter
+    from desktop.documents.ledger_xlsx import WRITER_OPTIONS
+    from desktop.services import ledger
+    ids = [r[0] for r in reg.conn.execute("SELECT id FROM cases ORDER BY received_on DESC, id DESC LIMIT ?", (n,))]
+    rows = list(ledger.ledger_rows(reg, ids, SYSTEM))
+    def bare():
+        wb = xlsxwriter.Workbook(str(folder / "bare.xlsx"), WRITER_OPTIONS)
+        ws = wb.add_worksheet()
+        day = wb.add_format({"num_format": "yyyy-mm-dd"})
+        for c, name in enumerate(ledger.COLUMNS):
+            ws.write_string(0, c, name)
+        for r, values in enumerate(rows, start=1):
+            for c, v in enumerate(values):
+                if v is None:
+                    continue
+                if isinstance(v, str):
+                    ws.write_string(r, c, v)
+                elif isinstance(v, date):
+                    ws.write_datetime(r, c, v, day)
+                else:
+                    ws.write_number(r, c, v)
+        wb.close()
+    out["ms"], _ = clock(bare)
+    out["rows"] = len(rows)
+elif what == "filter":  # an export from the window: a filter of the list (last year's requests from companies)
+    from desktop.services import ledger, registry_list
+    from desktop.services.registry_list import Filter
+    f = Filter(applicant_type="商业企业", year=TODAY.year - 1)
+    def export():
+        return ledger.export_ledger(reg, SYSTEM, folder / "filter.xlsx", case_ids=registry_list.case_ids(reg, f))
+    out["ms"], out["rows"] = clock(export)
+    out["rss_mb"] = rss()
+elif what == "import":  # the exported ledger into a registry of its own (the move from a ledger to the program)
+    import shutil
+    from desktop.services import agency, ledger
+    from desktop.services.generate import DIVISIONS
+    from db.queries import settings as settings_q
     reg.close()
-    return Figure(f"台账导出{len(ids):,}件 / ledger export", project, baseline)
+    fresh = folder / "imported.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(fresh) + suffix).unlink(missing_ok=True)
+    reg = Registry.open(fresh, today=lambda: TODAY)
+    agency.ensure_defaults(reg)
+    with reg.transaction():
+        for name in DIVISIONS:
+            if settings_q.division_by_name(reg.conn, name) is None:
+                settings_q.insert_division(reg.conn, name)
+    out["ms"], result = clock(lambda: ledger.import_ledger(reg, SYSTEM, folder / "ledger.xlsx"))
+    out["rows"], out["rss_mb"] = result.rows, rss()
+elif what == "import_bare":  # python-calamine alone reading every row of the same workbook
+    from python_calamine import CalamineWorkbook
+    def bare():
+        sheet = CalamineWorkbook.from_path(str(folder / "ledger.xlsx")).get_sheet_by_index(0)
+        return sum(1 for _ in sheet.iter_rows()) - 1
+    out["ms"], out["rows"] = clock(bare)
+elif what == "backup":
+    import shutil
+    from desktop.services import backup
+    shutil.rmtree(folder / "backups", ignore_errors=True)
+    out["ms"], info = clock(lambda: backup.create(reg, folder / "backups"))
+    out["mb"], out["db_mb"] = info.path.stat().st_size / 2**20, Path(target).stat().st_size / 2**20
+    out["rss_mb"] = rss()
+    shutil.rmtree(folder / "backups", ignore_errors=True)
+elif what == "verify":
+    from desktop.services import backup
+    out["ms"], problems = clock(lambda: backup.integrity_problems(reg))
+    out["problems"], out["rss_mb"] = len(problems), rss()
+elif what == "verify_bare":  # SQLite's own page check alone
+    import sqlite3
+    raw = sqlite3.connect(target)
+    out["ms"], _ = clock(lambda: raw.execute("PRAGMA integrity_check").fetchall())
+reg.close()
+print(json.dumps(out), flush=True)
+"""
+
+
+def _data(path: Path | str, what: str, folder: Path, n: int = 100_000) -> dict:
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    done = subprocess.run([sys.executable, "-c", _DATA, str(path), what, str(folder), str(n)], capture_output=True,
+                          text=True, env=env, timeout=3600)
+    if done.returncode != 0:
+        raise RuntimeError(f"bench {what} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@dataclass
+class DataFigures:
+    figures: list[Figure]
+    rows_per_s: dict[str, float]
+    rss_mb: dict[str, float]
+    backup_mb: float
+    db_mb: float
+
+
+def data_figures(path: Path | str, folder: Path, n: int = 100_000, runs: int = 2) -> DataFigures:
+    """Export, import, backup and verify, each beside the bare library doing its part (the best of
+    ``runs``, project and baseline alternately): rows a second and each process's peak memory."""
+    folder.mkdir(parents=True, exist_ok=True)
+    best: dict[str, dict] = {}
+
+    def measure(what: str) -> dict:
+        m = _data(path, what, folder, n)
+        if what not in best or m["ms"] < best[what]["ms"]:
+            best[what] = m
+        return m
+
+    for _ in range(runs):
+        for what in ("export", "export_bare", "import", "import_bare"):
+            measure(what)
+    measure("filter")
+    from db.connection import is_server
+
+    for _ in range(max(1, runs - 1)):
+        for what in ("backup", "verify") if is_server(path) else ("backup", "verify", "verify_bare"):
+            measure(what)
+    best.setdefault("verify_bare", {"ms": 0.0})
+    rows = best["export"]["rows"]
+    figures = [
+        Figure(f"台账导出{rows:,}件 / ledger export", best["export"]["ms"], best["export_bare"]["ms"]),
+        Figure(f"台账导入{best['import']['rows']:,}件 / ledger import", best["import"]["ms"],
+               best["import_bare"]["ms"]),
+        Figure(f"窗口导出筛选结果{best['filter']['rows']:,}件 / export of a filter", best["filter"]["ms"], 0.0),
+        Figure("备份 / backup", best["backup"]["ms"], 0.0),
+        Figure("数据完整性检查 / verify", best["verify"]["ms"], best["verify_bare"]["ms"]),
+    ]
+    per_s = {k: best[k]["rows"] / best[k]["ms"] * 1000 for k in ("export", "export_bare", "import", "import_bare",
+                                                                 "filter")}
+    rss = {k: best[k]["rss_mb"] for k in ("export", "filter", "import", "backup", "verify")}
+    return DataFigures(figures, per_s, rss, best["backup"]["mb"], best["backup"]["db_mb"])
+
+
+IMPORT_TARGET_ROWS_S = 10_000  # a 100,000-row ledger, end to end
+EXPORT_TARGET = 1.3  # against XlsxWriter alone writing the same cells
+MEMORY_TARGET_MB = 300.0
+
+
+def _line(f: Figure, target: str = "", passed: bool | None = None, note: str = "") -> str:
+    mark = "" if passed is None else (" ✓" if passed else " ✗")
+    base = f"{f.baseline_ms:>12.1f}{f.ratio:>8.2f}" if f.baseline_ms else f"{'':>12}{'':>8}"
+    return f"{f.name:<40}{f.project_ms:>12.1f}{base}  {target}{mark}{note}"
 
 
 def run(quick: bool = False, json_path: Path | None = None, folder: Path | None = None,
@@ -421,26 +670,56 @@ def run(quick: bool = False, json_path: Path | None = None, folder: Path | None 
         print(f"  {label}：{time.perf_counter() - t:.1f} 秒", flush=True)
         return result
 
-    start_figure, rss = phase("启动和内存", lambda: startup(path))
-    figures = [start_figure, *phase("登记簿", lambda: registry_figures(path)), phase("年度报告", lambda: annual_figure(path)),
-               phase("文书", lambda: letter_figure(path)), phase("台账导出", lambda: export_figure(path))]
+    start = phase("启动", lambda: startup(path))
+    registry = phase("登记簿", lambda: registry_figures(path))
+    report = phase("年度报告", lambda: annual_figure(path))
+    letter = phase("文书", lambda: letter_figure(path))
+    data = phase("台账导入导出、备份、检查", lambda: data_figures(path, folder / "data"))
     redaction, redaction_m = phase("去标识化", lambda: redaction_figures(folder, quick))
+    export, imported, filtered, backup_f, verify = data.figures
+    peak = max(start.rss_mb, *data.rss_mb.values())
     print(f"\n基准测试（{cases:,} 件案件，用时 {time.perf_counter() - started:.0f} 秒）")
-    print(f"{'项目':<34}{'本系统 ms':>12}{'基线 ms':>12}{'比值':>8}  目标")
+    print(f"{'项目':<38}{'本系统 ms':>12}{'基线 ms':>12}{'比值':>8}  目标")
     ok = True
-    for f in figures:
-        target = TARGETS.get("start-up") if f is start_figure else 2.0
+
+    def judged(f: Figure, target: float, note: str = "") -> None:
+        nonlocal ok
         passed = f.ratio <= target
-        absolute = "" if f in figures[1:7] and f.project_ms <= 100 else ("（>100 ms）" if f in figures[1:7] else "")
-        ok = ok and passed and not absolute
-        print(f"{f.name:<34}{f.project_ms:>12.1f}{f.baseline_ms:>12.1f}{f.ratio:>8.2f}  ≤{target} "
-              f"{'✓' if passed else '✗'}{absolute}")
-    print(f"{'峰值内存 / peak memory (MB)':<34}{rss:>12.0f}{'':>12}{'':>8}  ≤300 {'✓' if rss <= 300 else '✗'}")
-    ok = ok and rss <= 300
+        ok = ok and passed
+        print(_line(f, f"≤{target}", passed, note))
+
+    judged(start.window, TARGETS["start-up"], f"（各次相差±{start.noise / 2:.0%}）")
+    print(_line(start.content, "（参考：密码验证本身较慢）"))
+    print(_line(start.typed_window, "（参考）"))
+    print(_line(start.typed_content, "（参考）"))
+    for f in registry:
+        slow = f.project_ms > 100
+        ok = ok and not slow
+        judged(f, 2.0, "（>100 ms）" if slow else "")
+    judged(report, 2.0)
+    judged(letter, 2.0)
+    judged(export, EXPORT_TARGET, f"  {data.rows_per_s['export']:,.0f} 行/秒（XlsxWriter {data.rows_per_s['export_bare']:,.0f}）")
+    import_ok = data.rows_per_s["import"] >= IMPORT_TARGET_ROWS_S
+    ok = ok and import_ok
+    print(_line(imported, f"≥{IMPORT_TARGET_ROWS_S:,} 行/秒", import_ok,
+                f"  {data.rows_per_s['import']:,.0f} 行/秒（calamine 读取 {data.rows_per_s['import_bare']:,.0f}）"))
+    print(_line(filtered, "", None, f"  {data.rows_per_s['filter']:,.0f} 行/秒"))
+    print(_line(backup_f, "", None, f"  {data.db_mb:,.0f} MB → {data.backup_mb:,.0f} MB"))
+    print(_line(verify, "（基线：SQLite integrity_check）"))
+    memory_ok = peak <= MEMORY_TARGET_MB
+    ok = ok and memory_ok
+    shown = "，".join(f"{k} {v:.0f}" for k, v in {"start-up": start.rss_mb, **data.rss_mb}.items())
+    print(f"{'峰值内存 / peak memory (MB)':<38}{peak:>12.0f}{'':>12}{'':>8}  ≤{MEMORY_TARGET_MB:.0f}"
+          f"{' ✓' if memory_ok else ' ✗'}（{shown}）")
     ok = _print_redaction(redaction, redaction_m) and ok
     if json_path:
-        json_path.write_text(json.dumps({"cases": cases, "figures": [
-            {**asdict(f), "ratio": round(f.ratio, 3)} for f in figures], "peak_rss_mb": round(rss, 1),
+        figures = [start.window, start.content, start.typed_window, start.typed_content, *registry, report, letter,
+                   *data.figures]
+        json_path.write_text(json.dumps({
+            "cases": cases, "figures": [{**asdict(f), "ratio": round(f.ratio, 3)} for f in figures],
+            "start_up_noise": round(start.noise, 3), "rows_per_s": {k: round(v) for k, v in data.rows_per_s.items()},
+            "rss_mb": {"start-up": round(start.rss_mb, 1), **{k: round(v, 1) for k, v in data.rss_mb.items()}},
+            "peak_rss_mb": round(peak, 1), "backup_mb": round(data.backup_mb, 1), "db_mb": round(data.db_mb, 1),
             "redaction": {"figures": [{**asdict(f), "ratio": round(f.ratio, 3)} for f in redaction],
                           **{k: round(v, 2) for k, v in redaction_m.items()}}},
             ensure_ascii=False, indent=2), encoding="utf-8")
@@ -617,10 +896,10 @@ def server_annual_figure(target: str) -> Figure:
     reg = Registry.open(target, today=lambda: TODAY)
     raw = _raw_server(target)
     year = TODAY.year - 1
-    figure = _paired("年度报告 / annual report", lambda: annual.compute(reg, year), lambda: raw.execute(
-        "SELECT applicant_type, outcome, count(*) FROM cases WHERE received_on <= %s AND"
-        " (concluded_on IS NULL OR concluded_on >= %s) GROUP BY 1, 2", (f"{year}-12-31", f"{year}-01-01")).fetchall(),
-        runs=5)
+    sql = re.sub(r":(\w+)", r"%(\1)s", ANNUAL_RAW.format(partial=""))  # the server's planner picks its indexes
+    params = {k: date.fromisoformat(v) for k, v in _annual_params(year).items()}
+    figure = _paired("年度报告 / annual report", lambda: annual.compute(reg, year),
+                     lambda: raw.execute(sql, params).fetchall(), runs=9)
     reg.close()
     raw.close()
     return figure
@@ -646,12 +925,14 @@ def run_server(target: str, cases: int, json_path: Path | None, folder: Path) ->
         print(f"  {label}：{time.perf_counter() - t:.1f} 秒", flush=True)
         return result
 
-    start_figure, rss = phase("启动和内存", lambda: startup(target, pycache=folder / "pycache"))
+    start = phase("启动和内存", lambda: startup(target, pycache=folder / "pycache"))
+    start_figure, rss = start.window, start.rss_mb
     registry = phase("登记簿", lambda: server_registry_figures(target))
-    report, letter, export = (phase("年度报告", lambda: server_annual_figure(target)),
-                                      phase("文书", lambda: letter_figure(target)),
-                                      phase("台账导出", lambda: export_figure(target)))
-    figures = [start_figure, *registry, report, letter, export]
+    report, letter = phase("年度报告", lambda: server_annual_figure(target)), phase("文书", lambda: letter_figure(target))
+    data = phase("台账导出", lambda: data_figures(target, folder / "data-pg", runs=1))
+    export = data.figures[0]
+    rss = max(rss, *data.rss_mb.values())
+    figures = [start_figure, *registry, report, letter, export, *data.figures[1:]]
     # What a server changes: the list, the report and the export read many rows through it. Start-up,
     # the letter and memory are shown for comparison with the file (their targets are the file's).
     counted = [*registry, report, export]
