@@ -42,16 +42,31 @@ def append(conn: sqlite3.Connection, case_id: int, type_: str, effective_on: str
 def append_many(conn: sqlite3.Connection,
                 rows: list[tuple[int, str, str, str, int | None, dict[str, Any]]]) -> None:
     """Add many events (case_id, type, effective_on, recorded_at, actor_id, payload), chained in order."""
+    insert_chained(conn, chained(last_hash(conn), rows)[0])
+
+
+def last_hash(conn) -> str:
+    """The hash the next event is chained to (call inside the write transaction that appends it)."""
     row = conn.execute("SELECT hash FROM case_events ORDER BY id DESC LIMIT 1").fetchone()
-    prev = row[0] if row else GENESIS
+    return row[0] if row else GENESIS
+
+
+def chained(prev: str, rows: list[tuple[int, str, str, str, int | None, dict[str, Any]]]) -> tuple[list[tuple], str]:
+    """Rows ready for insert_chained, each chained to the one before (``prev`` first), and the last hash:
+    computed apart from the insert, so that a long import prepares one batch while the last is written."""
     out = []
     for case_id, type_, effective_on, recorded_at, actor_id, payload in rows:
         text = dump_payload(payload)
         digest = _digest(prev, case_id, type_, effective_on, recorded_at, actor_id, text)
         out.append((case_id, type_, effective_on, recorded_at, actor_id, text, prev, digest))
         prev = digest
+    return out, prev
+
+
+def insert_chained(conn, rows: list[tuple]) -> None:
+    """Insert rows made by ``chained``, in their order, right after the event their first one names."""
     conn.executemany("INSERT INTO case_events (case_id, type, effective_on, recorded_at, actor_id, payload,"
-                     " prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)", out)
+                     " prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)", rows)
 
 
 def for_case(conn: sqlite3.Connection, case_id: int) -> list[sqlite3.Row]:

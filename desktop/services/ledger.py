@@ -343,36 +343,52 @@ IMPORT_BATCH = 5000
 def _write(reg: Registry, actor: Actor, checked: list[_Checked], given: set[str], source: str,
            progress: Progress | None, created: dict[int, int] | None = None) -> list[str]:
     """Write the checked rows, set-based (a few statements per batch of rows, not per row), inside the
-    caller's transaction; returns the case numbers in row order."""
+    caller's transaction; returns the case numbers in row order. While one batch is written (SQLite or
+    the server at work, outside the GIL) the next is prepared: derived values, payloads, hash chain."""
+    from concurrent.futures import ThreadPoolExecutor
+
     conn, cal, today, now = reg.conn, reg.calendar(), reg.today(), reg.now()
     applicant_ids = _applicant_ids(reg, checked, now)
     numbers = _case_numbers(reg, checked, given)
     first_id = cases_q.max_id(conn) + 1
+    prev = events_q.last_hash(conn)
     case_columns = ("id", "case_no", "applicant_id", "applicant_name", "applicant_type", "channel", "received_on",
                     "request_text", "remarks", "created_at", "created_by", *cases_q.DERIVED_FIELDS)
-    for start in range(0, len(checked), IMPORT_BATCH):
-        batch = checked[start:start + IMPORT_BATCH]
-        cases, indexed, events = [], [], []
-        for offset, row in enumerate(batch, start=start):
-            case_id = first_id + offset
-            facts = dict(zip(_FACTS, row.facts, strict=True))
-            if created and facts.get("lead_division_id") in created:  # a division made by this import
-                facts["lead_division_id"] = created[facts["lead_division_id"]]
-            payload = {**facts, "source": f"{source} 第{row.number}行"}
-            replayed = workflow.replay([workflow.Event("ledger_import", date.fromisoformat(row.received_on),
-                                                       payload)])
-            derived = cases_svc.derived_values(replayed, cal, today)
-            name, applicant_type = row.applicant[2], row.applicant[1]
-            cases.append((case_id, numbers[offset], applicant_ids[offset], name, applicant_type, row.channel,
-                          row.received_on, row.request_text, row.remarks, now, actor.user_id,
-                          *(derived[f] for f in cases_q.DERIVED_FIELDS)))
-            indexed.append((case_id, row.received_on, row.request_text, name))
-            events.append((case_id, "ledger_import", row.received_on, now, actor.user_id, payload))
+
+    def write(cases: list[tuple], indexed: list[tuple], events: list[tuple]) -> None:
         cases_q.insert_many(conn, case_columns, cases)
         search_q.index_cases(conn, indexed)
-        events_q.append_many(conn, events)
-        if progress:
-            progress(start + len(batch), len(checked))
+        events_q.insert_chained(conn, events)
+
+    # one writer thread; this thread leaves the connection to it until the import is written
+    with ThreadPoolExecutor(1, thread_name_prefix="ledger-import") as writer:
+        pending = None
+        for start in range(0, len(checked), IMPORT_BATCH):
+            batch = checked[start:start + IMPORT_BATCH]
+            cases, indexed, events = [], [], []
+            for offset, row in enumerate(batch, start=start):
+                case_id = first_id + offset
+                facts = dict(zip(_FACTS, row.facts, strict=True))
+                if created and facts.get("lead_division_id") in created:  # a division made by this import
+                    facts["lead_division_id"] = created[facts["lead_division_id"]]
+                payload = {**facts, "source": f"{source} 第{row.number}行"}
+                replayed = workflow.replay([workflow.Event("ledger_import", date.fromisoformat(row.received_on),
+                                                           payload)])
+                derived = cases_svc.derived_values(replayed, cal, today)
+                name, applicant_type = row.applicant[2], row.applicant[1]
+                cases.append((case_id, numbers[offset], applicant_ids[offset], name, applicant_type, row.channel,
+                              row.received_on, row.request_text, row.remarks, now, actor.user_id,
+                              *(derived[f] for f in cases_q.DERIVED_FIELDS)))
+                indexed.append((case_id, row.received_on, row.request_text, name))
+                events.append((case_id, "ledger_import", row.received_on, now, actor.user_id, payload))
+            events, prev = events_q.chained(prev, events)
+            if pending is not None:
+                pending.result()  # the batch before is written (or its error raised here)
+            if progress:
+                progress(start, len(checked))
+            pending = writer.submit(write, cases, indexed, events)
+        if pending is not None:
+            pending.result()
     reset_sequences(conn)  # PostgreSQL: the next ids follow the ones given here
     return numbers
 
