@@ -100,17 +100,27 @@ def count(conn: sqlite3.Connection) -> int:
 
 
 def verify_chain(conn: sqlite3.Connection) -> list[str]:
-    """Problems in the chain: a row whose content does not match its hash, or a missing row."""
+    """Problems in the chain: a row whose content does not match its hash, or a missing row. Read as
+    plain tuples, a row at a time (a million cases hold ten million events)."""
     problems = []
     prev = GENESIS
-    for row in conn.execute("SELECT * FROM case_events ORDER BY id"):
-        if row["prev_hash"] != prev:
-            problems.append(f"事件{row['id']}之前的记录被删除或改动（链接断开）")
-        digest = _digest(row["prev_hash"], row["case_id"], row["type"], row["effective_on"],
-                         row["recorded_at"], row["actor_id"], row["payload"])
-        if digest != row["hash"]:
-            problems.append(f"事件{row['id']}（案件{row['case_id']}）的内容被改动")
-        prev = row["hash"]
+    sql = ("SELECT id, case_id, type, effective_on, recorded_at, actor_id, payload, prev_hash, hash"
+           " FROM case_events ORDER BY id")
+    if conn.dialect == "sqlite":
+        rows = conn.cursor()
+        rows.row_factory = None
+        rows.execute(sql)
+    else:
+        rows = (tuple(r) for r in conn.execute(sql))
+    sha256, sep = hashlib.sha256, "\x1f"
+    for event_id, case_id, type_, effective_on, recorded_at, actor_id, payload, prev_hash, digest in rows:
+        if prev_hash != prev:
+            problems.append(f"事件{event_id}之前的记录被删除或改动（链接断开）")
+        text = sep.join((prev_hash, str(case_id), type_, effective_on, recorded_at,
+                         "" if actor_id is None else str(actor_id), payload))
+        if sha256(text.encode("utf-8")).hexdigest() != digest:
+            problems.append(f"事件{event_id}（案件{case_id}）的内容被改动")
+        prev = digest
     return problems
 
 
