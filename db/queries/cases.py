@@ -147,37 +147,6 @@ def ids_spanning(conn, first: str, last: str) -> list[int]:
         (last, first)))
 
 
-def ledger_rows(conn: sqlite3.Connection, year: int | None = None,
-                case_ids: Sequence[int] | None = None,
-                visible_to: tuple[int | None, int | None] | None = None) -> list[sqlite3.Row]:
-    """Everything the ledger export needs, in registry order (received date, number); ``visible_to``
-    (division id, user id) keeps only what a division user may read."""
-    sql = ("SELECT c.*, a.name AS applicant_name, a.applicant_type, a.id_type, a.id_number, a.phone,"
-           " a.address, a.email, d.name AS lead_division_name FROM cases c"
-           " JOIN applicants a ON a.id = c.applicant_id LEFT JOIN divisions d ON d.id = c.lead_division_id")
-    clauses: list[str] = []
-    params: list[Any] = []
-    if year is not None:
-        clauses.append("c.received_on BETWEEN ? AND ?")
-        params += [f"{year}-01-01", f"{year}-12-31"]
-    if visible_to is not None:
-        clause, values = visible_clause(*visible_to)
-        clauses.append(clause)
-        params += values
-    if case_ids is None:
-        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-        return conn.execute(f"{sql}{where} ORDER BY c.received_on, c.case_no", params).fetchall()
-    # Only the cases asked for (a filter of the list), read by id, then put in registry order.
-    rows = []
-    ids = list(dict.fromkeys(case_ids))
-    for i in range(0, len(ids), 500):
-        chunk = ids[i:i + 500]
-        where = " WHERE " + " AND ".join([*clauses, f"c.id IN ({','.join('?' * len(chunk))})"])
-        rows += conn.execute(f"{sql}{where}", [*params, *chunk]).fetchall()
-    rows.sort(key=lambda r: (r["received_on"], r["case_no"]))
-    return rows
-
-
 def ledger_ids(conn, year: int | None = None,
                visible_to: tuple[int | None, int | None] | None = None) -> array:
     """The ids of the ledger export in registry order (received date, number), of one year or all;
