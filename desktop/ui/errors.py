@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from desktop.services.errors import user_message
 
-__all__ = ["attempt", "user_message"]
+__all__ = ["attempt", "said_in", "user_message"]
 
 
 def attempt(parent, title: str, action) -> bool:
@@ -19,5 +19,19 @@ def attempt(parent, title: str, action) -> bool:
         if message is None:
             raise
         Ask.error(parent, title, message)
+        return False
+    return True
+
+
+def said_in(label, action) -> bool:
+    """Run a service call from inside a dialog: True when it went through; a user's error is shown in
+    ``label`` (the dialog stays open with what was typed) and False returned; a bug is raised."""
+    try:
+        action()
+    except Exception as exc:
+        message = user_message(exc)
+        if message is None:
+            raise
+        label.setText(message)
         return False
     return True

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QL
 
 from desktop.services import users
 from desktop.services.base import Actor, Registry, ServiceError
-from desktop.ui.errors import user_message
+from desktop.ui.errors import said_in
 
 
 def _password() -> QLineEdit:
@@ -37,15 +37,9 @@ class ChangePasswordDialog(QDialog):
         if self.new.text() != self.again.text():
             self.message.setText("两次输入的新密码不一致")
             return
-        try:
-            users.change_password(self.reg, self.actor, self.old.text(), self.new.text())
-        except Exception as exc:
-            message = user_message(exc)
-            if message is None:
-                raise
-            self.message.setText(message)
-            return
-        self.accept()
+        if said_in(self.message, lambda: users.change_password(self.reg, self.actor, self.old.text(),
+                                                                 self.new.text())):
+            self.accept()
 
     @classmethod
     def ask(cls, reg: Registry, actor: Actor, parent=None) -> bool:

@@ -89,17 +89,10 @@ class DeliveryDialog(QDialog):
         self.attempt = None  # records the delivery; a refusal is shown here and nothing typed is lost
 
     def _accept(self) -> None:
-        from desktop.ui.errors import user_message
+        from desktop.ui.errors import said_in
 
-        if self.attempt is not None:
-            try:
-                self.attempt(self.value())
-            except Exception as exc:
-                message = user_message(exc)
-                if message is None:
-                    raise
-                self.message.setText(message)
-                return
+        if self.attempt is not None and not said_in(self.message, lambda: self.attempt(self.value())):
+            return
         self.accept()
 
     def _choose(self) -> None:

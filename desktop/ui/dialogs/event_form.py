@@ -25,6 +25,7 @@ from desktop.domain import fees
 from desktop.domain.workflow import EVENT_LABELS
 from desktop.services import agency, cases
 from desktop.services.base import Registry
+from desktop.ui.errors import said_in
 
 
 @dataclass(frozen=True)
@@ -200,17 +201,10 @@ class EventDialog(QDialog):
                 self.message.setText(f"请选择“{f.label}”")
                 self.widgets[f.key].setFocus()
                 return
-        if self.attempt is not None:  # the action itself, before closing: a refusal keeps what was typed
-            from desktop.ui.errors import user_message
-
-            try:
-                self.attempt(self.on_date(), self.values())
-            except Exception as exc:
-                message = user_message(exc)
-                if message is None:
-                    raise
-                self.message.setText(message)
-                return
+        # the action itself, before closing: a refusal keeps what was typed
+        if self.attempt is not None and not said_in(
+                self.message, lambda: self.attempt(self.on_date(), self.values())):
+            return
         self.accept()
 
     @classmethod
