@@ -83,13 +83,21 @@ def _correction_notice(f: Firing, payload: dict[str, Any]) -> None:
     payload["period_end"] = f.cal.add_workdays(f.on, period).isoformat()
 
 
+def _after_period(f: Firing, payload: dict[str, Any], key: str, end, assumed: bool, period: str, letter: str,
+                  ending: str) -> None:
+    """A case ended because the applicant's period ran out: only after it did; the day it ended is
+    kept with the event (the case ends the day after)."""
+    if end is None:
+        return
+    if f.on <= end:
+        guess = f"（{letter}尚未登记送达，{deadlines.ASSUMED}）" if assumed else ""
+        raise ServiceError(f"{period}到{end.isoformat()}为止{guess}，期满后才能按{ending}处理")
+    payload[key] = end.isoformat()
+
+
 def _abandoned(f: Firing, payload: dict[str, Any]) -> None:
     end, assumed = deadlines.correction_period_end(f.facts, f.cal)
-    if end is not None and f.on <= end:
-        guess = f"（补正告知书尚未登记送达，{deadlines.ASSUMED}）" if assumed else ""
-        raise ServiceError(f"补正期限到{end.isoformat()}为止{guess}，期满后才能按逾期不补正处理")
-    if end is not None:
-        payload["period_end"] = end.isoformat()  # the case ends the day after
+    _after_period(f, payload, "period_end", end, assumed, "补正期限", "补正告知书", "逾期不补正")
 
 
 def _assign(f: Firing, payload: dict[str, Any]) -> None:
@@ -223,11 +231,7 @@ def _fee_paid(f: Firing, payload: dict[str, Any]) -> None:
 
 def _fee_unpaid(f: Firing, payload: dict[str, Any]) -> None:
     due, assumed = deadlines.fee_payment_due(f.facts, f.cal)
-    if due is not None and f.on <= due:
-        guess = f"（收费通知书尚未登记送达，{deadlines.ASSUMED}）" if assumed else ""
-        raise ServiceError(f"缴费期限到{due.isoformat()}为止{guess}，期满后才能按逾期未缴费处理")
-    if due is not None:
-        payload["payment_due_on"] = due.isoformat()  # the case ends the day after
+    _after_period(f, payload, "payment_due_on", due, assumed, "缴费期限", "收费通知书", "逾期未缴费")
 
 
 def _reply_issued(f: Firing, payload: dict[str, Any]) -> None:
