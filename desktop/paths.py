@@ -60,11 +60,14 @@ def default_target() -> str | Path:
 
 
 def resources_dir() -> Path:
-    """The bundled resources (fonts, templates, icons): beside the package, or in the frozen bundle."""
+    """The bundled resources (fonts, templates, icons): the project's top-level ``resources/`` folder,
+    installed inside the package as ``desktop/resources`` (pyproject maps it), or in the frozen bundle."""
     frozen = getattr(sys, "_MEIPASS", None)
     if frozen:
         return Path(frozen) / "desktop" / "resources"
-    return Path(__file__).resolve().parent / "resources"
+    package = Path(__file__).resolve().parent
+    installed = package / "resources"
+    return installed if installed.is_dir() else package.parent / "resources"
 
 
 def cache_dir() -> Path:

@@ -1,4 +1,4 @@
-"""Draw the application icon (a red document seal with 公开) into desktop/resources/icons (run once)."""
+"""Draw the application icon (a red document seal with 公开) into resources/icons (run once)."""
 
 from pathlib import Path
 
@@ -6,7 +6,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from desktop.documents.fonts import bundled_font_file
 
-OUT = Path(__file__).resolve().parent.parent / "desktop/resources/icons"
+OUT = Path(__file__).resolve().parent.parent / "resources/icons"
 
 
 def draw(size: int) -> Image.Image:

@@ -1,4 +1,4 @@
-"""Rebuild the fonts bundled for letters (desktop/resources/fonts/*.ttf.xz).
+"""Rebuild the fonts bundled for letters (resources/fonts/*.ttf.xz).
 
 Run by a developer when the fonts are to change, never by the program: it needs fontTools
 (``.venv/bin/pip install fonttools``) and Debian's fonts-noto-cjk and fonts-hanazono. reportlab embeds
@@ -31,7 +31,7 @@ from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTFont, newTable
 from fontTools.ttLib.scaleUpem import scale_upem
 
-FONTS = Path(__file__).resolve().parent.parent / "desktop/resources/fonts"
+FONTS = Path(__file__).resolve().parent.parent / "resources/fonts"
 NOTO = Path("/usr/share/fonts/opentype/noto")
 HANAZONO_B = Path("/usr/share/fonts/truetype/hanazono/HanaMinB.ttf")
 

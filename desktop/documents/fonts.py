@@ -39,7 +39,7 @@ _ORDER = {"title": 0, "song": 1, "serif": 2, "rare": 3}
 
 @dataclass(frozen=True)
 class Bundled:
-    """A font shipped xz-compressed in desktop/resources/fonts."""
+    """A font shipped xz-compressed in resources/fonts."""
     name: str  # the reportlab name it is registered under
     family: str
     archive: str  # relative to the resources folder
