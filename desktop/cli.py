@@ -290,7 +290,8 @@ def _calendar(reg, args) -> int:
 
     if args.calendar_command == "import-notice":
         text = calendar_admin.read_notice_file(args.file)
-        notice = calendar_admin.import_notice(reg, SYSTEM, text, args.year)
+        notice = calendar_admin.preview_notice(text, args.year)
+        calendar_admin.import_notice(reg, SYSTEM, text, args.year)
         print(f"{args.year}年节假日安排已导入：")
         for h in notice.holidays:
             off = "、".join(f"{d.month}月{d.day}日" for d in h.days_off)

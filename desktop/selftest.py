@@ -27,7 +27,7 @@ def run() -> int:
             steps.append(f"PostgreSQL 驱动已加载（psycopg {psycopg.__version__}，{psycopg.pq.__impl__}，"
                          f"libpq {libpq // 10000}.{libpq % 10000}）")
             agency.ensure_defaults(reg)
-            user_id = users.create_user(reg, None, "selftest", "自检", "selftest2026", ["clerk", "admin"])
+            user_id = users.create_user(reg, None, "selftest", "自检", "selftest2026", ["clerk", "admin"]).id
             form = {"applicant_type": "自然人", "name": "王喆", "id_number": "11010519491231002X",
                     "phone": "13812345678", "channel": "当面",
                     "received_on": reg.today().isoformat(), "request_text": "自检：申请公开某文件"}

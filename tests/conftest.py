@@ -129,15 +129,15 @@ def staff(registry):
     from desktop.services import agency, users
     from desktop.services.base import SYSTEM
 
-    admin_id = users.create_user(registry, None, "admin", "管理员", "admin2026", ["admin"])
+    admin_id = users.create_user(registry, None, "admin", "管理员", "admin2026", ["admin"]).id
     admin = users.actor_for(registry, admin_id)
-    planning = agency.add_division(registry, admin, "规划处")
-    social = agency.add_division(registry, admin, "社会处")
+    planning = agency.add_division(registry, admin, "规划处").id
+    social = agency.add_division(registry, admin, "社会处").id
     out = {"admin": admin, "system": SYSTEM, "planning_id": planning, "social_id": social}
     for login, roles, division in [("clerk", ["clerk"], None), ("head", ["office_head"], None),
                                    ("planner", ["division"], planning), ("social", ["division"], social),
                                    ("reviewer", ["reviewer"], None), ("leader", ["leader"], None)]:
-        uid = users.create_user(registry, admin, login, login, "pass1234", roles, division)
+        uid = users.create_user(registry, admin, login, login, "pass1234", roles, division).id
         out[login] = users.actor_for(registry, uid)
     return out
 

@@ -9,7 +9,7 @@ from db.queries import settings as settings_q
 from db.queries import users as users_q
 from desktop.domain import placeholders
 from desktop.services import users as users_svc
-from desktop.services.base import Actor, Registry, ValidationFailed, require_role
+from desktop.services.base import Actor, Changes, Registry, ValidationFailed, require_role
 
 DEFAULT_SETTINGS = {
     "agency_name": "某某市民政局",
@@ -79,11 +79,11 @@ def initialise(reg: Registry, agency_name: str | None, admin_login: str | None,
         if not admin_password:
             raise ValidationFailed(["〔密码〕创建管理员需要密码（--password-file）"])
         return users_svc.create_user(reg, None, admin_login, "系统管理员", admin_password, ["admin"],
-                                     settings_q.office_division_id(reg.conn))
+                                     settings_q.office_division_id(reg.conn)).id
     return None
 
 
-def update_settings(reg: Registry, actor: Actor, changes: dict[str, str]) -> None:
+def update_settings(reg: Registry, actor: Actor, changes: dict[str, str]) -> Changes:
     require_role(actor, "admin", action="修改机关设置")
     unknown = sorted(set(changes) - set(DEFAULT_SETTINGS))
     if unknown:
@@ -97,6 +97,7 @@ def update_settings(reg: Registry, actor: Actor, changes: dict[str, str]) -> Non
             settings_q.put(reg.conn, key, str(value).strip())
         settings_q.audit(reg.conn, reg.now(), actor.user_id, "update_settings", json.dumps(
             {"before": {k: before.get(k) for k in changes}, "after": changes}, ensure_ascii=False))
+    return Changes(settings=True)
 
 
 def divisions(reg: Registry, active_only: bool = False) -> list:
@@ -109,7 +110,7 @@ def office_division_id(reg: Registry) -> int | None:
     return settings_q.office_division_id(reg.conn)
 
 
-def add_division(reg: Registry, actor: Actor, name: str) -> int:
+def add_division(reg: Registry, actor: Actor, name: str) -> Changes:
     require_role(actor, "admin", action="管理处室")
     name = name.strip()
     if not name or len(name) > 50:
@@ -120,10 +121,10 @@ def add_division(reg: Registry, actor: Actor, name: str) -> int:
         division_id = settings_q.insert_division(reg.conn, name)
         settings_q.audit(reg.conn, reg.now(), actor.user_id, "add_division",
                          json.dumps({"name": name}, ensure_ascii=False))
-    return division_id
+    return Changes(people=True, id=division_id)
 
 
-def update_division(reg: Registry, actor: Actor, division_id: int, name: str, active: bool) -> None:
+def update_division(reg: Registry, actor: Actor, division_id: int, name: str, active: bool) -> Changes:
     require_role(actor, "admin", action="管理处室")
     name = name.strip()
     if not name or len(name) > 50:
@@ -137,6 +138,7 @@ def update_division(reg: Registry, actor: Actor, division_id: int, name: str, ac
         settings_q.audit(reg.conn, reg.now(), actor.user_id, "update_division", json.dumps(
             {"before": dict(before) if before else None, "after": {"name": name, "active": active}},
             ensure_ascii=False))
+    return Changes(people=True)
 
 
 SETTING_LABELS = {

@@ -16,7 +16,7 @@ from desktop.documents.annual_tables import ReportState, anchor_text
 from desktop.documents.fonts import MissingGlyphs
 from desktop.domain import annual_report
 from desktop.domain.annual_report import PART2, PARTS, AnnualReport, CaseFact, RemedyFact
-from desktop.services.base import Actor, Registry, ServiceError, ValidationFailed, require_role
+from desktop.services.base import Actor, Changes, Registry, ServiceError, ValidationFailed, require_role
 
 PART2_FIELDS = {(item, f) for _s, _h, items, fields in PART2 for item in items for f in fields}
 DEFAULT_TEXTS = {
@@ -122,7 +122,7 @@ def final_anchors(reg: Registry) -> list[tuple[int, dict]]:
     return out
 
 
-def save_text(reg: Registry, actor: Actor, year: int, part: str, text: str) -> None:
+def save_text(reg: Registry, actor: Actor, year: int, part: str, text: str) -> Changes:
     require_role(actor, "office_head", "admin", "clerk", action="编写年度报告")
     _check_not_final(reg, year)
     if part not in DEFAULT_TEXTS:
@@ -131,9 +131,10 @@ def save_text(reg: Registry, actor: Actor, year: int, part: str, text: str) -> N
         raise ValidationFailed([f"〔{part}〕过长（最多20000个字符）"])
     with reg.transaction():
         annual_q.put_text(reg.conn, year, part, text.strip(), reg.now(), actor.user_id)
+    return Changes(reports=True)
 
 
-def save_part2(reg: Registry, actor: Actor, year: int, values: dict[tuple[str, str], float]) -> None:
+def save_part2(reg: Registry, actor: Actor, year: int, values: dict[tuple[str, str], float]) -> Changes:
     """The office's figures for part 二 (numbers ≥ 0; amounts in 万元)."""
     require_role(actor, "office_head", "admin", "clerk", action="填写年度报告")
     _check_not_final(reg, year)
@@ -150,10 +151,11 @@ def save_part2(reg: Registry, actor: Actor, year: int, values: dict[tuple[str, s
     with reg.transaction():
         for (item, field), value in values.items():
             annual_q.put_input(reg.conn, year, item, field, value)
+    return Changes(reports=True)
 
 
 def add_remedy(reg: Registry, actor: Actor, kind: str, filed_on: date, result: str | None = None,
-               concluded_on: date | None = None, case_no: str | None = None, notes: str = "") -> int:
+               concluded_on: date | None = None, case_no: str | None = None, notes: str = "") -> Changes:
     """Record a reconsideration or lawsuit about a disclosure decision (part 四)."""
     require_role(actor, "office_head", "admin", "clerk", action="登记复议诉讼案件")
     problems = []
@@ -178,8 +180,9 @@ def add_remedy(reg: Registry, actor: Actor, kind: str, filed_on: date, result: s
     if concluded_on:
         _check_not_final(reg, concluded_on.year)
     with reg.transaction():
-        return annual_q.insert_remedy(reg.conn, case_id, kind, filed_on.isoformat(), result,
-                                      concluded_on.isoformat() if concluded_on else None, notes or None)
+        remedy_id = annual_q.insert_remedy(reg.conn, case_id, kind, filed_on.isoformat(), result,
+                                           concluded_on.isoformat() if concluded_on else None, notes or None)
+    return Changes(reports=True, id=remedy_id)
 
 
 def remedies(reg: Registry, year: int) -> list:
@@ -206,7 +209,7 @@ def check_date_unlocked(reg: Registry, on: date) -> None:
     _check_not_final(reg, on.year)
 
 
-def finalize(reg: Registry, actor: Actor, year: int) -> AnnualReport:
+def finalize(reg: Registry, actor: Actor, year: int) -> Changes:
     """Make the report final: only for a year that is over, when every check passes and nothing is
     missing (parts 一 and 五 written, part 二 entered); the figures are kept as published."""
     require_role(actor, "office_head", "admin", action="年度报告定稿")
@@ -231,10 +234,10 @@ def finalize(reg: Registry, actor: Actor, year: int) -> AnnualReport:
             ensure_ascii=False))
         settings_q.audit(reg.conn, reg.now(), actor.user_id, "annual_report_final",
                          json.dumps({"year": year, "history": history}, ensure_ascii=False))
-    return report
+    return Changes(reports=True)
 
 
-def unlock(reg: Registry, actor: Actor, year: int, reason: str) -> None:
+def unlock(reg: Registry, actor: Actor, year: int, reason: str) -> Changes:
     """An administrator reopens a final year (recorded in the audit trail with the reason)."""
     require_role(actor, "admin", action="解除年度锁定")
     if not reason.strip():
@@ -247,6 +250,7 @@ def unlock(reg: Registry, actor: Actor, year: int, reason: str) -> None:
         settings_q.audit(reg.conn, reg.now(), actor.user_id, "annual_report_unlock",
                          json.dumps({"year": year, "reason": reason.strip(), "figures": json.loads(figures)},
                                     ensure_ascii=False))
+    return Changes(reports=True)
 
 
 def export(reg: Registry, year: int, out, fmt: str | None = None) -> AnnualReport:

@@ -11,7 +11,7 @@ from pathlib import Path
 from db.queries import attachments as attachments_q
 from db.queries import files as files_q
 from desktop.services import cases, files
-from desktop.services.base import Actor, NotFound, Registry, ValidationFailed
+from desktop.services.base import Actor, Changes, NotFound, Registry, ValidationFailed
 
 MAX_BYTES = 50 * 1024 * 1024
 KIND_LABELS = {
@@ -59,6 +59,11 @@ class Attachment:
     size: int
     added_at: str
     missing: bool
+
+    @property
+    def changes(self) -> Changes:
+        """What storing it changed (the case's files and timeline)."""
+        return Changes((self.case_id,))
 
     @property
     def kind_label(self) -> str:

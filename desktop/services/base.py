@@ -55,6 +55,49 @@ class Actor:
 SYSTEM = Actor(None, "system", "系统", frozenset({"clerk", "office_head", "admin"}))
 
 
+@dataclass(frozen=True)
+class Changes:
+    """What a write changed, as every writing service returns it (Anki's OpChanges): the main window
+    hands it to the screens, and each refreshes what concerns it. A write that makes a record returns
+    that record, which carries its Changes as ``.changes`` (an issued letter, a stored attachment);
+    ``id`` is the row a write created when that is all the caller needs (a user, a division).
+    A change made on another seat is ``EVERYTHING``: nobody here knows what it touched."""
+    case_ids: tuple[int, ...] = ()
+    case_nos: tuple[str, ...] = ()
+    calendar: bool = False    # working days: every due date may have moved
+    people: bool = False      # users and divisions (names in lists, routing choices)
+    settings: bool = False    # the agency's settings (numbering, threshold, names on letters)
+    templates: bool = False   # letter templates (which fields the draft editor asks for)
+    reports: bool = False     # annual-report texts, figures and finalisation
+    everything: bool = False
+    id: int | None = None
+
+    def __or__(self, other: Changes) -> Changes:
+        ids = tuple(dict.fromkeys(self.case_ids + other.case_ids))
+        nos = tuple(dict.fromkeys(self.case_nos + other.case_nos))
+        return Changes(ids, nos, *(getattr(self, f) or getattr(other, f) for f in _FLAGS),
+                       id=self.id if self.id is not None else other.id)
+
+    @property
+    def cases(self) -> bool:
+        """Lists, queues and counts may show something else (a case changed, or its due date did)."""
+        return bool(self.case_ids) or self.calendar or self.people or self.everything
+
+    def touches(self, case_id: int | None) -> bool:
+        """The open case's screen shows something else."""
+        return case_id is not None and (case_id in self.case_ids or self.calendar or self.people
+                                        or self.templates or self.settings or self.everything)
+
+
+_FLAGS = ("calendar", "people", "settings", "templates", "reports", "everything")
+EVERYTHING = Changes(everything=True)
+
+
+def changes_of(result: Any) -> Changes | None:
+    """The Changes a writing service returned: itself, or carried by the record it made."""
+    return result if isinstance(result, Changes) else getattr(result, "changes", None)
+
+
 class Snapshot(NamedTuple):
     calendar: WorkCalendar
     settings: dict[str, str]

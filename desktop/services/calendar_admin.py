@@ -11,7 +11,7 @@ from db.queries import cases as cases_q
 from db.queries import settings as settings_q
 from desktop.domain.calendar import NoticeError, ParsedNotice, decode_notice, parse_notice
 from desktop.services import cases as cases_svc
-from desktop.services.base import Actor, Registry, ValidationFailed, require_role
+from desktop.services.base import Actor, Changes, Registry, ValidationFailed, require_role
 
 MAX_NOTICE_FILE = 1_000_000  # bytes; a notice is a few kilobytes
 
@@ -52,7 +52,7 @@ def preview_notice(text: str, year: int) -> ParsedNotice:
         raise ValidationFailed([f"〔通知文本〕{exc}"]) from None
 
 
-def import_notice(reg: Registry, actor: Actor, text: str, year: int) -> ParsedNotice:
+def import_notice(reg: Registry, actor: Actor, text: str, year: int) -> Changes:
     """Save a notice's days for ``year``; the deadlines of every case running over that year follow."""
     require_role(actor, "admin", action="维护节假日")
     notice = preview_notice(text, year)
@@ -61,18 +61,19 @@ def import_notice(reg: Registry, actor: Actor, text: str, year: int) -> ParsedNo
         settings_q.replace_notice_year(reg.conn, year, text, days, reg.now(), actor.user_id)
         settings_q.audit(reg.conn, reg.now(), actor.user_id, "calendar_import_notice",
                          json.dumps({"year": year, "days": days}, ensure_ascii=False))
-        _refresh_cases_over(reg, date(year, 1, 1), date(year, 12, 31))
-    return notice
+        moved = _refresh_cases_over(reg, date(year, 1, 1), date(year, 12, 31))
+    return Changes(moved, calendar=True)
 
 
-def _refresh_cases_over(reg: Registry, first: date, last: date) -> None:
+def _refresh_cases_over(reg: Registry, first: date, last: date) -> tuple[int, ...]:
     """In the calendar change's own transaction: every case whose time runs over the changed days
     follows — open ones (due dates, projections) and finished ones (their overdue flag)."""
-    cases_svc.refresh_derived(reg, cases_q.ids_spanning(reg.conn, first.isoformat(), last.isoformat()),
-                              reg.read_calendar())
+    ids = tuple(cases_q.ids_spanning(reg.conn, first.isoformat(), last.isoformat()))
+    cases_svc.refresh_derived(reg, ids, reg.read_calendar())
+    return ids
 
 
-def set_day(reg: Registry, actor: Actor, day: date, is_workday: bool | None, note: str = "") -> None:
+def set_day(reg: Registry, actor: Actor, day: date, is_workday: bool | None, note: str = "") -> Changes:
     """Mark one day as a working day / day off, or (None) go back to the official data."""
     require_role(actor, "admin", action="维护节假日")
     with reg.transaction():
@@ -80,7 +81,7 @@ def set_day(reg: Registry, actor: Actor, day: date, is_workday: bool | None, not
         settings_q.audit(reg.conn, reg.now(), actor.user_id, "calendar_set_day",
                          json.dumps({"day": day.isoformat(), "is_workday": is_workday, "note": note},
                                     ensure_ascii=False))
-        _refresh_cases_over(reg, day, day)
+        return Changes(_refresh_cases_over(reg, day, day), calendar=True)
 
 
 @dataclass(frozen=True)

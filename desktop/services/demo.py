@@ -99,7 +99,7 @@ def fill(reg: Registry, cases_count: int = 300, seed: int = 2026) -> list[DemoLo
     first_admin = None
     for login, name, roles, division, password in DEMO_USERS:
         user_id = users.create_user(reg, first_admin, login, name, password, roles,
-                                    division_ids.get(division, office_id) if division else office_id)
+                                    division_ids.get(division, office_id) if division else office_id).id
         actors[login] = users.actor_for(reg, user_id)
         first_admin = first_admin or actors[login]
         logins.append(DemoLogin(login, name, roles, password))

@@ -330,7 +330,7 @@ def import_ledger(reg: Registry, actor: Actor, path: str | Path, dry_run: bool =
         for name in new_divisions:  # first, in the same all-or-nothing transaction
             from desktop.services import agency
 
-            created[divisions[name]] = agency.add_division(reg, actor, name)
+            created[divisions[name]] = agency.add_division(reg, actor, name).id
         result.case_nos = _write(reg, actor, checked, set(seen), Path(path).name, progress, created)
     if progress:
         progress(len(checked), len(checked))

@@ -25,7 +25,15 @@ from db.queries import attachments as attachments_q
 from db.queries import files as files_q
 from desktop.domain import application, outcomes, workflow
 from desktop.services import attachments, cases, files
-from desktop.services.base import Actor, NotFound, PermissionDenied, Registry, ServiceError, ValidationFailed
+from desktop.services.base import (
+    Actor,
+    Changes,
+    NotFound,
+    PermissionDenied,
+    Registry,
+    ServiceError,
+    ValidationFailed,
+)
 
 RELEASE, RELEASED = "release", "released"
 RELEASABLE_TYPES = {"pdf": "PDF", "jpeg": "JPG", "png": "PNG", "tiff": "TIFF"}
@@ -60,7 +68,7 @@ def releasable_type(reg: Registry, a: attachments.Attachment) -> str | None:
 
 
 def mark_for_release(reg: Registry, actor: Actor, attachment_id: int,
-                     expected_version: int | None = None) -> cases.Changed:
+                     expected_version: int | None = None) -> Changes:
     """Make an attachment of a case being handled a 拟公开的材料 (a PDF or a scan) to be de-identified."""
     a = attachments.get(reg, attachment_id)
     if a.kind == RELEASE:
@@ -306,7 +314,7 @@ def _check_boxes(boxes, page_sizes: list[tuple[float, float]]) -> list:
 class Released:
     attachment: attachments.Attachment
     redaction: Redaction
-    changed: cases.Changed
+    changes: Changes
 
 
 def released_name(original_name: str) -> str:

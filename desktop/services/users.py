@@ -15,6 +15,7 @@ from db.queries import users as users_q
 from desktop.domain.workflow import ROLE_LABELS, ROLES
 from desktop.services.base import (
     Actor,
+    Changes,
     PermissionDenied,
     Registry,
     ServiceError,
@@ -65,7 +66,7 @@ def actor_for(reg: Registry, user_id: int) -> Actor:
 
 
 def create_user(reg: Registry, actor: Actor | None, login: str, name: str, password: str,
-                roles: Iterable[str], division_id: int | None = None) -> int:
+                roles: Iterable[str], division_id: int | None = None) -> Changes:
     """Create an account. ``actor`` None is allowed only for the first administrator."""
     roles = list(roles)
     with reg.transaction():
@@ -94,7 +95,7 @@ def create_user(reg: Registry, actor: Actor | None, login: str, name: str, passw
         users_q.set_roles(reg.conn, user_id, roles)
         settings_q.audit(reg.conn, reg.now(), actor.user_id if actor else None, "create_user",
                          json.dumps({"login": login, "roles": roles}, ensure_ascii=False))
-    return user_id
+    return Changes(people=True, id=user_id)
 
 
 def authenticate(reg: Registry, login: str, password: str) -> Actor:
@@ -132,7 +133,7 @@ def authenticate(reg: Registry, login: str, password: str) -> Actor:
 
 
 def update_user(reg: Registry, actor: Actor, user_id: int, name: str, division_id: int | None,
-                roles: Iterable[str], active: bool) -> None:
+                roles: Iterable[str], active: bool) -> Changes:
     """Change a user's name, division, roles or active flag (administrator only)."""
     require_role(actor, "admin", action="管理用户")
     roles = list(roles)
@@ -158,9 +159,10 @@ def update_user(reg: Registry, actor: Actor, user_id: int, name: str, division_i
                        "active": bool(before["active"])},
             "after": {"name": name.strip(), "division_id": division_id, "roles": roles, "active": active}},
             ensure_ascii=False))
+    return Changes(people=True)
 
 
-def reset_password(reg: Registry, actor: Actor, user_id: int, new_password: str) -> None:
+def reset_password(reg: Registry, actor: Actor, user_id: int, new_password: str) -> Changes:
     """Administrator sets a new password (and clears a lock)."""
     require_role(actor, "admin", action="重置密码")
     weak = check_password_strength(new_password)
@@ -173,6 +175,7 @@ def reset_password(reg: Registry, actor: Actor, user_id: int, new_password: str)
         users_q.reset_password_hash(reg.conn, user_id, hash_password(new_password))
         settings_q.audit(reg.conn, reg.now(), actor.user_id, "reset_password",
                          json.dumps({"user": row["login"]}, ensure_ascii=False))
+    return Changes(people=True)  # a locked account is unlocked
 
 
 def has_users(reg: Registry) -> bool:
@@ -185,7 +188,7 @@ def list_users(reg: Registry, actor: Actor) -> list[dict]:
     return [{**dict(r), "roles": users_q.roles(reg.conn, r["id"])} for r in users_q.all_users(reg.conn)]
 
 
-def change_password(reg: Registry, actor: Actor, old: str, new: str) -> None:
+def change_password(reg: Registry, actor: Actor, old: str, new: str) -> Changes:
     """A user changes their own password (the old one is required)."""
     row = users_q.by_id(reg.conn, actor.user_id) if actor.user_id else None
     if row is None:
@@ -201,3 +204,4 @@ def change_password(reg: Registry, actor: Actor, old: str, new: str) -> None:
         users_q.set_password_hash(reg.conn, actor.user_id, hash_password(new))
         settings_q.audit(reg.conn, reg.now(), actor.user_id, "change_password",
                          json.dumps({"user": row["login"]}, ensure_ascii=False))
+    return Changes()  # nothing any screen shows

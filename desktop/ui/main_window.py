@@ -24,7 +24,7 @@ from desktop.domain.workflow import ROLE_LABELS
 from desktop.paths import resources_dir
 from desktop.services import registry_list
 from desktop.services import seats as seats_svc
-from desktop.services.base import Actor, Registry, ServiceError
+from desktop.services.base import EVERYTHING, Actor, Changes, Registry, ServiceError
 from desktop.ui.dialogs.account import ChangePasswordDialog, LockDialog
 from desktop.ui.dialogs.messages import Ask
 from desktop.ui.seat_watch import SeatWatcher
@@ -132,7 +132,7 @@ class MainWindow(QMainWindow):
         self.seats = SeatWatcher(reg, self)
         # A window on a file marks its seat beside it, so a restore elsewhere knows it is in use.
         self.seat_mark = seats_svc.mark_seat(reg, actor.name)
-        self.seats.changed.connect(lambda: self.refresh_lists(from_other_seat=True))
+        self.seats.changed.connect(lambda: self.apply(EVERYTHING))  # nobody here knows what it touched
         self.seats.lost.connect(self._connection_lost)
         self.seats.restored.connect(self._connection_restored)
         self.seats.start()
@@ -264,8 +264,8 @@ class MainWindow(QMainWindow):
         def done(n) -> None:
             self._roller.wait()
             self._roller, self._rolled_on = None, today
-            if n:
-                self.refresh_lists()
+            if n:  # the day turned: every colour and count may differ
+                self.apply(EVERYTHING)
 
         def failed(message: str) -> None:  # busy (a long import): tried again at the next check
             self._roller.wait()
@@ -356,31 +356,29 @@ class MainWindow(QMainWindow):
             from desktop.ui.views.registration import RegistrationView
 
             page = RegistrationView(self.reg, self.actor)
-            page.registered.connect(lambda ids: self.refresh_lists())
             page.open_case.connect(self.open_case)
-            return page
+            return self._follow(page)
         if key in ("queue", "all", "archive"):
             page = RegistryView(self.reg, self.actor, queue=key == "queue", archive=key == "archive")
             page.open_case.connect(self.open_case)
-            return page
+            return self._follow(page)
         if key in ("review", "approve"):
             from desktop.ui.views.approval_view import ApprovalView
 
             page = ApprovalView(self.reg, self.actor, "reviewer" if key == "review" else "leader")
-            page.changed.connect(lambda _id: self.refresh_lists())
             page.open_case.connect(self.open_case)
-            return page
+            return self._follow(page)
         if key == "stats":
             from desktop.ui.views.stats_view import StatsView
 
             page = StatsView(self.reg, self.actor)
             page.open_case.connect(self.open_case)
-            return page
+            return self._follow(page)
         if key == "admin":
             from desktop.ui.views.admin_view import AdminView
             from desktop.ui.views.calendar_view import CalendarView
 
-            return AdminView(self.reg, self.actor, CalendarView(self.reg, self.actor))
+            return self._follow(AdminView(self.reg, self.actor, CalendarView(self.reg, self.actor)))
         raise KeyError(key)
 
     def _menus(self) -> None:
@@ -399,7 +397,8 @@ class MainWindow(QMainWindow):
             case_menu.addAction(QAction("新登记(&N)", self, shortcut=QKeySequence("Ctrl+N"),
                                         triggered=new_registration))
         case_menu.addAction(QAction("查找(&F)", self, shortcut=QKeySequence("Ctrl+F"), triggered=self._find))
-        case_menu.addAction(QAction("刷新(&R)", self, shortcut=QKeySequence("F5"), triggered=self.refresh_lists))
+        case_menu.addAction(QAction("刷新(&R)", self, shortcut=QKeySequence("F5"),
+                                    triggered=lambda: self.apply(EVERYTHING)))
         account = bar.addMenu("账户(&U)")
         account.addAction(QAction("修改密码…", self, triggered=lambda: ChangePasswordDialog.ask(self.reg, self.actor, self)))
         account.addAction(QAction("锁定窗口", self, shortcut=QKeySequence("Ctrl+L"),
@@ -423,7 +422,7 @@ class MainWindow(QMainWindow):
 
             self._detail = CaseDetailView(self.reg, self.actor)
             self._detail.back.connect(self._back_from_case)
-            self._detail.changed.connect(lambda _id: self.refresh_lists())
+            self._follow(self._detail)
             self._page_index["case"] = self.stack.addWidget(_scrolled(self._detail))
             self._restore_layout("case", self._detail)
         return self._detail
@@ -502,17 +501,22 @@ class MainWindow(QMainWindow):
         self.banner.hide()
         self.statusBar().showMessage("已重新连接数据库", 5000)
 
-    def refresh_lists(self, from_other_seat: bool = False) -> None:
-        for page in self.pages.values():
-            if isinstance(page, RegistryView) or hasattr(page, "decide"):
-                page.refresh()
-        self.update_counts()
-        # The case screen refreshes itself after its own actions; another seat's change is shown too,
-        # unless the user is in the middle of editing the draft (their text is never overwritten).
-        if from_other_seat and self._detail is not None and self.current_page() is self._detail \
-                and self._detail.case_id is not None:
-            if not self.detail.draft.has_unsaved_changes():
-                self.detail.show_case(self.detail.case_id)
+    # -- what changed, said once ---------------------------------------------------------------
+    def _follow(self, page):
+        """A page that says what its actions changed (``changes``) has it handed to the other pages."""
+        page.changes.connect(lambda changes, source=page: self.apply(changes, source))
+        return page
+
+    def apply(self, changes: Changes, source: QWidget | None = None) -> None:
+        """Hand what a write changed to every page but the one that made it (which has shown it
+        already); each refreshes what concerns it (``ui.changes``). A change from another seat, the
+        day turning or F5 is ``EVERYTHING``."""
+        screens = list(self.pages.values()) + ([self._detail] if self._detail is not None else [])
+        for page in screens:
+            if page is not source and hasattr(page, "on_changes"):
+                page.on_changes(changes)
+        if changes.cases:
+            self.update_counts()
 
     def _find(self) -> None:
         self.show_section("all")

@@ -10,7 +10,7 @@ from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QListWidget
 
 from desktop.services import cases
-from desktop.services.base import ServiceError
+from desktop.services.base import EVERYTHING, ServiceError
 from desktop.ui.dialogs.delivery import DeliveryDialog
 from desktop.ui.dialogs.messages import Ask
 from desktop.ui.main_window import MainWindow
@@ -105,7 +105,7 @@ def test_a_whole_case_through_the_window(qtbot, registry, office, quiet):
     # 4. An extension: requested by the division, approved by the head (the notice is issued).
     act(planner, "extension_request", lambda d: d.widgets["reason"].setPlainText("需要调取历年档案核对"),
         date(2026, 10, 12))
-    head.refresh_lists()
+    head.apply(EVERYTHING)
     assert case_id in head.page("queue").model.all_ids()  # the request waits in the head's queue
     head.open_case(case_id)
 
@@ -144,7 +144,7 @@ def test_a_whole_case_through_the_window(qtbot, registry, office, quiet):
     assert cases.get_case(registry, case_id)["state"] == "handling"
 
     # 7. The division sees the comment, corrects the text and submits again.
-    planner.refresh_lists()
+    planner.apply(EVERYTHING)
     assert planner.page("queue").model.all_ids() == [case_id]
     planner.open_case(case_id)
     assert planner.detail.draft.returned.text() == "退回意见：请写明获取的具体方式和时间"
@@ -170,7 +170,7 @@ def test_a_whole_case_through_the_window(qtbot, registry, office, quiet):
         cases.fire(registry, s["planner"], case_id, "draft", None, {"decision": "改动"})
 
     # 9. The clerk issues the numbered reply and records its delivery.
-    clerk.refresh_lists()
+    clerk.apply(EVERYTHING)
     clerk.open_case(case_id)
     clerk.detail.actions.buttons["reply_issued"].click()
     row = cases.get_case(registry, case_id)

@@ -8,6 +8,7 @@ import pytest
 
 from desktop import paths
 from desktop.services import location
+from desktop.services.base import EVERYTHING
 from desktop.ui.dialogs.connection_setup import ConnectionSetupDialog
 from desktop.ui.main_window import MainWindow
 
@@ -105,7 +106,7 @@ def test_a_window_that_loses_its_server_says_so_and_reconnects(qtbot, registry, 
     assert "与数据库的连接已断开" in w.banner.text()
     qtbot.waitUntil(lambda: not w.banner.isVisible(), timeout=10000)
     assert "已重新连接" in w.statusBar().currentMessage()
-    w.refresh_lists()  # the window's own connection is opened again by its next statement
+    w.apply(EVERYTHING)  # the window's own connection is opened again by its next statement
     assert w.page("queue").model.all_ids() == []
 
 

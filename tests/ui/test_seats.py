@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from desktop.services import cases
+from desktop.services.base import EVERYTHING
 from desktop.ui.dialogs.messages import Ask
 from desktop.ui.main_window import MainWindow
 from tests.unit.test_legal_rules import handling
@@ -82,7 +83,7 @@ def test_the_same_draft_saved_at_two_pcs_gives_one_conflict_and_keeps_the_text(q
     assert editor.text.toPlainText() == "我在这台电脑上写的答复，很长很长"  # nothing typed is lost
     assert cases.facts_of(registry, case_id).draft_text == "另一台电脑上写的答复"  # nor the other PC's save
     # the other PC's change arrives; the typed (modified) draft is not overwritten by the refresh
-    w.refresh_lists(from_other_seat=True)
+    w.apply(EVERYTHING)
     assert editor.text.toPlainText() == "我在这台电脑上写的答复，很长很长"
 
 

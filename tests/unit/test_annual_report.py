@@ -135,7 +135,7 @@ def test_finalising_is_refused_until_parts_one_and_five_are_written_and_part_two
     annual.save_text(registry, head, 2025, "一", "本年度本机关共收到申请八件。")
     annual.save_part2(registry, head, 2025, {("规章", "issued"): 0})  # zero, but entered
     assert annual.missing_parts(registry, 2025) == []
-    assert annual.finalize(registry, head, 2025).passed and annual.is_final(registry, 2025)
+    assert annual.finalize(registry, head, 2025).reports and annual.is_final(registry, 2025)
     with pytest.raises(ServiceError, match="2027年尚未结束，不能定稿"):
         annual.finalize(registry, head, 2027)
 

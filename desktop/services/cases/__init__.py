@@ -32,7 +32,6 @@ from desktop.services.cases.events import (
 from desktop.services.cases.payloads import HANDLERS, outcome_refusal
 from desktop.services.cases.records import (
     CaseRecord,
-    Changed,
     SavedDraft,
     case_id_by_number,
     check_version,
@@ -59,7 +58,7 @@ from desktop.services.cases.view import CaseView, TimelineEntry, case_view, desc
 
 __all__ = [
     "CASE_NO_KIND", "DERIVED_ON", "HANDLERS", "RECORDED_FIELDS", "RECORD_EVENTS", "ApplicantContext",
-    "CaseRecord", "CaseView", "Changed", "SavedDraft", "TimelineEntry", "append_event", "applicant_context",
+    "CaseRecord", "CaseView", "SavedDraft", "TimelineEntry", "append_event", "applicant_context",
     "applicant_id_for", "case_id_by_number", "case_view", "check_scope", "check_version", "deadline_of",
     "derived_values", "describe_event", "domain_events", "event_rows", "events_possible_now", "facts_of",
     "fee_month_position", "fire", "first_year", "get_case", "next_case_no", "outcome_refusal", "possible_events",

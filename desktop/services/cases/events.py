@@ -15,10 +15,10 @@ from desktop.domain import deadlines, workflow
 from desktop.domain.application import Problem
 from desktop.domain.calendar import WorkCalendar
 from desktop.domain.workflow import DIVISION, CaseFacts, WorkflowError
-from desktop.services.base import Actor, PermissionDenied, Registry, ServiceError, ValidationFailed
+from desktop.services.base import Actor, Changes, PermissionDenied, Registry, ServiceError, ValidationFailed
 from desktop.services.cases.derived import derived_values
 from desktop.services.cases.payloads import prepare
-from desktop.services.cases.records import Changed, check_version, domain_events, facts_of, get_case
+from desktop.services.cases.records import check_version, domain_events, facts_of, get_case
 
 
 def append_event(reg: Registry, actor: Actor, case_id: int, type_: str, on: date,
@@ -44,7 +44,7 @@ def check_scope(reg: Registry, actor: Actor, case: sqlite3.Row, facts: CaseFacts
 
 
 def fire(reg: Registry, actor: Actor, case_id: int, event: str, on: date | None = None,
-         payload: dict[str, Any] | None = None, expected_version: int | None = None) -> Changed:
+         payload: dict[str, Any] | None = None, expected_version: int | None = None) -> Changes:
     """Record one workflow event on a case after checking state, role, scope, dates and version."""
     payload = dict(payload or {})
     on = on or reg.today()
@@ -63,7 +63,7 @@ def fire(reg: Registry, actor: Actor, case_id: int, event: str, on: date | None 
         before = facts.state
         append_event(reg, actor, case_id, event, on, {**payload, "before": {"state": before},
                                                        "after": {"state": _target(event, before)}})
-    return Changed((case_id,), (case["case_no"],))
+    return Changes((case_id,), (case["case_no"],))
 
 
 def events_possible_now(reg: Registry, actor: Actor, case_id: int, on: date | None = None) -> list[str]:

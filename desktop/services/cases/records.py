@@ -1,5 +1,4 @@
-"""A case as recorded: its row, its events (oldest first) and the facts replayed from them; and what
-a write reports back to the screens (``Changed``)."""
+"""A case as recorded: its row, its events (oldest first) and the facts replayed from them."""
 
 from __future__ import annotations
 
@@ -16,13 +15,6 @@ from desktop.domain import deadlines, workflow
 from desktop.domain.deadlines import Deadline
 from desktop.domain.workflow import CaseFacts, Event
 from desktop.services.base import Conflict, NotFound, Registry
-
-
-@dataclass(frozen=True)
-class Changed:
-    """What a write changed, so screens know what to refresh."""
-    case_ids: tuple[int, ...]
-    case_nos: tuple[str, ...] = ()
 
 
 def domain_events(rows: list[sqlite3.Row]) -> list[Event]:

@@ -16,9 +16,8 @@ from db.queries import search as search_q
 from db.queries import settings as settings_q
 from desktop.domain import application, workflow
 from desktop.domain.application import Problem
-from desktop.services.base import Actor, Registry, ValidationFailed
+from desktop.services.base import Actor, Changes, Registry, ValidationFailed
 from desktop.services.cases.events import append_event
-from desktop.services.cases.records import Changed
 
 CASE_NO_KIND = "case"
 
@@ -39,7 +38,7 @@ def applicant_id_for(reg: Registry, values: dict[str, Any]) -> int:
 
 
 def register_case(reg: Registry, actor: Actor, form: dict[str, Any],
-                  parts: list[str] | None = None) -> Changed:
+                  parts: list[str] | None = None) -> Changes:
     """Record an application (and, if ``parts`` lists several request texts, split it into one
     case per part, each numbered and counted on its own). One transaction: all or nothing."""
     workflow.check("register", None, actor.roles)
@@ -88,7 +87,7 @@ def register_case(reg: Registry, actor: Actor, form: dict[str, Any],
                           "applicant_type": values["applicant_type"], "after": {"state": "registered"}})
             case_ids.append(case_id)
             case_nos.append(case_no)
-    return Changed(tuple(case_ids), tuple(case_nos))
+    return Changes(tuple(case_ids), tuple(case_nos))
 
 
 # -- what the registration screen shows while the clerk types ---------------------------------

@@ -10,7 +10,7 @@ from typing import Any
 from db.queries import letters as letters_q
 from desktop.domain import application
 from desktop.services import attachments, cases
-from desktop.services.base import Actor, Registry, ServiceError, ValidationFailed, require_role
+from desktop.services.base import Actor, Changes, Registry, ServiceError, ValidationFailed, require_role
 from desktop.services.letters.records import get, issued, latest, latest_delivery
 from desktop.services.letters.templates import KINDS
 from desktop.services.letters.values import _chinese_date
@@ -64,7 +64,7 @@ def delivery_proof_rows(reg: Registry, case_id: int, values: dict[str, Any],
 
 def record_delivery(reg: Registry, actor: Actor, letter_id: int, method: str, delivered_on: date,
                     tracking_no: str = "", proof: str | Path | None = None,
-                    expected_version: int | None = None, enclosures: list[int] | None = None) -> int:
+                    expected_version: int | None = None, enclosures: list[int] | None = None) -> Changes:
     """Record how and when a letter reached the applicant, with the signed 送达回证 scan; ``enclosures``:
     the released versions (公开版, attachment ids) sent with it, named in the delivery record."""
     require_role(actor, "clerk", action="记录送达")
@@ -98,5 +98,5 @@ def record_delivery(reg: Registry, actor: Actor, letter_id: int, method: str, de
             payload["enclosures"] = redaction.enclosure_payload(reg, letter["case_id"], enclosures)
         state = cases.facts_of(reg, letter["case_id"]).state
         event = "delivered" if letter["kind"] == "reply" and state == "replied" else "letter_delivered"
-        cases.fire(reg, actor, letter["case_id"], event, delivered_on, payload)
-    return delivery_id
+        changes = cases.fire(reg, actor, letter["case_id"], event, delivered_on, payload)
+    return Changes(changes.case_ids, changes.case_nos, id=delivery_id)

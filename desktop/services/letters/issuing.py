@@ -16,7 +16,7 @@ from db.queries import letters as letters_q
 from db.queries import settings as settings_q
 from desktop.domain import workflow
 from desktop.services import attachments, cases, files
-from desktop.services.base import Actor, Registry, ServiceError
+from desktop.services.base import Actor, Changes, Registry, ServiceError
 from desktop.services.letters.composing import compose, render
 from desktop.services.letters.delivery import FORMS
 from desktop.services.letters.records import issued, latest
@@ -110,6 +110,7 @@ class IssuedLetter:
     doc_no: str | None
     path: Path
     sha256: str
+    changes: Changes  # the case's timeline and letters
 
 
 def _doc_no(reg: Registry, kind: str, on: date) -> str | None:
@@ -168,8 +169,8 @@ def _issue(reg: Registry, actor: Actor, case_id: int, kind: str, on: date, about
         digest = files.store(reg, data)
         letter_id = letters_q.insert(reg.conn, case_id, kind, version, doc_no, stored_name, digest,
                                      on.isoformat(), reg.now(), actor.user_id)
-        cases.fire(reg, actor, case_id, "letter_issued", min(on, reg.today()), {
+        changes = cases.fire(reg, actor, case_id, "letter_issued", min(on, reg.today()), {
             "letter_id": letter_id, "kind": kind, "title": KINDS[kind].title, "doc_no": doc_no,
             "version": version, "sha256": digest, **({"about_letter_id": about} if about else {})})
     path = files.local_copy(reg, digest, Path(stored_name).name, "已出具的文书")
-    return IssuedLetter(letter_id, kind, version, doc_no, path, digest)
+    return IssuedLetter(letter_id, kind, version, doc_no, path, digest, changes)

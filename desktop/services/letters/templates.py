@@ -12,7 +12,7 @@ from db.queries import letters as letters_q
 from db.queries import settings as settings_q
 from desktop.domain import outcomes
 from desktop.paths import resources_dir
-from desktop.services.base import Actor, NotFound, Registry, ValidationFailed, require_role
+from desktop.services.base import Actor, Changes, NotFound, Registry, ValidationFailed, require_role
 
 
 @dataclass(frozen=True)
@@ -123,8 +123,8 @@ def check_template(text: str) -> list[str]:
     return problems
 
 
-def save_template(reg: Registry, actor: Actor, key: str, text: str | None) -> int:
-    """Store a new version of a template (``None``: back to the default). Returns the version."""
+def save_template(reg: Registry, actor: Actor, key: str, text: str | None) -> Changes:
+    """Store a new version of a template (``None``: back to the default)."""
     require_role(actor, "admin", action="编辑文书模板")
     if key not in dict(template_kinds()):
         raise ValidationFailed([f"〔模板〕没有“{key}”这种文书"])
@@ -138,7 +138,7 @@ def save_template(reg: Registry, actor: Actor, key: str, text: str | None) -> in
         letters_q.insert_template(reg.conn, key, version + 1, text, reg.now(), actor.user_id)
         settings_q.audit(reg.conn, reg.now(), actor.user_id, "save_template",
                          json.dumps({"kind": key, "version": version + 1, "reset": text is None}, ensure_ascii=False))
-    return version + 1
+    return Changes(templates=True)
 
 
 class _Missing(dict):

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 from desktop.domain import workflow
 from desktop.services import cases, handling, letters
 from desktop.services.base import Actor, Registry
+from desktop.ui.changes import announce
 from desktop.ui.dialogs.event_form import EventDialog
 from desktop.ui.dialogs.messages import Ask
 from desktop.ui.errors import user_message
@@ -72,7 +73,8 @@ class ActionsPanel(QWidget):
         try:
             if event == "reply_issued":
                 if Ask.confirm(self, "出具答复书", "出具答复书？将确定办理结果、编号并保存答复书。"):
-                    letters.issue_reply(self.reg, self.actor, self.case_id, expected_version=self.version)
+                    announce(self, letters.issue_reply(self.reg, self.actor, self.case_id,
+                                                       expected_version=self.version))
                     self.acted.emit(event)
                 return
             if event == "submit_for_review":  # a clause the letter adds itself, typed again, is said first
@@ -85,9 +87,10 @@ class ActionsPanel(QWidget):
                     return
             done: dict = {}
 
-            def attempt(on, payload) -> None:  # inside the dialog: a refusal keeps what was typed
+            def attempt(on, payload):  # inside the dialog: a refusal keeps what was typed
                 done["issued"] = handling.act(self.reg, self.actor, self.case_id, event, on, payload,
                                               expected_version=self.version)
+                return done["issued"]  # what it changed is announced from the case screen
             if EventDialog.ask(self, self.reg, event, title, self.case_id, attempt=attempt) is None:
                 return
             issued = done.get("issued", [])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,6 +28,7 @@ from desktop.domain import placeholders
 from desktop.domain.workflow import ROLE_LABELS
 from desktop.services import agency, users
 from desktop.services.base import Actor, Registry
+from desktop.ui.changes import FollowsChanges
 from desktop.ui.dialogs.messages import Ask
 from desktop.ui.errors import attempt as _run
 from desktop.ui.views.templates_view import InsertNameButton, TemplatesView
@@ -91,10 +92,12 @@ class UsersTab(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
+        chosen = self.division.currentData()  # the form being filled in keeps its division
         self.division.clear()
         self.division.addItem("（无）", None)
         for d in agency.divisions(self.reg, active_only=True):
             self.division.addItem(d["name"], d["id"])
+        self.division.setCurrentIndex(max(self.division.findData(chosen), 0))
         self.users = users.list_users(self.reg, self.actor)
         self.table.setRowCount(len(self.users))
         for i, u in enumerate(self.users):
@@ -371,9 +374,14 @@ class SettingsTab(QWidget):
             Ask.info(self, "保存设置", "设置已保存。")
 
 
-class AdminView(QTabWidget):
+class AdminView(FollowsChanges, QTabWidget):
+    """系统管理. Its tabs' saves are announced from here (``ui.changes``); a division added shows in the
+    users tab at once, and another seat's changes show in the lists (what is being edited is kept)."""
+    changes = Signal(object)  # services.base.Changes: users, divisions, settings, calendar, templates
+
     def __init__(self, reg: Registry, actor: Actor, calendar_view: QWidget, parent=None):
         super().__init__(parent)
+        self.calendar_view = calendar_view
         self.users_tab = UsersTab(reg, actor)
         self.divisions_tab = DivisionsTab(reg, actor)
         self.settings_tab = SettingsTab(reg, actor)
@@ -383,3 +391,22 @@ class AdminView(QTabWidget):
         self.addTab(calendar_view, "节假日日历")
         self.templates_tab = TemplatesView(reg, actor)
         self.addTab(self.templates_tab, "文书模板")
+        self.changes.connect(self._own)
+
+    def concerns(self, changes) -> bool:
+        return changes.people or changes.calendar or changes.templates or changes.everything
+
+    def refresh(self) -> None:
+        """The lists again: users, divisions (unless their names are being edited), the calendar's
+        year, the template (unless it is being edited). The settings form keeps what it shows."""
+        self.users_tab.refresh()
+        if self.currentWidget() is not self.divisions_tab:
+            self.divisions_tab.refresh()
+        self.calendar_view.show_year()
+        if not self.templates_tab.has_unsaved_changes():
+            self.templates_tab.load()
+
+    def _own(self, changes) -> None:
+        """A save in one tab shown in the others (the main window tells only the other pages)."""
+        if changes.people:
+            self.users_tab.refresh()

@@ -211,6 +211,25 @@ class AnnualReportView(QWidget):
         return box
 
     def refresh(self) -> None:
+        """The year's figures and what was written and entered for it."""
+        report, state, final = self.refresh_figures()
+        year = self.year.value()
+        for part, text in annual.texts(self.reg, year).items():
+            self.text_edits[part].setPlainText(text)
+            self.text_edits[part].setReadOnly(final)
+        for key, spin in self.part2_edits.items():
+            spin.setValue(report.part2.get(key, 0))
+            spin.setReadOnly(final)
+        rows = annual.remedies(self.reg, year)
+        self.remedies.setRowCount(len(rows))
+        for i, r in enumerate(rows):
+            values = (REMEDY_KINDS[r["kind"]], r["filed_on"], REMEDY_RESULTS.get(r["result"] or "", "尚未审结"),
+                      r["concluded_on"] or "", r["notes"] or "")
+            for j, v in enumerate(values):
+                self.remedies.setItem(i, j, QTableWidgetItem(v))
+
+    def refresh_figures(self):
+        """The tables, checks and state only: what the user is typing in the texts stays as it is."""
         year = self.year.value()
         report = annual.compute(self.reg, year)
         show_grid(self.table3, part3_grid(report))
@@ -228,21 +247,9 @@ class AnnualReportView(QWidget):
         self.final_button.setEnabled(not final and state.publishable)
         self.final_button.setToolTip("" if final or state.publishable else "不能定稿：" + "".join(state.notes()))
         self.unlock_button.setEnabled(final)
-        for part, text in annual.texts(self.reg, year).items():
-            self.text_edits[part].setPlainText(text)
-            self.text_edits[part].setReadOnly(final)
-        for key, spin in self.part2_edits.items():
-            spin.setValue(report.part2.get(key, 0))
-            spin.setReadOnly(final)
-        rows = annual.remedies(self.reg, year)
-        self.remedies.setRowCount(len(rows))
-        for i, r in enumerate(rows):
-            values = (REMEDY_KINDS[r["kind"]], r["filed_on"], REMEDY_RESULTS.get(r["result"] or "", "尚未审结"),
-                      r["concluded_on"] or "", r["notes"] or "")
-            for j, v in enumerate(values):
-                self.remedies.setItem(i, j, QTableWidgetItem(v))
         self.report = report
         self.state = state
+        return report, state, final
 
     @staticmethod
     def _status_text(final: bool, report, state) -> str:

@@ -28,6 +28,7 @@ from desktop.domain import outcomes
 from desktop.services import attachments, cases, letters, redaction, registry_list
 from desktop.services.base import Actor, Registry
 from desktop.services.registry_list import Filter
+from desktop.ui.changes import FollowsChanges
 from desktop.ui.dialogs.messages import Ask
 from desktop.ui.dialogs.pdf_preview import PdfView
 from desktop.ui.errors import user_message
@@ -40,8 +41,8 @@ MODES = {
 }
 
 
-class ApprovalView(QWidget):
-    changed = Signal(int)
+class ApprovalView(FollowsChanges, QWidget):
+    changes = Signal(object)  # services.base.Changes: what a decision here changed (ui.changes)
     open_case = Signal(int)
 
     def __init__(self, reg: Registry, actor: Actor, role: str, parent=None):
@@ -223,8 +224,8 @@ class ApprovalView(QWidget):
         payload = {"comment": comment} if comment else {}
         label = self.summary.text().split("</b>")[0].replace("<b>", "")
         try:
-            cases.fire(self.reg, self.actor, case_id, event, None, payload,
-                       expected_version=getattr(self, "shown_version", None))
+            changes = cases.fire(self.reg, self.actor, case_id, event, None, payload,
+                                 expected_version=getattr(self, "shown_version", None))
         except Exception as exc:
             message = user_message(exc)
             if message is None:
@@ -242,5 +243,5 @@ class ApprovalView(QWidget):
         self.done_label.setText(f"{label}：{said}。")
         self.done_label.show()
         self.refresh()
-        self.changed.emit(case_id)
+        self.changes.emit(changes)
         return True

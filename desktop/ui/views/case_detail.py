@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 from desktop.domain import deadlines, outcomes
 from desktop.domain.workflow import PAUSE_KIND_LABELS, STATE_LABELS
 from desktop.services import attachments, cases, letters, redaction
-from desktop.services.base import Actor, Registry
+from desktop.services.base import Actor, Changes, Registry
+from desktop.ui.changes import announce
 from desktop.ui.dialogs.delivery import DeliveryDialog
 from desktop.ui.dialogs.messages import Ask
 from desktop.ui.errors import attempt, user_message
@@ -54,7 +55,7 @@ PERIOD_FROM_RECEIPT = frozenset({"consult_third_party", "consult_agency", "corre
 
 class CaseDetailView(QWidget):
     back = Signal()
-    changed = Signal(int)
+    changes = Signal(object)  # services.base.Changes: what this screen's actions changed (ui.changes)
 
     def __init__(self, reg: Registry, actor: Actor, parent: QWidget | None = None):
         super().__init__(parent)
@@ -235,9 +236,15 @@ class CaseDetailView(QWidget):
         self.bottom_tabs.setTabVisible(1, can_draft or bool(f.draft_text))
 
     def _after_action(self, *_args) -> None:
+        """The case again after this screen's own action (what it changed was announced by the action)."""
         if self.case_id is not None:
             self.show_case(self.case_id)
-            self.changed.emit(self.case_id)
+
+    def on_changes(self, changes) -> None:
+        """Another screen's or another seat's change: the case is shown again when it concerns it, unless
+        the user is in the middle of editing the draft (their text is never overwritten)."""
+        if self.isVisible() and changes.touches(self.case_id) and not self.draft.has_unsaved_changes():
+            self.show_case(self.case_id)
 
     def _deliver_reply(self) -> None:
         reply = letters.latest(self.reg, self.case_id, "reply")
@@ -306,8 +313,8 @@ class CaseDetailView(QWidget):
 
     def _run(self, title: str, action):
         """The action's result, or None after showing a user's error (see ui.errors.attempt)."""
-        result = []
-        return result[0] if attempt(self, title, lambda: result.append(action())) else None
+        result = attempt(self, title, action)
+        return None if result is False else result
 
     def preview_letter(self) -> None:
         import tempfile
@@ -349,7 +356,6 @@ class CaseDetailView(QWidget):
         issued = self._run("出具文书", lambda: letters.issue(self.reg, self.actor, self.case_id, kind,
                                                          expected_version=self.actions.version, about=about))
         self.show_case(self.case_id)
-        self.changed.emit(self.case_id)
         if issued:
             for i in range(self.letter_list.count()):
                 if self.letter_list.item(i).data(Qt.ItemDataRole.UserRole) == issued.id:
@@ -394,15 +400,14 @@ class CaseDetailView(QWidget):
         released = [(r.released_id, r.released_name) for r in redaction.current_releases(self.reg, self.case_id)
                     ] if row["kind"] == "reply" else []
 
-        def record(value) -> None:  # inside the dialog: a refusal keeps it open with what was typed
-            letters.record_delivery(self.reg, self.actor, row["id"], value.method, value.delivered_on,
+        def record(value):  # inside the dialog: a refusal keeps it open with what was typed
+            return letters.record_delivery(self.reg, self.actor, row["id"], value.method, value.delivered_on,
                                     value.tracking_no, value.proof, expected_version=self.actions.version,
                                     enclosures=list(value.enclosures) or None)
         value = DeliveryDialog.ask(self, title, self.reg.today(), released=released, attempt=record)
         if value is None:
             return
         self.show_case(self.case_id)
-        self.changed.emit(self.case_id)
 
     def _show_files(self) -> None:
         self.files.clear()
@@ -460,7 +465,7 @@ class CaseDetailView(QWidget):
         if not attempt(self, "去标识化", lambda: redaction.check_may_redact(self.reg, self.actor, self.case_id)):
             return None
         self.redaction_window = RedactionView.open_window(self, self.reg, self.actor, a.id, self.actions.version)
-        self.redaction_window.released.connect(self._after_action)
+        self.redaction_window.released.connect(lambda released: (announce(self, released), self._after_action()))
         return self.redaction_window
 
     def compare_release(self):
@@ -490,11 +495,11 @@ class CaseDetailView(QWidget):
 
     # -- attachments --------------------------------------------------------------------------
     def add_files(self, paths: list[str]) -> None:
-        problems = []
+        problems, changes = [], Changes()
         for p in paths:
             try:
-                attachments.add(self.reg, self.actor, self.case_id, p, self.kind.currentData(),
-                                expected_version=self.actions.version)
+                changes |= attachments.add(self.reg, self.actor, self.case_id, p, self.kind.currentData(),
+                                           expected_version=self.actions.version).changes
                 self.actions.version += 1  # this change of ours
             except Exception as exc:
                 message = user_message(exc)
@@ -502,7 +507,7 @@ class CaseDetailView(QWidget):
                     raise
                 problems.append(message)
         self.show_case(self.case_id)
-        self.changed.emit(self.case_id)
+        announce(self, changes)
         if problems:
             Ask.error(self, "添加附件", "\n".join(problems))
 

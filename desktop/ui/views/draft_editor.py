@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from desktop.domain import outcomes
 from desktop.services import cases, draft_checks, letters
 from desktop.services.base import Actor, Registry
+from desktop.ui.changes import announce
 from desktop.ui.dialogs.messages import Ask
 from desktop.ui.errors import user_message
 
@@ -286,7 +287,8 @@ class DraftEditor(QWidget):
             return False
         payload = {"outcome": code, "decision": self.text.toPlainText(), **self.details()}
         try:
-            cases.fire(self.reg, self.actor, self.case_id, "draft", None, payload, expected_version=self.version)
+            changes = cases.fire(self.reg, self.actor, self.case_id, "draft", None, payload,
+                                 expected_version=self.version)
         except Exception as exc:
             message = user_message(exc)
             if message is None:
@@ -295,6 +297,7 @@ class DraftEditor(QWidget):
             return False
         self.version = cases.get_case(self.reg, self.case_id)["version"]
         self._loaded = self._state()
+        announce(self, changes)
         self.saved.emit()  # the case screen shows the case again (and this editor with it)
         found = self.check_text()
         self.status.setText(f"已保存草稿（{self.reg.now()[11:16]}）" + (

@@ -96,7 +96,7 @@ class DateField(QDateEdit):
 
 
 class RegistrationView(QWidget):
-    registered = Signal(list)  # case ids
+    changes = Signal(object)  # services.base.Changes: the cases registered (ui.changes)
     open_case = Signal(int)
 
     def __init__(self, reg: Registry, actor: Actor, parent: QWidget | None = None):
@@ -509,7 +509,7 @@ class RegistrationView(QWidget):
         self.reset()
         self._banner(f"已登记：{numbers}。可继续登记下一件。", error=False)
         self._show_after_save(changed.case_nos)
-        self.registered.emit(self.last_case_ids)
+        self.changes.emit(changed)
         self.fields["applicant_type"].setFocus()
         return self.last_case_ids
 

@@ -25,6 +25,7 @@ from desktop.domain.workflow import STATE_LABELS
 from desktop.services import agency, cases, registry_list
 from desktop.services.base import Actor, Registry
 from desktop.services.registry_list import DEADLINE_FILTERS, Filter
+from desktop.ui.changes import FollowsChanges
 from desktop.ui.dialogs.messages import Ask
 from desktop.ui.models.registry_model import RegistryModel
 from desktop.ui.workers import Worker
@@ -40,8 +41,10 @@ def _combo(name: str, items: list[tuple[str, object]]) -> QComboBox:
     return box
 
 
-class RegistryView(QWidget):
+class RegistryView(FollowsChanges, QWidget):
+    """A list of cases; refreshed when a change concerns cases (``ui.changes``)."""
     open_case = Signal(int)
+    changes = Signal(object)  # services.base.Changes: the cases filed from the 待归档 list
 
     def __init__(self, reg: Registry, actor: Actor, queue: bool = False, parent: QWidget | None = None,
                  archive: bool = False):
@@ -238,6 +241,7 @@ class RegistryView(QWidget):
             Ask.error(self, "归档", f"没有归档任何案件。{exc}")
             return
         self.refresh()
+        self.changes.emit(changed)
         Ask.info(self, "归档", f"已归档 {len(changed.case_ids)} 件")
 
     def print_list(self) -> None:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from desktop.domain import outcomes
 from desktop.services import agency, privacy, stats
 from desktop.services.base import Actor, Registry
+from desktop.ui.changes import FollowsChanges
 from desktop.ui.dialogs.messages import Ask
 from desktop.ui.workers import Worker
 
@@ -267,8 +268,10 @@ class StatisticsView(QWidget):
             Ask.info(self, "导出统计", f"已导出到 {path}")
 
 
-class StatsView(QTabWidget):
-    """The 统计报表 page: statistics and the annual report."""
+class StatsView(FollowsChanges, QTabWidget):
+    """The 统计报表 page: statistics and the annual report. A change to cases or to the report moves the
+    annual figures at once while shown; texts being written are reloaded only when the page is next shown."""
+    changes = Signal(object)  # services.base.Changes: the annual report's texts, figures, finalisation
 
     def __init__(self, reg: Registry, actor: Actor, parent=None):
         super().__init__(parent)
@@ -282,3 +285,9 @@ class StatsView(QTabWidget):
 
     def refresh(self) -> None:
         self.annual.refresh()
+
+    def concerns(self, changes) -> bool:
+        return changes.cases or changes.reports
+
+    def follow(self, changes) -> None:
+        self.annual.refresh_figures()

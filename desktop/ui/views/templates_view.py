@@ -136,8 +136,12 @@ class TemplatesView(QWidget):
 
     def load(self) -> None:
         text, version = letters.template(self.reg, self.key())
-        self.editor.setPlainText(placeholders.to_chinese(text))
+        self.loaded = placeholders.to_chinese(text)
+        self.editor.setPlainText(self.loaded)
         self.version.setText(f"当前版本：{'默认模板' if version == 0 else f'第{version}版'}")
+
+    def has_unsaved_changes(self) -> bool:
+        return self.editor.toPlainText() != getattr(self, "loaded", "")
 
     def stored_text(self) -> str:
         """The editor's text in the stored form (【申请人】 → its placeholder)."""
