@@ -22,13 +22,14 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.workflow import ROLE_LABELS
 from desktop.paths import resources_dir
-from desktop.services import registry_list
 from desktop.services import seats as seats_svc
 from desktop.services.base import Actor, Registry, ServiceError
-from desktop.ui.dialogs.account import ChangePasswordDialog, LockDialog
 from desktop.ui.dialogs.messages import Ask
 from desktop.ui.seat_watch import SeatWatcher
-from desktop.ui.views.registry_view import RegistryView
+
+# The lists (desktop.ui.views.registry_view, desktop.services.registry_list: ≈0.1 s of modules) and the
+# account dialogs load with the first page (fill), not with the window's frame: at start-up the frame is
+# shown while the password is checked, and they load meanwhile.
 
 # (key, label, roles that see it; empty = everyone)
 SECTIONS = (
@@ -59,7 +60,9 @@ def _scrolled(page: QWidget) -> QScrollArea:
 class MainWindow(QMainWindow):
     signed_out = Signal()  # 注销 / 切换用户: the program asks who signs in next
 
-    def __init__(self, reg: Registry, actor: Actor):
+    def __init__(self, reg: Registry, actor: Actor, skeleton: bool = False):
+        """``skeleton``: the frame only (navigation, menus, status bar), without the first page and the
+        queue's counts, which ``fill`` adds: at start-up it is shown while the password is checked."""
         super().__init__()
         self.reg, self.actor = reg, actor
         agency = reg.settings().get("agency_name", "")
@@ -95,14 +98,9 @@ class MainWindow(QMainWindow):
         for key, label, roles in SECTIONS:
             if roles and not actor.roles & roles:
                 continue
-            if key == "queue":  # the page shown at login is built now, the others when first opened
-                page = self._make_page(key)
-                self.pages[key] = page
-            else:
-                page = QWidget()
-                self._placeholders[key] = page
-            self._page_index[key] = self.stack.addWidget(_scrolled(page) if key in SCROLLED and key in self.pages
-                                                         else page)
+            page = QWidget()  # each page is built when first shown (the first one by fill)
+            self._placeholders[key] = page
+            self._page_index[key] = self.stack.addWidget(page)
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, key)
             self.nav.addItem(item)
@@ -119,14 +117,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.user_label)
         self.statusBar().addWidget(self.queue_label)
         self.statusBar().addPermanentWidget(self.db_label)
-        self.update_counts()
-        # On login the user lands on their queue, with what is overdue or due soon said at once. The
-        # page has just loaded: navigation refreshes pages only from here on.
-        # A leader signs: their first page is 领导审批.
-        start = "approve" if "approve" in self._page_index else "queue" if "queue" in self.pages else \
-            self.nav.item(0).data(Qt.ItemDataRole.UserRole)
-        self.show_section(start)
-        self.nav.currentItemChanged.connect(self._nav_changed)
+        self._filled = False
         # Another seat's writes refresh what is shown (a notification from the server, or the file's
         # data_version); a lost server connection shows a banner until it is back.
         self.seats = SeatWatcher(reg, self)
@@ -157,12 +148,33 @@ class MainWindow(QMainWindow):
         geometry = layout_settings.value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        main = layout_settings.value("window/main")
+        QApplication.instance().focusWindowChanged.connect(self._watch_window)
+        if not skeleton:
+            self.fill()
+
+    def fill(self) -> None:
+        """The first page and the queue's counts (once)."""
+        if self._filled:
+            return
+        self._filled = True
+        if "queue" in self._placeholders:  # its counts are shown whichever page comes first
+            self.page("queue")
+        self.update_counts()
+        # On login the user lands on their queue, with what is overdue or due soon said at once. The
+        # page has just loaded: navigation refreshes pages only from here on.
+        # A leader signs: their first page is 领导审批.
+        start = "approve" if "approve" in self._page_index else "queue" if "queue" in self.pages else \
+            self.nav.item(0).data(Qt.ItemDataRole.UserRole)
+        self.show_section(start)
+        self.nav.currentItemChanged.connect(self._nav_changed)
+        main = self._layout_settings().value("window/main")  # once the page is in (its size counts)
         if main is not None:
             self.splitter.restoreState(main)
-        for key, page in self.pages.items():
-            self._restore_layout(key, page)
-        QApplication.instance().focusWindowChanged.connect(self._watch_window)
+
+    def _change_password(self) -> None:
+        from desktop.ui.dialogs.account import ChangePasswordDialog
+
+        ChangePasswordDialog.ask(self.reg, self.actor, self)
 
     def sign_out(self, ask: bool = True) -> None:
         """注销 / 切换用户 at a shared counter PC: this window closes, the login asks who is next."""
@@ -185,6 +197,8 @@ class MainWindow(QMainWindow):
     def lock(self, manual: bool = False) -> bool:
         """Hide the data behind the lock dialog until the user's password is given again (or another
         user signs in at this shared PC)."""
+        from desktop.ui.dialogs.account import LockDialog
+
         self.idle.stop()
         central = self.centralWidget()
         central.setVisible(False)
@@ -360,6 +374,8 @@ class MainWindow(QMainWindow):
             page.open_case.connect(self.open_case)
             return page
         if key in ("queue", "all", "archive"):
+            from desktop.ui.views.registry_view import RegistryView
+
             page = RegistryView(self.reg, self.actor, queue=key == "queue", archive=key == "archive")
             page.open_case.connect(self.open_case)
             return page
@@ -401,7 +417,7 @@ class MainWindow(QMainWindow):
         case_menu.addAction(QAction("查找(&F)", self, shortcut=QKeySequence("Ctrl+F"), triggered=self._find))
         case_menu.addAction(QAction("刷新(&R)", self, shortcut=QKeySequence("F5"), triggered=self.refresh_lists))
         account = bar.addMenu("账户(&U)")
-        account.addAction(QAction("修改密码…", self, triggered=lambda: ChangePasswordDialog.ask(self.reg, self.actor, self)))
+        account.addAction(QAction("修改密码…", self, triggered=self._change_password))
         account.addAction(QAction("锁定窗口", self, shortcut=QKeySequence("Ctrl+L"),
                                   triggered=lambda: self.lock(manual=True)))
         account.addAction(QAction("注销 / 切换用户…", self, triggered=lambda: self.sign_out()))
@@ -479,6 +495,8 @@ class MainWindow(QMainWindow):
         """The queue's counts in the navigation and the status bar (kept visible all the time)."""
         if "queue" not in self.pages:
             return
+        from desktop.services import registry_list
+
         summary = registry_list.queue_summary(self.reg, self.actor)
         for i in range(self.nav.count()):
             item = self.nav.item(i)
@@ -503,6 +521,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("已重新连接数据库", 5000)
 
     def refresh_lists(self, from_other_seat: bool = False) -> None:
+        from desktop.ui.views.registry_view import RegistryView
+
         for page in self.pages.values():
             if isinstance(page, RegistryView) or hasattr(page, "decide"):
                 page.refresh()
@@ -521,6 +541,8 @@ class MainWindow(QMainWindow):
         page.search.selectAll()
 
     def _export(self) -> None:
+        from desktop.ui.views.registry_view import RegistryView
+
         page = self.current_page()
         if not isinstance(page, RegistryView):
             self.show_section("all")
