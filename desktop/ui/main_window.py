@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -26,6 +26,20 @@ from desktop.services import seats as seats_svc
 from desktop.services.base import Actor, Registry, ServiceError
 from desktop.ui.dialogs.messages import Ask
 from desktop.ui.seat_watch import SeatWatcher
+
+
+class _Qt:
+    """PySide6's Qt namespace, loaded when first used: making its enums costs ≈25–40 ms, which the
+    window's frame shown at start-up does without (its first page loads it, after the frame's paint)."""
+
+    def __getattr__(self, name: str):
+        from PySide6.QtCore import Qt as qt
+
+        return getattr(qt, name)
+
+
+Qt = _Qt()
+_KEY = 0x0100  # Qt.ItemDataRole.UserRole: a section's key, held by its navigation item
 
 # The lists (desktop.ui.views.registry_view, desktop.services.registry_list: ≈0.1 s of modules) and the
 # account dialogs load with the first page (fill), not with the window's frame: at start-up the frame is
@@ -102,11 +116,10 @@ class MainWindow(QMainWindow):
             self._placeholders[key] = page
             self._page_index[key] = self.stack.addWidget(page)
             item = QListWidgetItem(label)
-            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setData(_KEY, key)
             self.nav.addItem(item)
         self._detail = None
         self._return_to = "all"
-        self._menus()
         roles = "、".join(ROLE_LABELS[r] for r in sorted(actor.roles, key=list(ROLE_LABELS).index))
         division = reg.division_names().get(actor.division_id, "") if actor.division_id else ""
         self.user_label = QLabel(f"用户：{actor.name}（{roles}{'，' + division if division else ''}）")
@@ -157,6 +170,7 @@ class MainWindow(QMainWindow):
         if self._filled:
             return
         self._filled = True
+        self._menus()  # (with the frame, hidden: their shortcuts alone load the Qt namespace)
         if "queue" in self._placeholders:  # its counts are shown whichever page comes first
             self.page("queue")
         self.update_counts()
