@@ -340,6 +340,8 @@ class MainWindow(QMainWindow):
                 widget.restoreState(state)
 
     def _save_layout(self) -> None:
+        if not self._filled:  # a skeleton never shown (a wrong password, 退出): the user's layout is kept
+            return
         settings = self._layout_settings()
         settings.setValue("geometry", self.saveGeometry())
         roots = dict(self.pages)
