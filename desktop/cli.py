@@ -34,7 +34,11 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The command line's parser, with the parser of only the subcommand ``argv`` names: none at all to
+    open the window (the whole tree, ``cli_admin``'s included, cost every start 50–70 ms before the window).
+    All of them when the overview is asked for (``--help``) or the name is not a subcommand (argparse
+    then lists them, exit 2); ``argv`` None: all of them."""
     p = _Parser(prog="disclosure-desk", description="政府信息公开申请办理系统")
     p.add_argument("--db", help="数据库：文件路径，或单位服务器的 PostgreSQL 连接串（postgresql://用户@主机:5432/库名）"
                    "或服务名（service=名称）；默认：环境变量 DISCLOSURE_DESK_DB、本机设置或用户数据目录")
@@ -42,15 +46,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--self-test", action="store_true", help="自检：临时数据库、登记、生成文书、绘制窗口")
     p.add_argument("--version", action=_Version, nargs=0, help="显示版本号")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    named = _command_named(argv) if argv is not None else None
+    for name, help_text, add in _COMMANDS:
+        if named is None or name == named:
+            add(sub.add_parser(name, help=help_text))
+    return p
 
-    s = sub.add_parser("init", help="创建并初始化数据库")
+
+def _command_named(argv: list[str]) -> str | None:
+    """The subcommand ``argv`` names; "" when it names none (the window); None when the parser must hold
+    them all (the overview asked for, or a name that is not a subcommand)."""
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in ("-h", "--help", "--"):
+            return None
+        if arg == "--db":  # its value may look like anything but an option
+            i += 2
+            continue
+        if not arg.startswith("-"):
+            return arg if any(arg == name for name, _h, _a in _COMMANDS) else None
+        i += 1
+    return ""
+
+
+def _init_args(s) -> None:
     s.add_argument("--agency", help="机关名称")
     s.add_argument("--admin", help="第一个系统管理员的登录名")
     s.add_argument("--password-file", type=Path, help="含管理员密码的文件（第一行）")
 
-    sub.add_parser("demo", help="在空数据库中生成演示数据")
 
-    s = sub.add_parser("import-ledger", help="导入Excel台账（全部成功或全部不导入）")
+def _import_ledger_args(s) -> None:
     s.add_argument("file", type=Path)
     s.add_argument("--dry-run", action="store_true", help="只检查，不导入")
     s.add_argument("--create-divisions", action="store_true",
@@ -58,61 +84,97 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--errors", type=Path, metavar="OUT.xlsx",
                    help="有问题时把台账另存到此文件，每个有问题的行加“问题”列，改好后重新导入（不导入）")
 
-    s = sub.add_parser("export-ledger", help="导出Excel台账（含计算列）")
+
+def _export_ledger_args(s) -> None:
     s.add_argument("file", type=Path)
     s.add_argument("--year", type=int)
 
-    cal = sub.add_parser("calendar", help="节假日日历").add_subparsers(dest="calendar_command",
-                                                                      metavar="SUBCOMMAND")
+
+def _calendar_args(parser) -> None:
+    cal = parser.add_subparsers(dest="calendar_command", metavar="SUBCOMMAND")
     s = cal.add_parser("import-notice", help="导入国务院办公厅节假日安排通知")
     s.add_argument("file", type=Path)
     s.add_argument("--year", type=int, required=True)
     s = cal.add_parser("show", help="显示某年的工作日安排")
     s.add_argument("--year", type=int, required=True)
 
-    report = sub.add_parser("report", help="年度报告").add_subparsers(dest="report_command", metavar="SUBCOMMAND")
+
+def _report_args(parser) -> None:
+    report = parser.add_subparsers(dest="report_command", metavar="SUBCOMMAND")
     s = report.add_parser("annual", help="政府信息公开工作年度报告（xlsx / pdf / html）")
     s.add_argument("--year", type=int, required=True)
     s.add_argument("--out", type=Path, required=True)
 
-    s = sub.add_parser("letter", help="出具或取出一件文书（PDF）")
+
+def _letter_args(s) -> None:
     s.add_argument("case_no", metavar="CASE_NO")
     s.add_argument("--kind", required=True, help="receipt, correction, extension, consult_third_party, "
                    "consult_notice, consult_agency, fee_notice, reply, delivery_proof, approval_form")
     s.add_argument("--out", type=Path, required=True)
 
-    s = sub.add_parser("backup", help="备份数据库、附件和文书")
+
+def _backup_args(s) -> None:
     s.add_argument("--to", type=Path, help="备份目录（默认：数据库旁的 …-backups 目录）")
-    s = sub.add_parser("restore", help="从备份恢复（先检查备份，再替换；当前数据另存一份备份）")
+
+
+def _restore_args(s) -> None:
     s.add_argument("backup_file", type=Path, metavar="BACKUP_FILE")
 
-    s = sub.add_parser("verify", help="检查数据库完整性和审计链")
+
+def _verify_args(s) -> None:
     s.add_argument("--against", type=Path, nargs="+", default=[], metavar="FILE",
                    help="另行核对的定稿年度报告（PDF、Excel、网页）或备份文件：其中记录的数据截止位置须仍在审计链中")
 
-    s = sub.add_parser("copy-to", help="把整个数据库复制到另一个（空的）数据库：文件或 PostgreSQL 服务器")
+
+def _copy_to_args(s) -> None:
     s.add_argument("target", metavar="TARGET", help="目标：文件路径或 PostgreSQL 连接串")
 
-    s = sub.add_parser("redact", help="生成去标识化的公开版（纯图像PDF）：自动遮盖身份证号、电话号码、银行卡号、"
-                       "电子邮箱、标注的个人信息字段和案件中记录的姓名，检查无误后写出")
+
+def _redact_args(s) -> None:
     s.add_argument("file", type=Path, metavar="IN.pdf", help="要公开的PDF文件（或扫描图片 JPG、PNG、TIFF）")
     s.add_argument("--out", type=Path, required=True, metavar="OUT.pdf", help="公开版写到这里")
     s.add_argument("--case", metavar="CASE_NO", help="申请编号：同时遮盖该案件记录的申请人和第三方姓名")
     s.add_argument("--report", type=Path, metavar="FILE.json", help="把每页各类遮盖框写入JSON文件")
     s.add_argument("--credit-codes", action="store_true", help="也遮盖统一社会信用代码")
 
-    from desktop.cli_admin import add_parsers as admin_parsers
 
-    admin_parsers(sub)
+def _admin_args(command: str):
+    def add(s) -> None:
+        from desktop import cli_admin  # its roles' names load the domain (≈20 ms): only when asked for
 
-    s = sub.add_parser("bench", help="性能基准：各项指标与底层库原始速度之比")
+        getattr(cli_admin, f"{command}_args")(s)
+    return add
+
+
+def _bench_args(s) -> None:
     s.add_argument("--quick", action="store_true", help="200,000件案件（5分钟内完成）")
     s.add_argument("--json", type=Path, help="把结果写入JSON文件")
     # SUPPRESS: a --db given before the subcommand is kept (the subparser would reset it to None)
     s.add_argument("--db", default=argparse.SUPPRESS,
                    help="在这个 PostgreSQL 数据库上测（连接串；须为空库或基准测试以前生成的库，生成一次后重复使用）；"
                    "不给则在本机缓存的 SQLite 文件上测")
-    return p
+
+
+# The subcommands in the order --help lists them: name, help, what adds its arguments.
+_COMMANDS = (
+    ("init", "创建并初始化数据库", _init_args),
+    ("demo", "在空数据库中生成演示数据", lambda s: None),
+    ("import-ledger", "导入Excel台账（全部成功或全部不导入）", _import_ledger_args),
+    ("export-ledger", "导出Excel台账（含计算列）", _export_ledger_args),
+    ("calendar", "节假日日历", _calendar_args),
+    ("report", "年度报告", _report_args),
+    ("letter", "出具或取出一件文书（PDF）", _letter_args),
+    ("backup", "备份数据库、附件和文书", _backup_args),
+    ("restore", "从备份恢复（先检查备份，再替换；当前数据另存一份备份）", _restore_args),
+    ("verify", "检查数据库完整性和审计链", _verify_args),
+    ("copy-to", "把整个数据库复制到另一个（空的）数据库：文件或 PostgreSQL 服务器", _copy_to_args),
+    ("redact", "生成去标识化的公开版（纯图像PDF）：自动遮盖身份证号、电话号码、银行卡号、"
+     "电子邮箱、标注的个人信息字段和案件中记录的姓名，检查无误后写出", _redact_args),
+    ("division", "处室：添加、列出、改名、停用", _admin_args("division")),
+    ("user", "用户：添加、列出、停用、重置密码", _admin_args("user")),
+    ("settings", "机关设置：查看、修改", _admin_args("settings")),
+    ("bench", "性能基准：各项指标与底层库原始速度之比", _bench_args),
+)
 
 
 def _err(message: str) -> None:
@@ -121,7 +183,8 @@ def _err(message: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if args.self_test:
         from desktop.selftest import run as self_test

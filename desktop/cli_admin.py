@@ -17,10 +17,9 @@ from desktop.services.base import SYSTEM, Registry, ValidationFailed
 EXIT_OK = 0
 
 
-def add_parsers(sub) -> None:
-    """``division``, ``user`` and ``settings`` with their subcommands."""
-    division = sub.add_parser("division", help="处室：添加、列出、改名、停用").add_subparsers(
-        dest="division_command", metavar="SUBCOMMAND")
+def division_args(parser) -> None:
+    """``division``'s subcommands (desktop.cli adds each command's parser only when it is used)."""
+    division = parser.add_subparsers(dest="division_command", metavar="SUBCOMMAND")
     s = division.add_parser("add", help="添加处室")
     s.add_argument("name", metavar="NAME")
     division.add_parser("list", help="列出处室")
@@ -30,8 +29,9 @@ def add_parsers(sub) -> None:
     s = division.add_parser("deactivate", help="停用处室（已有案件不受影响，不能再分办给它）")
     s.add_argument("name", metavar="NAME")
 
-    user = sub.add_parser("user", help="用户：添加、列出、停用、重置密码").add_subparsers(
-        dest="user_command", metavar="SUBCOMMAND")
+
+def user_args(parser) -> None:
+    user = parser.add_subparsers(dest="user_command", metavar="SUBCOMMAND")
     roles = "、".join(f"{code}（{label}）" for code, label in ROLE_LABELS.items())
     s = user.add_parser("add", help="添加用户（密码从 --password-file 或标准输入读取）")
     s.add_argument("login", metavar="LOGIN")
@@ -46,8 +46,9 @@ def add_parsers(sub) -> None:
     s.add_argument("login", metavar="LOGIN")
     s.add_argument("--password-file", type=Path, help="含新密码的文件（第一行）；不给则从标准输入读取")
 
-    settings = sub.add_parser("settings", help="机关设置：查看、修改").add_subparsers(
-        dest="settings_command", metavar="SUBCOMMAND")
+
+def settings_args(parser) -> None:
+    settings = parser.add_subparsers(dest="settings_command", metavar="SUBCOMMAND")
     settings.add_parser("show", help="列出全部机关设置")
     s = settings.add_parser("set", help="修改一项机关设置")
     s.add_argument("key", metavar="KEY")

@@ -44,9 +44,11 @@ OFFICE_DIVISION = "政府信息公开工作办公室"
 
 
 # Defaults of earlier versions that nobody edited follow the program: document numbers are written
-# 津民公开〔2026〕12号 (GB/T 9704-2012 7.2.4), no longer 津民公开〔2026〕第12号.
-OLD_DEFAULTS = {key: value.replace("〕{seq}号", "〕第{seq}号")
-                for key, value in DEFAULT_SETTINGS.items() if key.startswith("doc_no_")}
+# 津民公开〔2026〕12号 (GB/T 9704-2012 7.2.4), no longer 津民公开〔2026〕第12号. Only the patterns that
+# changed: doc_no_prefix's default is its old one, and counting it "old" rewrote it at every start (a
+# transaction, ≈10–100 ms before the login dialog, and a change the other seats saw and refreshed for).
+OLD_DEFAULTS = {key: old for key, value in DEFAULT_SETTINGS.items() if key.startswith("doc_no_")
+                and (old := value.replace("〕{seq}号", "〕第{seq}号")) != value}
 
 
 def _stale(current: dict[str, str]) -> dict[str, str]:

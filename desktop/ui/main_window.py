@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QSettings, QTimer, Signal
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -22,13 +22,28 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.workflow import ROLE_LABELS
 from desktop.paths import resources_dir
-from desktop.services import registry_list
 from desktop.services import seats as seats_svc
 from desktop.services.base import EVERYTHING, Actor, Changes, Registry, ServiceError
-from desktop.ui.dialogs.account import ChangePasswordDialog, LockDialog
 from desktop.ui.dialogs.messages import Ask
 from desktop.ui.seat_watch import SeatWatcher
-from desktop.ui.views.registry_view import RegistryView
+
+
+class _Qt:
+    """PySide6's Qt namespace, loaded when first used: making its enums costs ≈25–40 ms, which the
+    window's frame shown at start-up does without (its first page loads it, after the frame's paint)."""
+
+    def __getattr__(self, name: str):
+        from PySide6.QtCore import Qt as qt
+
+        return getattr(qt, name)
+
+
+Qt = _Qt()
+_KEY = 0x0100  # Qt.ItemDataRole.UserRole: a section's key, held by its navigation item
+
+# The lists (desktop.ui.views.registry_view, desktop.services.registry_list: ≈0.1 s of modules) and the
+# account dialogs load with the first page (fill), not with the window's frame: at start-up the frame is
+# shown while the password is checked, and they load meanwhile.
 
 # (key, label, roles that see it; empty = everyone)
 SECTIONS = (
@@ -59,7 +74,9 @@ def _scrolled(page: QWidget) -> QScrollArea:
 class MainWindow(QMainWindow):
     signed_out = Signal()  # 注销 / 切换用户: the program asks who signs in next
 
-    def __init__(self, reg: Registry, actor: Actor):
+    def __init__(self, reg: Registry, actor: Actor, skeleton: bool = False):
+        """``skeleton``: the frame only (navigation, menus, status bar), without the first page and the
+        queue's counts, which ``fill`` adds: at start-up it is shown while the password is checked."""
         super().__init__()
         self.reg, self.actor = reg, actor
         agency = reg.settings().get("agency_name", "")
@@ -95,20 +112,14 @@ class MainWindow(QMainWindow):
         for key, label, roles in SECTIONS:
             if roles and not actor.roles & roles:
                 continue
-            if key == "queue":  # the page shown at login is built now, the others when first opened
-                page = self._make_page(key)
-                self.pages[key] = page
-            else:
-                page = QWidget()
-                self._placeholders[key] = page
-            self._page_index[key] = self.stack.addWidget(_scrolled(page) if key in SCROLLED and key in self.pages
-                                                         else page)
+            page = QWidget()  # each page is built when first shown (the first one by fill)
+            self._placeholders[key] = page
+            self._page_index[key] = self.stack.addWidget(page)
             item = QListWidgetItem(label)
-            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setData(_KEY, key)
             self.nav.addItem(item)
         self._detail = None
         self._return_to = "all"
-        self._menus()
         roles = "、".join(ROLE_LABELS[r] for r in sorted(actor.roles, key=list(ROLE_LABELS).index))
         division = reg.division_names().get(actor.division_id, "") if actor.division_id else ""
         self.user_label = QLabel(f"用户：{actor.name}（{roles}{'，' + division if division else ''}）")
@@ -119,14 +130,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.user_label)
         self.statusBar().addWidget(self.queue_label)
         self.statusBar().addPermanentWidget(self.db_label)
-        self.update_counts()
-        # On login the user lands on their queue, with what is overdue or due soon said at once. The
-        # page has just loaded: navigation refreshes pages only from here on.
-        # A leader signs: their first page is 领导审批.
-        start = "approve" if "approve" in self._page_index else "queue" if "queue" in self.pages else \
-            self.nav.item(0).data(Qt.ItemDataRole.UserRole)
-        self.show_section(start)
-        self.nav.currentItemChanged.connect(self._nav_changed)
+        self._filled = False
         # Another seat's writes refresh what is shown (a notification from the server, or the file's
         # data_version); a lost server connection shows a banner until it is back.
         self.seats = SeatWatcher(reg, self)
@@ -157,12 +161,34 @@ class MainWindow(QMainWindow):
         geometry = layout_settings.value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        main = layout_settings.value("window/main")
+        QApplication.instance().focusWindowChanged.connect(self._watch_window)
+        if not skeleton:
+            self.fill()
+
+    def fill(self) -> None:
+        """The first page and the queue's counts (once)."""
+        if self._filled:
+            return
+        self._filled = True
+        self._menus()  # (with the frame, hidden: their shortcuts alone load the Qt namespace)
+        if "queue" in self._placeholders:  # its counts are shown whichever page comes first
+            self.page("queue")
+        self.update_counts()
+        # On login the user lands on their queue, with what is overdue or due soon said at once. The
+        # page has just loaded: navigation refreshes pages only from here on.
+        # A leader signs: their first page is 领导审批.
+        start = "approve" if "approve" in self._page_index else "queue" if "queue" in self.pages else \
+            self.nav.item(0).data(Qt.ItemDataRole.UserRole)
+        self.show_section(start)
+        self.nav.currentItemChanged.connect(self._nav_changed)
+        main = self._layout_settings().value("window/main")  # once the page is in (its size counts)
         if main is not None:
             self.splitter.restoreState(main)
-        for key, page in self.pages.items():
-            self._restore_layout(key, page)
-        QApplication.instance().focusWindowChanged.connect(self._watch_window)
+
+    def _change_password(self) -> None:
+        from desktop.ui.dialogs.account import ChangePasswordDialog
+
+        ChangePasswordDialog.ask(self.reg, self.actor, self)
 
     def sign_out(self, ask: bool = True) -> None:
         """注销 / 切换用户 at a shared counter PC: this window closes, the login asks who is next."""
@@ -185,6 +211,8 @@ class MainWindow(QMainWindow):
     def lock(self, manual: bool = False) -> bool:
         """Hide the data behind the lock dialog until the user's password is given again (or another
         user signs in at this shared PC)."""
+        from desktop.ui.dialogs.account import LockDialog
+
         self.idle.stop()
         central = self.centralWidget()
         central.setVisible(False)
@@ -312,6 +340,8 @@ class MainWindow(QMainWindow):
                 widget.restoreState(state)
 
     def _save_layout(self) -> None:
+        if not self._filled:  # a skeleton never shown (a wrong password, 退出): the user's layout is kept
+            return
         settings = self._layout_settings()
         settings.setValue("geometry", self.saveGeometry())
         roots = dict(self.pages)
@@ -359,6 +389,8 @@ class MainWindow(QMainWindow):
             page.open_case.connect(self.open_case)
             return self._follow(page)
         if key in ("queue", "all", "archive"):
+            from desktop.ui.views.registry_view import RegistryView
+
             page = RegistryView(self.reg, self.actor, queue=key == "queue", archive=key == "archive")
             page.open_case.connect(self.open_case)
             return self._follow(page)
@@ -400,7 +432,7 @@ class MainWindow(QMainWindow):
         case_menu.addAction(QAction("刷新(&R)", self, shortcut=QKeySequence("F5"),
                                     triggered=lambda: self.apply(EVERYTHING)))
         account = bar.addMenu("账户(&U)")
-        account.addAction(QAction("修改密码…", self, triggered=lambda: ChangePasswordDialog.ask(self.reg, self.actor, self)))
+        account.addAction(QAction("修改密码…", self, triggered=self._change_password))
         account.addAction(QAction("锁定窗口", self, shortcut=QKeySequence("Ctrl+L"),
                                   triggered=lambda: self.lock(manual=True)))
         account.addAction(QAction("注销 / 切换用户…", self, triggered=lambda: self.sign_out()))
@@ -478,6 +510,8 @@ class MainWindow(QMainWindow):
         """The queue's counts in the navigation and the status bar (kept visible all the time)."""
         if "queue" not in self.pages:
             return
+        from desktop.services import registry_list
+
         summary = registry_list.queue_summary(self.reg, self.actor)
         for i in range(self.nav.count()):
             item = self.nav.item(i)
@@ -525,6 +559,8 @@ class MainWindow(QMainWindow):
         page.search.selectAll()
 
     def _export(self) -> None:
+        from desktop.ui.views.registry_view import RegistryView
+
         page = self.current_page()
         if not isinstance(page, RegistryView):
             self.show_section("all")

@@ -288,7 +288,9 @@ class _Prepared:
     dialog is on screen, the window itself once the login name is entered (hidden, for that account).
     While the password is checked (on another thread, see LoginDialog) the window's frame is shown with
     nothing of the registry in it; its content appears when the password is right. A wrong password,
-    another login or 退出 discards it."""
+    another login or 退出 discards it. When the password follows the login at once (no time to prepare),
+    the frame is a skeleton shown first, and its first page is made and drawn off screen during the
+    check, after the frame's first paint."""
 
     def __init__(self, reg):
         self.reg = reg
@@ -298,7 +300,7 @@ class _Prepared:
     def dialog_painted(self) -> None:
         import desktop.ui.main_window  # noqa: F401 - the views and models of the first screen
 
-    def login_named(self, login: str) -> None:
+    def login_named(self, login: str, skeleton: bool = False) -> None:
         if self.login == login and self.window is not None:
             return
         self.discard()
@@ -311,23 +313,27 @@ class _Prepared:
                             and u["active"]), None)
             if account is None:
                 return  # no such account: nothing is prepared (the check says so)
-            self.window = MainWindow(self.reg, users.actor_for(self.reg, account["id"]))
+            self.window = MainWindow(self.reg, users.actor_for(self.reg, account["id"]), skeleton=skeleton)
             self.login = login
         except ServiceError:
             self.discard()
 
     def checking(self, login: str) -> None:
-        self.login_named(login)
+        self.login_named(login, skeleton=True)  # (a window prepared while the password was typed is kept)
         if self.window is not None:
             self._content_shown(self.window, False)
             self.window.show()
-            # While the password is checked on the other core: lay out and draw the content once off
-            # screen (styles, fonts, column widths), so that it appears at once when it may be shown.
-            QTimer.singleShot(0, self._rehearse)
+            # Once the frame is on screen (a timer now would run before its first paint), while the
+            # password is checked on the other core: the first page, then its content laid out and drawn
+            # once off screen (styles, fonts, column widths), so that it appears at once when it may.
+            _after_first_paint(self.window, self._rehearse)
 
     def _rehearse(self) -> None:
-        if self.window is not None and not self.window.centralWidget().isVisible():
-            self.window.centralWidget().grab()
+        window = self.window
+        if window is not None and not window.centralWidget().isVisible():
+            window.fill()
+            if self.window is window and not window.centralWidget().isVisible():  # (still checking)
+                window.centralWidget().grab()
 
     def refused(self) -> None:
         if self.window is not None:
@@ -352,6 +358,7 @@ class _Prepared:
         return MainWindow(self.reg, actor)
 
     def show(self, window) -> None:
+        window.fill()  # (done already, unless the password was checked before the frame was painted)
         self._content_shown(window, True)
         window.show()
 
@@ -359,6 +366,22 @@ class _Prepared:
     def _content_shown(window, shown: bool) -> None:
         for part in (window.centralWidget(), window.menuBar(), window.statusBar()):
             part.setVisible(shown)
+
+
+def _after_first_paint(widget, then) -> None:
+    """``then()`` once ``widget`` has been painted for the first time from now: after that paint pass and
+    after what was queued during it (its children's paint, what others wait for that paint to do)."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class Painted(QObject):
+        def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt's name)
+            if event.type() == QEvent.Type.Paint:
+                obj.removeEventFilter(self)
+                self.deleteLater()
+                QTimer.singleShot(0, lambda: QTimer.singleShot(0, then))
+            return False
+
+    widget.installEventFilter(Painted(widget))
 
 
 def check_clock_in_background(window, reg):

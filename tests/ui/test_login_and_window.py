@@ -1,3 +1,4 @@
+import pytest
 from PySide6.QtCore import Qt
 
 from desktop.ui.dialogs.login import LoginDialog
@@ -243,3 +244,40 @@ def test_a_manual_lock_says_who_locked_it_and_lets_another_user_sign_in(qtbot, r
     monkeypatch.setattr(LockDialog, "ask", classmethod(ask))
     assert w.lock(manual=True) is False
     assert out == [True]
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support raise")  # (the offscreen platform: the dialog is raised)
+def test_the_frame_shows_while_the_password_is_checked_and_the_content_only_once_it_is_right(
+        qtbot, registry, staff, monkeypatch):
+    """The password typed at once after the login (nothing prepared yet): the main window's skeleton is
+    shown while the check runs on another thread, without the menus, the navigation or any page; a
+    wrong password takes it away again and counts as a failed attempt; the right one gets that window,
+    with its first page."""
+    from desktop.services import users
+    from desktop.ui import startup
+
+    prepared = startup._Prepared(registry)
+    monkeypatch.setattr(LoginDialog, "preparer", prepared)
+    dialog = LoginDialog(registry, "某某市民政局", background=True)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.login.setText("clerk")
+    dialog.password.setText("wrong-one1")
+    dialog.try_login()
+    frame = prepared.window
+    assert frame is not None and frame.isVisible()
+    assert not frame.centralWidget().isVisible() and not frame.menuBar().isVisible()
+    qtbot.waitUntil(lambda: dialog._check is None, timeout=10_000)
+    assert dialog.message.text() == "登录名或密码不正确" and dialog.actor is None
+    assert not frame.isVisible()
+    assert next(u for u in users.list_users(registry, staff["admin"]) if u["login"] == "clerk")["failed_attempts"] == 1
+    dialog.password.setText("pass1234")
+    dialog.try_login()
+    assert frame.isVisible() and not frame.centralWidget().isVisible()
+    qtbot.waitUntil(lambda: dialog.actor is not None, timeout=10_000)
+    window = prepared.window_for(dialog.actor)
+    assert window is frame
+    prepared.show(window)
+    assert window.centralWidget().isVisible() and window.menuBar().isVisible()
+    assert window.current_page() is window.pages["queue"]
+    window.close()

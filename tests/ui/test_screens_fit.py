@@ -141,3 +141,21 @@ def test_window_splitters_and_columns_are_remembered_per_user(qtbot, registry, s
     other = MainWindow(registry, staff["head"])  # another user keeps their own
     qtbot.addWidget(other)
     assert other.page("all").table.columnWidth(4) != 333
+
+
+def test_a_skeleton_window_closed_unseen_keeps_the_users_layout(qtbot, registry, staff):
+    """The frame shown while the password is checked, closed before its first page was made (a wrong
+    password, then 退出), does not overwrite what the user arranged with its defaults."""
+    w = MainWindow(registry, staff["clerk"])
+    qtbot.addWidget(w)
+    w.resize(900, 650)
+    w.page("all").table.setColumnWidth(4, 333)
+    w.close()
+    skeleton = MainWindow(registry, staff["clerk"], skeleton=True)
+    qtbot.addWidget(skeleton)
+    skeleton.resize(1000, 700)
+    skeleton.close()
+    again = MainWindow(registry, staff["clerk"])
+    qtbot.addWidget(again)
+    assert again.height() == 650
+    assert again.page("all").table.columnWidth(4) == 333

@@ -108,6 +108,23 @@ def test_document_numbers_are_written_as_gb_t_9704_says(registry, office):
     assert settings["doc_no_correction"] == "{prefix}补字〔{year}〕第{seq}号"  # the office's own choice
 
 
+def test_opening_a_registry_with_the_default_settings_writes_nothing(tmp_path):
+    """The default document prefix is not an "old default": it was rewritten at every start (a
+    transaction before the login dialog, and a change every other seat refreshed for)."""
+    from desktop.services import agency
+    from desktop.services.base import Registry
+
+    reg = Registry.open(tmp_path / "r.db")
+    try:
+        agency.ensure_defaults(reg)
+        assert reg.settings()["doc_no_prefix"] == agency.DEFAULT_SETTINGS["doc_no_prefix"]
+        before = reg.conn.total_changes
+        agency.ensure_defaults(reg)
+        assert reg.conn.total_changes == before
+    finally:
+        reg.close()
+
+
 def test_the_approval_form_lists_every_step_with_chinese_dates(registry, office):
     s = office
     case_id = cases.register_case(registry, s["clerk"], person_form(received_on="2026-09-15")).case_ids[0]
