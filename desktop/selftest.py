@@ -1,6 +1,7 @@
 """`disclosure-desk --self-test`: proves an installed or frozen copy works end to end — a temporary
-database is created and migrated, a case registered, a letter drawn with the bundled font, the main
-window built (offscreen when there is no display) — then exits 0, or 1 naming the step that failed."""
+database is created and migrated, a case registered, a letter drawn with the bundled font, a scanned
+line read by OCR in its child process, the main window built (offscreen when there is no display) —
+then exits 0, or 1 naming the step that failed."""
 
 from __future__ import annotations
 
@@ -38,6 +39,17 @@ def run() -> int:
             if not data.startswith(b"%PDF") or b"/FontFile2" not in data:  # a TrueType font embedded
                 raise RuntimeError("文书PDF不完整或没有嵌入字体")
             steps.append(f"已生成文书 {issued.doc_no}（{len(data):,}字节）")
+            # de-identification's OCR runs in a child process (in the built program: this executable
+            # with --ocr-worker) with its own models: one line of a generated scan read back
+            from desktop.documents import redaction
+            from desktop.documents.redaction_sample import PLANTED, scan_image
+
+            with redaction.OcrProcess() as reader:
+                read = "".join(line[1] for line in reader.lines(scan_image(dpi=100).crop((0, 0, 827, 300))))
+            if PLANTED.scan_phone not in "".join(ch for ch in read if ch.isdigit()):
+                raise RuntimeError(f"文字识别没有读出样例扫描件上的电话号码（读出：{read[:60]}）")
+            steps.append(f"文字识别子进程已读出样例扫描件（{len(read)}个字，峰值内存"
+                         f"{reader.peak_mb or 0:.0f} MB）")
             if not os.environ.get("DISPLAY") and not sys.platform.startswith(("win", "darwin")):
                 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
             from desktop.ui.startup import draw_main_window

@@ -171,21 +171,25 @@ def propose_boxes(reg: Registry, attachment_id: int, names: Iterable[str] | None
     boxes: list[Any] = []
     text_pages: list[int] = []
     notice = ""
-    unavailable = getattr(eng, "OcrUnavailable", ())
-    with open_document(path, a.file_name) as source:
+    # scanned pages are read in a process of its own, started at the first and ended here: the OCR
+    # engine's memory never joins the window's
+    with open_document(path, a.file_name) as source, eng.OcrProcess() as reader:
         total = source.page_count
         done = 0
         for i in range(total):
             if cancelled is not None and cancelled():
                 break
             try:
-                if source.has_text(i):
-                    text_pages.append(i)
-                boxes += eng.propose(source, i, names=names, ocr=ocr)
+                has_text = source.has_text(i)
+                boxes += eng.propose(source, i, names=names, ocr=ocr, reader=reader, cancelled=cancelled)
             except eng.RedactionInputError as exc:
                 raise ServiceError(f"“{a.file_name}”第{i + 1}页：{exc}") from None
-            except unavailable as exc:  # a broken OCR install: the rest by hand, not a failure
+            except eng.Cancelled:  # stopped while the page was read: the pages before it are kept
+                break
+            except eng.OcrUnavailable as exc:  # a broken OCR install: the rest by hand, not a failure
                 ocr, notice = False, f"{exc}；扫描页请逐页查看并手工框选"
+            if has_text:
+                text_pages.append(i)
             done = i + 1
             if progress is not None:
                 progress(done, total)

@@ -9,7 +9,8 @@ search index walked in list order, the last page by the reversed order), the sam
 text, the same cells. Start-up and memory are measured in fresh processes, until the first paint pass
 of the window has finished, with compiled bytecode as an installed copy has. De-identification is
 measured per page in a fresh process (100 generated text pages, 5 scanned pages read by OCR; --quick 20
-and 2) beside a bare pypdfium2 render of the same pages at the same dpi, with that process's peak memory.
+and 2) beside a bare pypdfium2 render of the same pages at the same dpi, with that process's peak memory
+and its OCR child's.
 """
 
 from __future__ import annotations
@@ -332,10 +333,10 @@ def bare(path):
         page.close()
     doc.close()
     return time.perf_counter() - t
-def project(path, out):
+def project(path, out, reader=None):
     t = time.perf_counter()
     with R.open_source(path) as source:
-        R.release(source, R.propose_all(source, names), out, dpi=dpi)
+        R.release(source, R.propose_all(source, names, reader=reader), out, dpi=dpi)
     return time.perf_counter() - t
 out = folder / "release.pdf"
 project(text_pdf, out), bare(text_pdf)
@@ -351,21 +352,26 @@ tracemalloc.start()
 project(text_pdf, out)
 print("text_traced_mb", tracemalloc.get_traced_memory()[1] / 2 ** 20)
 tracemalloc.stop()
+reader = R.OcrProcess()  # OCR runs in a child process of its own, as in the program
 t = time.perf_counter()
-R.ocr_engine()
+reader.start()
 print("ocr_load_ms", (time.perf_counter() - t) * 1000)
 bare(scan_pdf)
-print("scan_ms", project(scan_pdf, out) * 1000 / scan_pages)
+print("scan_ms", project(scan_pdf, out, reader) * 1000 / scan_pages)
 print("scan_bare_ms", bare(scan_pdf) * 1000 / scan_pages)
 print("scan_kib", out.stat().st_size / 1024 / scan_pages)
+reader.close()
 print("rss_mb", peak_mb())
+if reader.peak_mb is not None:
+    print("ocr_rss_mb", reader.peak_mb)
 """
 
 
 def redaction_figures(folder: Path, quick: bool = False, dpi: int = 200) -> tuple[list[Figure], dict[str, float]]:
     """Release versions made per page, in a fresh process: text pages (characters, detection, render,
-    paint, G4, check) and scanned pages (OCR first), each beside a bare pypdfium2 render of the same
-    pages at the same dpi; the process's peak memory after the text pages and after the OCR."""
+    paint, G4, check) and scanned pages (OCR first, in its child process), each beside a bare pypdfium2
+    render of the same pages at the same dpi; the process's peak memory after the text pages and after
+    the scanned pages, and the OCR child's own peak."""
     text_pages, scan_pages = (20, 2) if quick else (100, 5)
     m = _run(_REDACT, str(folder / "redaction"), str(text_pages), str(scan_pages), str(dpi))
     figures = [Figure(f"去标识化·文字页（{text_pages}页）/ redaction, text page", m["text_ms"], m["text_bare_ms"]),
@@ -758,10 +764,15 @@ def _print_redaction(figures: list[Figure], m: dict[str, float]) -> bool:
         print(f"{f.name:<34}{f.project_ms:>12.1f}{f.baseline_ms:>12.1f}{f.ratio:>8.1f}  ≤{target:.0f} ms "
               f"{'✓' if passed else '✗'}")
     print(f"{'  公开版大小 / KiB per page':<34}{m['text_kib']:>12.1f}（文字页）{m['scan_kib']:>8.1f}（扫描页）")
-    for label, key in (("  峰值内存·文字页 / peak MB", "text_rss_mb"), ("  峰值内存·含OCR / peak MB", "rss_mb")):
-        passed = m[key] <= REDACTION_TARGETS["rss_mb"]
+    # each process's own peak: the program's after the text pages and after the scanned pages, and the
+    # OCR child's (onnxruntime and the models live only there); a peak not reported is not met
+    for label, key in (("  峰值内存·文字页 / peak MB", "text_rss_mb"), ("  峰值内存·扫描页 / peak MB", "rss_mb"),
+                       ("  峰值内存·OCR子进程 / OCR child MB", "ocr_rss_mb")):
+        value = m.get(key)
+        passed = value is not None and value < REDACTION_TARGETS["rss_mb"]
         ok = ok and passed
-        print(f"{label:<34}{m[key]:>12.0f}{'':>12}{'':>8}  ≤{REDACTION_TARGETS['rss_mb']:.0f} {'✓' if passed else '✗'}")
+        shown = f"{value:>12.0f}" if value is not None else f"{'未知':>10}"
+        print(f"{label:<34}{shown}{'':>12}{'':>8}  <{REDACTION_TARGETS['rss_mb']:.0f} {'✓' if passed else '✗'}")
     print(f"{'  Python对象峰值 / traced MB':<34}{m['text_traced_mb']:>12.1f}；OCR加载 {m['ocr_load_ms']:.0f} ms")
     return ok
 

@@ -10,6 +10,7 @@ thread-safe: while a worker runs, this screen renders nothing (the progress dial
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -229,6 +230,7 @@ class RedactionView(QWidget):
         self.text_pages: set[int] = set()
         self.pages_read = 0
         self.worker: Worker | None = None
+        self._stop_now = threading.Event()  # set by cancel: OCR of the current page stops too
         self.progress: QProgressDialog | None = None
         self.source: Path | None = None  # the original as a file on this PC (opened for each page shown)
         self.released_file: tuple[Path, str] | None = None  # the released version's file and name
@@ -414,6 +416,7 @@ class RedactionView(QWidget):
     def closeEvent(self, event) -> None:  # noqa: N802
         if self.worker is not None:
             self.worker.cancel()
+            self._stop_now.set()
             self.worker.wait()
         super().closeEvent(event)
 
@@ -614,6 +617,7 @@ class RedactionView(QWidget):
     def cancel(self) -> None:
         if self.worker is not None:
             self.worker.cancel()
+            self._stop_now.set()  # a page being read by OCR is left at once (its process is stopped)
             if self.progress is not None:
                 self.progress.setLabelText("正在取消…")
 
@@ -635,6 +639,7 @@ class RedactionView(QWidget):
             return
         names = redaction.split_names(self.names.text())
         attachment_id = self.original.id
+        stop_now = self._stop_now = threading.Event()
 
         def job(reg, progress):
             stop = []
@@ -644,7 +649,8 @@ class RedactionView(QWidget):
                     progress(done, total)
                 except Cancelled:  # keep what was found on the pages read so far
                     stop.append(True)
-            return redaction.propose_boxes(reg, attachment_id, names, progress=tick, cancelled=lambda: bool(stop))
+            return redaction.propose_boxes(reg, attachment_id, names, progress=tick,
+                                           cancelled=lambda: bool(stop) or stop_now.is_set())
 
         self._start("自动识别", job, self._detected, "正在识别个人信息…")
 
