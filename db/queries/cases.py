@@ -7,6 +7,8 @@ from array import array
 from collections.abc import Sequence
 from typing import Any
 
+from desktop.domain.workflow import FINISHED_SQL
+
 CASE_FIELDS = ("case_no", "applicant_id", "applicant_name", "applicant_type", "channel", "received_on", "request_text", "index_no",
                "purpose", "delivery_form", "delivery_route", "accept_other_form", "remarks",
                "split_from_id", "created_at", "created_by", "state")
@@ -97,7 +99,7 @@ def open_case_ids(conn: sqlite3.Connection) -> list[int]:
     """Ids of the cases not yet concluded, ascending (sorted here: an ORDER BY would make SQLite scan
     the table instead of the state index)."""
     return sorted(r[0] for r in conn.execute(
-        "SELECT id FROM cases WHERE state NOT IN ('replied','delivered','closed','archived')"))
+        f"SELECT id FROM cases WHERE state NOT IN {FINISHED_SQL}"))
 
 
 def visible_clause(division_id: int | None, user_id: int | None) -> tuple[str, list]:
@@ -136,7 +138,7 @@ def lookup_clause(kind: str, values: Sequence[str]) -> tuple[str, list]:
 def paused_case_ids(conn) -> list[int]:
     """Open cases whose clock is stopped: their projected due date moves with every working day."""
     return sorted(r[0] for r in conn.execute(
-        "SELECT id FROM cases WHERE state NOT IN ('replied','delivered','closed','archived') AND paused = 1"))
+        f"SELECT id FROM cases WHERE state NOT IN {FINISHED_SQL} AND paused = 1"))
 
 
 def ids_spanning(conn, first: str, last: str) -> list[int]:

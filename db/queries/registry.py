@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from db.queries import search
 from db.queries.search import key_range, search_key
+from desktop.domain.workflow import FINISHED_SQL
 
 # Each sort walks an index: the key, then the date of receipt and the id (migration 0005).
 SORT_COLUMNS = {
@@ -21,7 +22,7 @@ SORT_COLUMNS = {
     "due_on": ("(c.due_on IS NULL)", "c.due_on", "c.received_on"),
 }
 # Also the WHERE of the partial index cases_open_by_due (migration 0009): keep the two texts the same.
-OPEN_STATES_SQL = "c.state NOT IN ('replied','delivered','closed','archived')"
+OPEN_STATES_SQL = f"c.state NOT IN {FINISHED_SQL}"
 
 
 @dataclass
