@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from desktop.domain.workflow import FINISHED_SQL
+from db.queries.registry import FINISHED_SQL
 
 OPEN_STATES = FINISHED_SQL  # the states NOT in this list are open
 

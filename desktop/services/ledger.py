@@ -7,18 +7,20 @@ Import is all-or-nothing: every row is checked first, every problem is reported 
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from db import connection
 from db.copy import reset_sequences
 from db.queries import applicants as applicants_q
 from db.queries import cases as cases_q
 from db.queries import events as events_q
-from db.queries import search as search_q
 from db.queries import settings as settings_q
 from desktop.documents.ledger_xlsx import (
     COMPUTED_COLUMNS,
@@ -26,14 +28,16 @@ from desktop.documents.ledger_xlsx import (
     MAX_CELL,
     REQUIRED_COLUMNS,
     LedgerFileError,
-    read_ledger,
+    read_ledger_values,
+    row_dict,
     write_ledger,
     write_problem_copy,
 )
-from desktop.domain import application, deadlines, outcomes, workflow
+from desktop.domain import application, deadlines, identity, outcomes, workflow
 from desktop.domain.workflow import STATE_LABELS
 from desktop.services import cases as cases_svc
 from desktop.services.base import Actor, Registry, ServiceError, require_role
+from desktop.services.cases.creation import NewCase, prepare_cases, write_prepared
 
 Progress = Callable[[int, int], None]
 
@@ -258,6 +262,153 @@ def _check_row(number: int, raw: dict[str, Any], today: date, divisions: dict[st
     })
 
 
+# -- the check of a clean row, fast ------------------------------------------------------------------
+# Most rows of a ledger are clean. ``_fast_checker`` proves a row clean with a few set lookups, cached
+# date and outcome parses and the identity checks themselves, and gives the same ``_Checked`` as the
+# full check (``_check_row`` then ``_Checked.of``); a row it cannot prove clean — any text it would
+# have to clean, any value of an unusual type, any rule broken — goes to the full check, which finds
+# and words the problems. Whatever this path accepts, the full one accepts with the same result
+# (tests/unit/test_ledger_import_fast.py compares the two).
+# Text the full check would change (NFC aside) or refuse: controls (and CR), invisible marks.
+_SUSPECT = re.compile("[\x00-\x08\x0b-\x1f\x7f\u0080-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_DATE_COLUMNS = ("补正告知日期", "补正收到日期", "暂停开始日期", "暂停结束日期", "答复日期")
+
+
+def _fast_checker(headers: list[str], today: date, divisions: dict[str, int]) -> Callable[[int, Sequence], _Checked | None]:
+    at = {h: i for i, h in enumerate(headers) if h}
+    width = len(headers)
+    none = width  # the index of a column the ledger lacks: reads as empty
+    ix = {c: at.get(c, none) for c in (*_FORM_FIELDS, "申请编号", "承办处室", "延期天数", "办理结果", *_DATE_COLUMNS)}
+    i_recv, i_channel, i_type, i_name = ix["收到日期"], ix["申请方式"], ix["申请人类型"], ix["申请人"]
+    i_idtype, i_idno, i_phone, i_addr = ix["证件类型"], ix["证件号码"], ix["联系电话"], ix["通讯地址"]
+    i_email, i_text, i_remarks, i_no = ix["电子邮箱"], ix["申请内容"], ix["备注"], ix["申请编号"]
+    i_div, i_ext, i_outcome = ix["承办处室"], ix["延期天数"], ix["办理结果"]
+    i_dates = tuple(ix[c] for c in _DATE_COLUMNS)
+    unknown_long = any(h not in ix for h in at)  # a column only bounded by Excel's cell limit
+    channels, types, org_types = frozenset(application.CHANNELS), frozenset(application.APPLICANT_TYPES), \
+        frozenset(application.ORG_TYPES)
+    allowed_ids = {t: frozenset(application.id_types_for(t)) for t in application.APPLICANT_TYPES}
+    earliest = application.EARLIEST_RECEIPT
+    parsed: dict[str, date | None] = {}  # a date written as text → the date (None: not one)
+    found_outcomes: dict[str, str | None] = {}
+    check_id, check_phone, check_email = identity.check_id_number, identity.check_phone, identity.check_email
+    suspect, mobile, normalized = _SUSPECT.search, _MOBILE.fullmatch, unicodedata.is_normalized
+    credit, resident = identity.ID_TYPE_CREDIT_CODE, "居民身份证"
+
+    def day(v: Any, limit_30: bool = True) -> date | None | bool:
+        """A date cell: the date, None when empty, False when the full check must look at it."""
+        cls = v.__class__
+        if cls is date:
+            d = v
+        elif cls is str:
+            if not v:
+                return None
+            d = parsed.get(v, False)
+            if d is False:
+                try:
+                    d = application.parse_date(v) if len(v) <= 30 else None
+                except ValueError:
+                    d = None
+                parsed[v] = d
+            if d is None:
+                return False
+        elif cls is datetime and not (v.hour or v.minute or v.second or v.microsecond):
+            d = v.date()
+        elif v is None:
+            return None
+        else:
+            return False
+        return d if earliest <= d <= today else False
+
+    def fast(number: int, values: Sequence) -> _Checked | None:
+        if len(values) != width:
+            return None
+        row = [v.strip() if v.__class__ is str else v for v in values]
+        row.append("")
+        texts = [v for v in row if v.__class__ is str and v]
+        joined = "\n".join(texts)
+        if suspect(joined) or not normalized("NFC", joined) or (unknown_long and len(joined) > MAX_CELL):
+            return None
+        received = day(row[i_recv])
+        channel, applicant_type, name = row[i_channel], row[i_type], row[i_name]
+        if not received or channel not in channels or applicant_type not in types:
+            return None
+        if name.__class__ is not str or not name or len(name) > 100:
+            return None
+        id_type, id_number, phone, address, email = row[i_idtype], row[i_idno], row[i_phone], row[i_addr], \
+            row[i_email]
+        if id_type.__class__ is not str or id_number.__class__ is not str or phone.__class__ is not str \
+                or address.__class__ is not str or email.__class__ is not str:
+            return None
+        if len(id_type) > 20 or len(address) > 200:
+            return None
+        if id_number:
+            if len(id_number) > 40 or (id_type and id_type not in allowed_ids[applicant_type]):
+                return None
+            if check_id(id_type or (credit if applicant_type in org_types else resident), id_number) is not None:
+                return None
+            id_number = id_number.upper()
+            id_type = id_type or (credit if applicant_type in org_types else resident)
+        if phone and (len(phone) > 40 or (not mobile(phone) and check_phone(phone) is not None)):
+            return None
+        if email and (len(email) > 100 or check_email(email) is not None):
+            return None
+        text, remarks = row[i_text], row[i_remarks]
+        if text.__class__ is not str or not text or len(text) > 5000 or remarks.__class__ is not str \
+                or len(remarks) > 2000:
+            return None
+        case_no = row[i_no]
+        if case_no.__class__ is not str or len(case_no) > 40:
+            return None
+        division, outcome_text = row[i_div], row[i_outcome]
+        if division.__class__ is not str or outcome_text.__class__ is not str:
+            return None  # (a number there is text to the full check: "0" is not empty)
+        division_id = None
+        if division:
+            division_id = divisions.get(division) if len(division) <= 100 else None
+            if division_id is None:
+                return None
+        notice, corrected, pause_start, pause_end, replied = (day(row[i]) for i in i_dates)
+        if notice is False or corrected is False or pause_start is False or pause_end is False or replied is False:
+            return None
+        if (notice and notice < received) or (corrected and (not notice or corrected < notice)):
+            return None
+        if (pause_end and (not pause_start or pause_end < pause_start)) or (pause_start and pause_start < received):
+            return None
+        ext = row[i_ext]
+        if ext == "" or ext is None:
+            ext = 0
+        elif ext.__class__ is float and ext.is_integer() and 1 <= ext <= deadlines.MAX_EXTENSION_DAYS:
+            ext = int(ext)
+        elif not (ext.__class__ is int and 1 <= ext <= deadlines.MAX_EXTENSION_DAYS):
+            return None
+        outcome = None
+        if outcome_text:
+            if len(outcome_text) > 60:
+                return None
+            outcome = found_outcomes.get(outcome_text, False)
+            if outcome is False:
+                hit = outcomes.find(outcome_text)
+                outcome = found_outcomes[outcome_text] = hit.code if hit else None
+            if outcome is None or not replied or replied < received or (corrected and replied < corrected):
+                return None
+        elif replied:
+            return None
+        kind = "person" if applicant_type == "自然人" else "org"
+        return _Checked(number, case_no or None,
+                        (kind, applicant_type, name, id_type or None, id_number or None, None, None, None,
+                         phone or None, address or None, None, email or None),
+                        channel, text, remarks or None,
+                        (received.isoformat(), division_id, notice.isoformat() if notice else None,
+                         corrected.isoformat() if corrected else None, ext,
+                         pause_start.isoformat() if pause_start else None,
+                         pause_end.isoformat() if pause_end else None, outcome,
+                         replied.isoformat() if replied else None))
+
+    return fast
+
+
 def import_ledger(reg: Registry, actor: Actor, path: str | Path, dry_run: bool = False,
                   progress: Progress | None = None, errors_to: str | Path | None = None,
                   create_divisions: bool = False) -> ImportResult:
@@ -269,7 +420,7 @@ def import_ledger(reg: Registry, actor: Actor, path: str | Path, dry_run: bool =
     from desktop.services import backup
 
     backup.refuse_if_damaged(reg, "导入台账")
-    headers, rows = read_ledger(path)
+    headers, rows = read_ledger_values(path)
     problems: list[str] = []
     missing = [c for c in REQUIRED_COLUMNS if c not in headers]
     for column in missing:
@@ -283,16 +434,20 @@ def import_ledger(reg: Registry, actor: Actor, path: str | Path, dry_run: bool =
     divisions = {r["name"]: r["id"] for r in settings_q.divisions(reg.conn)}
     checked: list[_Checked] = []
     seen: dict[str, int] = {}
-    for number, raw in rows:
-        row = _check_row(number, raw, today, divisions, problems)
+    fast = _fast_checker(headers, today, divisions)
+    for number, values in rows:
+        row = fast(number, values)
         if row is None:
-            continue
+            full = _check_row(number, row_dict(headers, values), today, divisions, problems)
+            if full is None:
+                continue
+            row = _Checked.of(full)
         if row.case_no:
             if row.case_no in seen:
                 problems.append(f"第{number}行 〔申请编号〕 “{row.case_no}”与第{seen[row.case_no]}行重复")
                 continue
             seen[row.case_no] = number
-        checked.append(_Checked.of(row))
+        checked.append(row)
     for row_no, number in sorted((seen[n], n) for n in cases_q.numbers_taken(reg.conn, list(seen))):
         problems.append(f"第{row_no}行 〔申请编号〕 “{number}”已在系统中存在")
     new_divisions = [name for name, i in sorted(divisions.items(), key=lambda d: -d[1]) if i < 0]
@@ -342,66 +497,64 @@ IMPORT_BATCH = 5000
 
 def _write(reg: Registry, actor: Actor, checked: list[_Checked], given: set[str], source: str,
            progress: Progress | None, created: dict[int, int] | None = None) -> list[str]:
-    """Write the checked rows, set-based (a few statements per batch of rows, not per row), inside the
-    caller's transaction; returns the case numbers in row order. While one batch is written (SQLite or
-    the server at work, outside the GIL) the next is prepared: derived values, payloads, hash chain."""
+    """Write the checked rows inside the caller's transaction, set-based (cases.create_cases' two halves:
+    a few statements per batch of rows, not per row); returns the case numbers in row order. While
+    one batch is written (by SQLite or the server, outside Python's lock) the next is prepared."""
     from concurrent.futures import ThreadPoolExecutor
 
-    conn, cal, today, now = reg.conn, reg.calendar(), reg.today(), reg.now()
-    applicant_ids = _applicant_ids(reg, checked, now)
+    conn, now = reg.conn, reg.now()
+    applicant_ids, new_applicants = _applicant_ids(reg, checked, now)
     numbers = _case_numbers(reg, checked, given)
     first_id = cases_q.max_id(conn) + 1
     prev = events_q.last_hash(conn)
-    case_columns = ("id", "case_no", "applicant_id", "applicant_name", "applicant_type", "channel", "received_on",
-                    "request_text", "remarks", "created_at", "created_by", *cases_q.DERIVED_FIELDS)
+    derived_cache: dict = {}  # rows with the same facts store the same values: derived once
 
-    def write(cases: list[tuple], indexed: list[tuple], events: list[tuple]) -> None:
-        cases_q.insert_many(conn, case_columns, cases)
-        search_q.index_cases(conn, indexed)
-        events_q.insert_chained(conn, events)
+    def write_applicants() -> None:
+        for start in range(0, len(new_applicants), IMPORT_BATCH):
+            cases_q.insert_applicants_with_ids(conn, new_applicants[start:start + IMPORT_BATCH])
+        new_applicants.clear()
 
     # one writer thread; this thread leaves the connection to it until the import is written
-    with ThreadPoolExecutor(1, thread_name_prefix="ledger-import") as writer:
-        pending = None
+    with connection.larger_cache(conn, IMPORT_CACHE_MIB), ThreadPoolExecutor(1, thread_name_prefix="ledger-import") as writer:
+        pending = writer.submit(write_applicants)
         for start in range(0, len(checked), IMPORT_BATCH):
-            batch = checked[start:start + IMPORT_BATCH]
-            cases, indexed, events = [], [], []
-            for offset, row in enumerate(batch, start=start):
-                case_id = first_id + offset
+            batch = []
+            for offset in range(start, min(start + IMPORT_BATCH, len(checked))):
+                row = checked[offset]
                 facts = dict(zip(_FACTS, row.facts, strict=True))
+                key = row.facts
                 if created and facts.get("lead_division_id") in created:  # a division made by this import
                     facts["lead_division_id"] = created[facts["lead_division_id"]]
-                payload = {**facts, "source": f"{source} 第{row.number}行"}
-                replayed = workflow.replay([workflow.Event("ledger_import", date.fromisoformat(row.received_on),
-                                                           payload)])
-                derived = cases_svc.derived_values(replayed, cal, today)
-                name, applicant_type = row.applicant[2], row.applicant[1]
-                cases.append((case_id, numbers[offset], applicant_ids[offset], name, applicant_type, row.channel,
-                              row.received_on, row.request_text, row.remarks, now, actor.user_id,
-                              *(derived[f] for f in cases_q.DERIVED_FIELDS)))
-                indexed.append((case_id, row.received_on, row.request_text, name))
-                events.append((case_id, "ledger_import", row.received_on, now, actor.user_id, payload))
-            events, prev = events_q.chained(prev, events)
-            if pending is not None:
-                pending.result()  # the batch before is written (or its error raised here)
+                    key = tuple(facts.values())
+                batch.append(NewCase(numbers[offset], applicant_ids[offset], row.applicant[2], row.applicant[1],
+                                     row.channel, row.received_on, row.request_text,
+                                     [("ledger_import", row.received_on, {**facts, "source": f"{source} 第{row.number}行"})],
+                                     row.remarks, same_facts=key))
+            prepared = prepare_cases(reg, batch, actor.user_id, first_id + start, prev, created_at=now,
+                                     derived_cache=derived_cache)
+            prev = prepared.last_hash
+            pending.result()  # the batch before is written (or its error raised here)
             if progress:
                 progress(start, len(checked))
-            pending = writer.submit(write, cases, indexed, events)
-        if pending is not None:
-            pending.result()
+            pending = writer.submit(write_prepared, conn, prepared)
+        pending.result()
     reset_sequences(conn)  # PostgreSQL: the next ids follow the ones given here
     return numbers
 
 
-def _applicant_ids(reg: Registry, checked: list[_Checked], now: str) -> list[int]:
+IMPORT_CACHE_MIB = 64  # SQLite's page cache while an import writes (the usual one is 2 MiB)
+
+
+def _applicant_ids(reg: Registry, checked: list[_Checked], now: str) -> tuple[array, list[tuple]]:
     """Each row's applicant: one already recorded (the same rule as registration), else a new one —
-    once per person or organisation however many rows name them."""
+    once per person or organisation however many rows name them. Returns the ids (in row order)
+    and the new applicants' rows (cases_q.insert_applicants_with_ids), for the caller to write first."""
     keys = [row.applicant_key() for row in checked]
     found = cases_q.existing_applicants(reg.conn, sorted({k for k in keys if k[0]}),
                                         sorted({k for k in keys if not k[0]}, key=lambda k: k[1:]))
     next_id = applicants_q.max_id(reg.conn) + 1
     new = []
-    out = []
+    out = array("q")
     for key, row in zip(keys, checked, strict=True):
         applicant_id = found.get(key)
         if applicant_id is None:
@@ -409,9 +562,7 @@ def _applicant_ids(reg: Registry, checked: list[_Checked], now: str) -> list[int
             next_id += 1
             new.append((applicant_id, *row.applicant, now))
         out.append(applicant_id)
-    for start in range(0, len(new), IMPORT_BATCH):
-        cases_q.insert_applicants_with_ids(reg.conn, new[start:start + IMPORT_BATCH])
-    return out
+    return out, new
 
 
 def _case_numbers(reg: Registry, checked: list[_Checked], given: set[str]) -> list[str]:
