@@ -79,7 +79,9 @@ def read_ledger_values(path: str | Path) -> tuple[list[str], Iterator[tuple[int,
     try:
         if not wb.sheet_names:
             raise LedgerFileError(f"{path.name} 中没有工作表")
-        rows = wb.get_sheet_by_index(0).iter_rows()
+        sheet = wb.get_sheet_by_index(0)
+        rows, height = sheet.iter_rows(), sheet.height
+        del sheet
         header_row = next(rows)
     except LedgerFileError:
         wb.close()
@@ -111,7 +113,24 @@ def read_ledger_values(path: str | Path) -> tuple[list[str], Iterator[tuple[int,
             held.clear()
             wb.close()
 
-    return headers, generate()
+    return headers, LedgerRows(generate(), max(0, height - 1))
+
+
+class LedgerRows:
+    """The rows of ``read_ledger_values``: an iterator, with ``total`` the rows the sheet spans (empty
+    ones too: for a progress bar) and ``close`` letting the file go before the end."""
+
+    def __init__(self, rows: Iterator[tuple[int, Sequence[Any]]], total: int):
+        self._rows, self.total = rows, total
+
+    def __iter__(self) -> LedgerRows:
+        return self
+
+    def __next__(self) -> tuple[int, Sequence[Any]]:
+        return next(self._rows)
+
+    def close(self) -> None:
+        self._rows.close()
 
 
 def text_cell(ws: Any, value: str) -> Any:

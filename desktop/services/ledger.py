@@ -409,13 +409,29 @@ def _fast_checker(headers: list[str], today: date, divisions: dict[str, int]) ->
     return fast
 
 
+class _Refused(Exception):
+    """Raised inside the import's transaction (so that it is rolled back); made into LedgerRejected,
+    with its copy of the ledger, once the write lock is let go."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+
+
 def import_ledger(reg: Registry, actor: Actor, path: str | Path, dry_run: bool = False,
                   progress: Progress | None = None, errors_to: str | Path | None = None,
                   create_divisions: bool = False) -> ImportResult:
-    """Check every row, then (unless ``dry_run``) add all cases in one transaction.
+    """Check every row and (unless ``dry_run``) add all cases in one transaction: all or nothing.
     When rows are refused and ``errors_to`` is given, the ledger is written there with a 问题 column.
     Divisions the ledger names that the registry lacks are refused, listed once — or, with
-    ``create_divisions``, created first in the same transaction (an office moving in from its ledger)."""
+    ``create_divisions``, created first in the same transaction (an office moving in from its ledger).
+
+    The rows are written while the file is read, batch by batch, inside the transaction: a row found
+    wrong later rolls all of it back (as does a crash, or the process killed), so nothing is saved
+    unless every row is right. Until then the rows are checked in this thread while another writes
+    the batches before (SQLite or the server at work, outside Python's lock), and only a batch at a
+    time is held in memory. A ledger whose rows need the whole file known first — rows without a
+    number (their numbers skip every number the ledger gives), or naming divisions still to be
+    created — is held from that row on and written at the end."""
     require_role(actor, "clerk", "office_head", "admin", action="导入台账")
     from desktop.services import backup
 
@@ -429,27 +445,85 @@ def import_ledger(reg: Registry, actor: Actor, path: str | Path, dry_run: bool =
     for column in duplicates:
         problems.append(f"第1行 〔{column}〕 列名重复")
     if problems:
+        rows.close()
         raise _rejected(problems, path, errors_to)
+    try:
+        if dry_run:
+            return _import(reg, actor, path, headers, rows, None, progress, create_divisions)
+        with reg.transaction():
+            writer = _Writer(reg, actor, Path(path).name)
+            try:
+                return _import(reg, actor, path, headers, rows, writer, progress, create_divisions)
+            finally:
+                writer.close()  # its thread stopped before the transaction ends (committed or rolled back)
+    except _Refused as refused:
+        raise _rejected(refused.problems, path, errors_to) from None
+    finally:
+        rows.close()
+
+
+def _import(reg: Registry, actor: Actor, path: str | Path, headers: list[str], rows, writer: _Writer | None,
+            progress: Progress | None, create_divisions: bool) -> ImportResult:
+    from desktop.services import annual
+
     today = reg.today()
     divisions = {r["name"]: r["id"] for r in settings_q.divisions(reg.conn)}
-    checked: list[_Checked] = []
+    locked = annual.final_years(reg)
+    problems: list[str] = []
+    locked_problems: list[str] = []  # told only when nothing else is wrong (as before the rows were written early)
     seen: dict[str, int] = {}
+    batch: list[_Checked] = []
+    held: list[_Checked] = []  # rows written at the end (see import_ledger)
+    streaming = writer is not None
+    count = 0
+    total = getattr(rows, "total", 0)
     fast = _fast_checker(headers, today, divisions)
     for number, values in rows:
         row = fast(number, values)
         if row is None:
             full = _check_row(number, row_dict(headers, values), today, divisions, problems)
             if full is None:
+                streaming = False  # refused in the end: nothing more to write
                 continue
             row = _Checked.of(full)
         if row.case_no:
             if row.case_no in seen:
                 problems.append(f"第{number}行 〔申请编号〕 “{row.case_no}”与第{seen[row.case_no]}行重复")
+                streaming = False
                 continue
             seen[row.case_no] = number
-        checked.append(row)
-    for row_no, number in sorted((seen[n], n) for n in cases_q.numbers_taken(reg.conn, list(seen))):
-        problems.append(f"第{row_no}行 〔申请编号〕 “{number}”已在系统中存在")
+        if locked:
+            years = {int(v[:4]) for k, v in zip(_FACTS, row.facts, strict=True)
+                     if k.endswith("_on") and isinstance(v, str) and v}
+            for year in sorted(years & locked):
+                locked_problems.append(f"第{row.number}行 〔收到日期〕 {year}年度报告已定稿，该年度的数据已锁定")
+                streaming = False
+        count += 1
+        if writer is None or problems or locked_problems or writer.refused:
+            continue  # refused in the end: nothing more to write
+        if streaming and (not row.case_no or (row.facts[1] is not None and row.facts[1] < 0)):
+            streaming = False
+        if not streaming:
+            if batch:
+                writer.submit(batch, None)
+                batch = []
+            held.append(row)
+            continue
+        batch.append(row)
+        if len(batch) == IMPORT_BATCH:
+            writer.submit(batch, None)
+            batch = []
+            if progress:
+                progress(writer.submitted, max(total, count))
+    if writer is not None:
+        if batch:
+            writer.submit(batch, None)
+        writer.wait()
+        problems += writer.refused  # numbers already in the registry (each batch checks its own first)
+    if not problems:  # the numbers not written yet, checked against the registry
+        unwritten = list(seen) if writer is None else [row.case_no for row in held if row.case_no]
+        for row_no, number in sorted((seen[n], n) for n in cases_q.numbers_taken(reg.conn, unwritten)):
+            problems.append(f"第{row_no}行 〔申请编号〕 “{number}”已在系统中存在")
     new_divisions = [name for name, i in sorted(divisions.items(), key=lambda d: -d[1]) if i < 0]
     if new_divisions and not create_divisions:
         names = "、".join(f"“{n}”" for n in new_divisions)
@@ -457,112 +531,127 @@ def import_ledger(reg: Registry, actor: Actor, path: str | Path, dry_run: bool =
                         "（系统管理或 division add），或导入时加 --create-divisions 一并创建")
     if problems:
         problems.sort(key=lambda p: int(p[1:p.index("行")]))
-        raise _rejected(problems, path, errors_to)
-    if not checked:
-        raise _rejected(["第2行 〔申请内容〕 台账中没有任何案件"], path, errors_to)
-    from desktop.services import annual
-
-    locked = annual.final_years(reg)
-    if locked:
-        for row in checked:
-            years = {int(v[:4]) for k, v in zip(_FACTS, row.facts, strict=True)
-                     if k.endswith("_on") and isinstance(v, str) and v}
-            for year in sorted(years & locked):
-                problems.append(f"第{row.number}行 〔收到日期〕 {year}年度报告已定稿，该年度的数据已锁定")
-    if problems:
-        raise _rejected(problems, path, errors_to)
-    result = ImportResult(len(checked), dry_run=dry_run, new_divisions=new_divisions)
-    if dry_run:
+        raise _Refused(problems)
+    if not count:
+        raise _Refused(["第2行 〔申请内容〕 台账中没有任何案件"])
+    if locked_problems:
+        raise _Refused(locked_problems)
+    result = ImportResult(count, dry_run=writer is None, new_divisions=new_divisions)
+    if writer is None:
         return result
-    with reg.transaction():
-        # Checked again once this seat holds the write lock: the same ledger imported at another
-        # seat meanwhile wins, and this one is refused by row (not a UNIQUE-constraint error).
-        taken = sorted((seen[n], n) for n in cases_q.numbers_taken(reg.conn, list(seen)))
-        if taken:
-            raise _rejected([f"第{row_no}行 〔申请编号〕 “{number}”已在系统中存在" for row_no, number in taken],
-                            path, errors_to)
+    if held:
         created = {}
         for name in new_divisions:  # first, in the same all-or-nothing transaction
             from desktop.services import agency
 
             created[divisions[name]] = agency.add_division(reg, actor, name)
-        result.case_nos = _write(reg, actor, checked, set(seen), Path(path).name, progress, created)
+        numbers = _case_numbers(reg, held, set(seen))
+        for start in range(0, len(held), IMPORT_BATCH):
+            writer.submit(held[start:start + IMPORT_BATCH], numbers[start:start + IMPORT_BATCH], created)
+            if progress:
+                progress(writer.submitted, count)
+        writer.wait()
+        if writer.refused:
+            raise _Refused(writer.refused)
+    writer.finish()
+    result.case_nos = writer.case_nos
     if progress:
-        progress(len(checked), len(checked))
+        progress(count, count)
     return result
 
 
 IMPORT_BATCH = 5000
+IMPORT_CACHE_MIB = 8  # SQLite's page cache while an import writes (the usual one is 2 MiB; memory: the sheet read is held too)
 
 
-def _write(reg: Registry, actor: Actor, checked: list[_Checked], given: set[str], source: str,
-           progress: Progress | None, created: dict[int, int] | None = None) -> list[str]:
-    """Write the checked rows inside the caller's transaction, set-based (cases.create_cases' two halves:
-    a few statements per batch of rows, not per row); returns the case numbers in row order. While
-    one batch is written (by SQLite or the server, outside Python's lock) the next is prepared."""
-    from concurrent.futures import ThreadPoolExecutor
+class _Writer:
+    """Writes the import's batches in a thread of its own, in order, inside the caller's transaction.
+    The thread that reads and checks the rows prepares each batch (its cases' rows, derived values,
+    search entries, chained events: cases.prepare_cases) and leaves the connection to this one: the
+    applicants are looked up and added here too, just before the batch's cases. At most one batch
+    waits, so memory stays that of a few batches for any size of ledger."""
 
-    conn, now = reg.conn, reg.now()
-    applicant_ids, new_applicants = _applicant_ids(reg, checked, now)
-    numbers = _case_numbers(reg, checked, given)
-    first_id = cases_q.max_id(conn) + 1
-    prev = events_q.last_hash(conn)
-    derived_cache: dict = {}  # rows with the same facts store the same values: derived once
+    def __init__(self, reg: Registry, actor: Actor, source: str):
+        from concurrent.futures import ThreadPoolExecutor
 
-    def write_applicants() -> None:
-        for start in range(0, len(new_applicants), IMPORT_BATCH):
-            cases_q.insert_applicants_with_ids(conn, new_applicants[start:start + IMPORT_BATCH])
-        new_applicants.clear()
+        self.reg, self.actor, self.source = reg, actor, source
+        self.conn, self.now, self.cal, self.today = reg.conn, reg.now(), reg.calendar(), reg.today()
+        self.first_id = cases_q.max_id(self.conn) + 1
+        self.prev = events_q.last_hash(self.conn)
+        self.next_applicant = applicants_q.max_id(self.conn) + 1
+        self.applicants: dict[tuple, int] = {}  # key → id, of every applicant met so far
+        self.submitted = 0
+        self.case_nos: list[str] = []
+        self.refused: list[str] = []
+        self.pending: list = []
+        self.cache = connection.larger_cache(self.conn, IMPORT_CACHE_MIB)
+        self.cache.__enter__()
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="ledger-import")
 
-    # one writer thread; this thread leaves the connection to it until the import is written
-    with connection.larger_cache(conn, IMPORT_CACHE_MIB), ThreadPoolExecutor(1, thread_name_prefix="ledger-import") as writer:
-        pending = writer.submit(write_applicants)
-        for start in range(0, len(checked), IMPORT_BATCH):
-            batch = []
-            for offset in range(start, min(start + IMPORT_BATCH, len(checked))):
-                row = checked[offset]
-                facts = dict(zip(_FACTS, row.facts, strict=True))
-                key = row.facts
-                if created and facts.get("lead_division_id") in created:  # a division made by this import
-                    facts["lead_division_id"] = created[facts["lead_division_id"]]
-                    key = tuple(facts.values())
-                batch.append(NewCase(numbers[offset], applicant_ids[offset], row.applicant[2], row.applicant[1],
-                                     row.channel, row.received_on, row.request_text,
-                                     [("ledger_import", row.received_on, {**facts, "source": f"{source} 第{row.number}行"})],
-                                     row.remarks, same_facts=key))
-            prepared = prepare_cases(reg, batch, actor.user_id, first_id + start, prev, created_at=now,
-                                     derived_cache=derived_cache)
-            prev = prepared.last_hash
-            pending.result()  # the batch before is written (or its error raised here)
-            if progress:
-                progress(start, len(checked))
-            pending = writer.submit(write_prepared, conn, prepared)
-        pending.result()
-    reset_sequences(conn)  # PostgreSQL: the next ids follow the ones given here
-    return numbers
+    def submit(self, rows: list[_Checked], numbers: list[str] | None, created: dict[int, int] | None = None) -> None:
+        """Prepare ``rows`` (their own numbers, else ``numbers``) here and queue their write."""
+        if self.refused:
+            return
+        numbers = numbers or [row.case_no for row in rows]
+        batch = []
+        for row, case_no in zip(rows, numbers, strict=True):
+            facts = dict(zip(_FACTS, row.facts, strict=True))
+            key = row.facts
+            if created and facts.get("lead_division_id") in created:  # a division made by this import
+                facts["lead_division_id"] = created[facts["lead_division_id"]]
+                key = tuple(facts.values())
+            batch.append(NewCase(case_no, 0, row.applicant[2], row.applicant[1], row.channel, row.received_on,
+                                 row.request_text,
+                                 [("ledger_import", row.received_on, {**facts, "source": f"{self.source} 第{row.number}行"})],
+                                 row.remarks, same_facts=key))
+        prepared = prepare_cases(self.reg, batch, self.actor.user_id, self.first_id + self.submitted, self.prev,
+                                 created_at=self.now, cal=self.cal, today=self.today)
+        self.prev = prepared.last_hash
+        self.submitted += len(rows)
+        self.case_nos += numbers
+        while self.pending:
+            self.pending.pop(0).result()  # (its error, if any, raised here)
+        self.pending.append(self.pool.submit(self._write, rows, numbers, prepared))
 
+    def _write(self, rows: list[_Checked], numbers: list[str], prepared) -> None:
+        if self.refused:
+            return
+        taken = cases_q.numbers_taken(self.conn, numbers)
+        if taken:
+            self.refused += [f"第{row.number}行 〔申请编号〕 “{n}”已在系统中存在"
+                             for row, n in zip(rows, numbers, strict=True) if n in taken]
+            return
+        keys = [row.applicant_key() for row in rows]
+        wanted = {k for k in keys if k not in self.applicants}
+        self.applicants.update(cases_q.existing_applicants(self.conn, sorted(k for k in wanted if k[0]),
+                                                           sorted((k for k in wanted if not k[0]), key=lambda k: k[1:])))
+        new = []
+        ids = []
+        for key, row in zip(keys, rows, strict=True):
+            applicant_id = self.applicants.get(key)
+            if applicant_id is None:
+                applicant_id = self.applicants[key] = self.next_applicant
+                self.next_applicant += 1
+                new.append((applicant_id, *row.applicant, self.now))
+            ids.append(applicant_id)
+        cases_q.insert_applicants_with_ids(self.conn, new)
+        write_prepared(self.conn, prepared._replace(rows=[(r[0], r[1], i, *r[3:])
+                                                          for r, i in zip(prepared.rows, ids, strict=True)]))
 
-IMPORT_CACHE_MIB = 64  # SQLite's page cache while an import writes (the usual one is 2 MiB)
+    def wait(self) -> None:
+        while self.pending:
+            self.pending.pop(0).result()
 
+    def finish(self) -> None:
+        self.wait()
+        self.close()
+        reset_sequences(self.conn)  # PostgreSQL: the next ids follow the ones given here
 
-def _applicant_ids(reg: Registry, checked: list[_Checked], now: str) -> tuple[array, list[tuple]]:
-    """Each row's applicant: one already recorded (the same rule as registration), else a new one —
-    once per person or organisation however many rows name them. Returns the ids (in row order)
-    and the new applicants' rows (cases_q.insert_applicants_with_ids), for the caller to write first."""
-    keys = [row.applicant_key() for row in checked]
-    found = cases_q.existing_applicants(reg.conn, sorted({k for k in keys if k[0]}),
-                                        sorted({k for k in keys if not k[0]}, key=lambda k: k[1:]))
-    next_id = applicants_q.max_id(reg.conn) + 1
-    new = []
-    out = array("q")
-    for key, row in zip(keys, checked, strict=True):
-        applicant_id = found.get(key)
-        if applicant_id is None:
-            applicant_id = found[key] = next_id
-            next_id += 1
-            new.append((applicant_id, *row.applicant, now))
-        out.append(applicant_id)
-    return out, new
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+            self.pool = None
+            self.cache.__exit__(None, None, None)
 
 
 def _case_numbers(reg: Registry, checked: list[_Checked], given: set[str]) -> list[str]:

@@ -13,6 +13,7 @@ from db.queries import cases as cases_q
 from db.queries import events as events_q
 from db.queries import search as search_q
 from desktop.domain import workflow
+from desktop.domain.calendar import WorkCalendar
 from desktop.services.base import Registry
 from desktop.services.cases.derived import derived_values
 
@@ -70,11 +71,13 @@ def create_cases(reg: Registry, cases: Sequence[NewCase], actor_id: int | None, 
 
 def prepare_cases(reg: Registry, cases: Sequence[NewCase], actor_id: int | None, first_id: int,
                   prev_hash: str | None, *, created_at: str | None = None, recorded_at: str | None = None,
-                  derived_cache: dict | None = None) -> Prepared:
+                  derived_cache: dict | None = None, cal: WorkCalendar | None = None,
+                  today: date | None = None) -> Prepared:
     """What ``create_cases`` writes, made without touching the database (a bulk write prepares one
     batch while another thread writes the one before): the events are chained after ``prev_hash``
-    (None: the caller writes the events itself)."""
-    cal, today = reg.calendar(), reg.today()
+    (None: the caller writes the events itself). A caller writing from another thread meanwhile gives
+    ``cal``, ``today`` and ``created_at``: then the database is not read here."""
+    cal, today = cal or reg.calendar(), today or reg.today()
     created_at = created_at or reg.now()
     recorded_at = recorded_at or created_at
     cache = derived_cache if derived_cache is not None else {}
