@@ -99,7 +99,7 @@ def generate(reg: Registry, count: int, years: int = 10, seed: int = 1,
                                 "applicant_name": name, "applicant_type": applicant_type})
             history.sort(key=lambda e: e[1])  # stable: the order of the steps within a day is kept
             new_cases.append(NewCase(case_no, applicant_id, name, applicant_type, channel, received.isoformat(),
-                                     text, [(t, on.isoformat(), p) for t, on, p in history]))
+                                     text, history))
             for order, (type_, on, payload) in enumerate(history):
                 day = on.isoformat()
                 # entered during the working day, in the order the steps were taken

@@ -272,6 +272,8 @@ def _check_row(number: int, raw: dict[str, Any], today: date, divisions: dict[st
 # Text the full check would change (NFC aside) or refuse: controls (and CR), invisible marks.
 _SUSPECT = re.compile("[\x00-\x08\x0b-\x1f\x7f\u0080-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
+# Whitespace at either end of a cell's text (cells joined by "\n"): str.strip's own, as \s is.
+_PADDED = re.compile(r"\A\s|\s\Z|\n\s|\s\n")
 _DATE_COLUMNS = ("补正告知日期", "补正收到日期", "暂停开始日期", "暂停结束日期", "答复日期")
 
 
@@ -294,6 +296,7 @@ def _fast_checker(headers: list[str], today: date, divisions: dict[str, int]) ->
     found_outcomes: dict[str, str | None] = {}
     check_id, check_phone, check_email = identity.check_id_number, identity.check_phone, identity.check_email
     suspect, mobile, normalized = _SUSPECT.search, _MOBILE.fullmatch, unicodedata.is_normalized
+    padded = _PADDED.search
     credit, resident = identity.ID_TYPE_CREDIT_CODE, "居民身份证"
 
     def day(v: Any, limit_30: bool = True) -> date | None | bool:
@@ -324,10 +327,13 @@ def _fast_checker(headers: list[str], today: date, divisions: dict[str, int]) ->
     def fast(number: int, values: Sequence) -> _Checked | None:
         if len(values) != width:
             return None
-        row = [v.strip() if v.__class__ is str else v for v in values]
+        joined = "\n".join([v for v in values if v.__class__ is str and v])
+        if padded(joined):  # some text to trim first (as the full check's reading does)
+            row = [v.strip() if v.__class__ is str else v for v in values]
+            joined = "\n".join([v for v in row if v.__class__ is str and v])
+        else:
+            row = list(values)
         row.append("")
-        texts = [v for v in row if v.__class__ is str and v]
-        joined = "\n".join(texts)
         if suspect(joined) or not normalized("NFC", joined) or (unknown_long and len(joined) > MAX_CELL):
             return None
         received = day(row[i_recv])

@@ -34,7 +34,7 @@ class NewCase(NamedTuple):
     channel: str
     received_on: str  # ISO
     request_text: str
-    events: Sequence[tuple[str, str, dict[str, Any]]]
+    events: Sequence[tuple[str, str | date, dict[str, Any]]]  # (a date object is taken too: not written, then)
     remarks: str | None = None
     index_no: str | None = None
     purpose: str | None = None
@@ -88,7 +88,7 @@ def prepare_cases(reg: Registry, cases: Sequence[NewCase], actor_id: int | None,
         key = c.same_facts
         derived = cache.get(key) if key is not None else None
         if derived is None:
-            facts = replay([Event(t, fromiso(on), p) for t, on, p in c.events])
+            facts = replay([Event(t, on if on.__class__ is date else fromiso(on), p) for t, on, p in c.events])
             values = derived_values(facts, cal, today)
             derived = tuple(values[f] for f in derived_fields)
             if key is not None:
