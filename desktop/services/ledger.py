@@ -521,15 +521,19 @@ def _import(reg: Registry, actor: Actor, path: str | Path, headers: list[str], r
             batch = []
             if progress:
                 progress(writer.submitted, max(total, count))
+    written_upto = 0  # the rows up to this one are written (each batch checked its numbers first)
     if writer is not None:
-        if batch:
+        if batch and not (problems or locked_problems):
             writer.submit(batch, None)
         writer.wait()
-        problems += writer.refused  # numbers already in the registry (each batch checks its own first)
-    if not problems:  # the numbers not written yet, checked against the registry
-        unwritten = list(seen) if writer is None else [row.case_no for row in held if row.case_no]
-        for row_no, number in sorted((seen[n], n) for n in cases_q.numbers_taken(reg.conn, unwritten)):
-            problems.append(f"第{row_no}行 〔申请编号〕 “{number}”已在系统中存在")
+        problems += writer.refused
+        written_upto = writer.written_upto
+    # the numbers not written yet, checked against the registry (told with any other problems)
+    unwritten = [n for n, row_no in seen.items() if row_no > written_upto]
+    for row_no, number in sorted((seen[n], n) for n in cases_q.numbers_taken(reg.conn, unwritten)):
+        problem = f"第{row_no}行 〔申请编号〕 “{number}”已在系统中存在"
+        if writer is None or problem not in writer.refused:
+            problems.append(problem)
     new_divisions = [name for name, i in sorted(divisions.items(), key=lambda d: -d[1]) if i < 0]
     if new_divisions and not create_divisions:
         names = "、".join(f"“{n}”" for n in new_divisions)
@@ -589,6 +593,7 @@ class _Writer:
         self.submitted = 0
         self.case_nos: list[str] = []
         self.refused: list[str] = []
+        self.written_upto = 0  # the last row written (rows are written in their order)
         self.pending: list = []
         self.cache = connection.larger_cache(self.conn, IMPORT_CACHE_MIB)
         self.cache.__enter__()
@@ -643,6 +648,7 @@ class _Writer:
         cases_q.insert_applicants_with_ids(self.conn, new)
         write_prepared(self.conn, prepared._replace(rows=[(r[0], r[1], i, *r[3:])
                                                           for r, i in zip(prepared.rows, ids, strict=True)]))
+        self.written_upto = rows[-1].number
 
     def wait(self) -> None:
         while self.pending:

@@ -344,3 +344,15 @@ def test_rows_without_numbers_or_with_new_divisions_after_numbered_ones_keep_the
     assert result.case_nos[:100] == [f"T-{i:04d}" for i in range(100)] and result.case_nos[100] == "2026-00002"
     assert registry.conn.execute("SELECT count(*) FROM applicants").fetchone()[0] == 30
     assert backup.integrity_problems(registry) == []
+
+
+def test_numbers_already_taken_are_told_with_the_other_problems(registry, divisions, tmp_path, monkeypatch):
+    monkeypatch.setattr(ledger, "IMPORT_BATCH", 50)
+    ledger.import_ledger(registry, divisions["system"], write_book(tmp_path / "one.xlsx", _numbered(300)[10:11]))
+    rows = _numbered(300)
+    rows[280]["申请方式"] = "飞鸽"
+    with pytest.raises(LedgerRejected) as exc:
+        ledger.import_ledger(registry, divisions["system"], write_book(tmp_path / "all.xlsx", rows))
+    lines = str(exc.value).splitlines()
+    assert lines[0] == "第12行 〔申请编号〕 “T-0010”已在系统中存在" and lines[1].startswith("第282行 〔申请方式〕")
+    assert len(lines) == 2 and _counts(registry)[0] == 1
