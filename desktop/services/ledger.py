@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import unicodedata
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -571,6 +572,7 @@ def _import(reg: Registry, actor: Actor, path: str | Path, headers: list[str], r
 
 
 IMPORT_BATCH = 5000
+IMPORT_SWITCH_S = 0.0005  # sys.setswitchinterval while an import writes (see _Writer)
 IMPORT_CACHE_MIB = 8  # SQLite's page cache while an import writes (the usual one is 2 MiB; memory: the sheet read is held too)
 
 
@@ -597,6 +599,11 @@ class _Writer:
         self.pending: list = []
         self.cache = connection.larger_cache(self.conn, IMPORT_CACHE_MIB)
         self.cache.__enter__()
+        # Each time the writer comes back from the database it waits for Python's lock, which this
+        # thread (busy checking rows) hands over only every "switch interval" (5 ms): dozens of times
+        # a batch, seconds in all. Asked more often while the import runs, it waits a tenth of that.
+        self.switch = sys.getswitchinterval()
+        sys.setswitchinterval(IMPORT_SWITCH_S)
         self.pool = ThreadPoolExecutor(1, thread_name_prefix="ledger-import")
 
     def submit(self, rows: list[_Checked], numbers: list[str] | None, created: dict[int, int] | None = None) -> None:
@@ -664,6 +671,7 @@ class _Writer:
             self.pool.shutdown(wait=True)
             self.pool = None
             self.cache.__exit__(None, None, None)
+            sys.setswitchinterval(self.switch)
 
 
 def _case_numbers(reg: Registry, checked: list[_Checked], given: set[str]) -> list[str]:
