@@ -210,6 +210,11 @@ class Connection:
             cur.executemany(translate(sql), rows)
         return cur
 
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Insert ``rows`` (values in ``columns`` order): one statement, sent in a pipeline for all rows."""
+        self.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                         rows)
+
     def fetch_tuples(self, sql: str, params=()) -> list[tuple]:
         """All rows of a query as plain tuples (cheaper than rows readable by name)."""
         return self._again_if_dropped(

@@ -7,6 +7,8 @@ from array import array
 from collections.abc import Sequence
 from typing import Any
 
+from db.queries.registry import FINISHED_SQL
+
 CASE_FIELDS = ("case_no", "applicant_id", "applicant_name", "applicant_type", "channel", "received_on", "request_text", "index_no",
                "purpose", "delivery_form", "delivery_route", "accept_other_form", "remarks",
                "split_from_id", "created_at", "created_by", "state")
@@ -14,31 +16,21 @@ DERIVED_FIELDS = ("state", "lead_division_id", "due_on", "paused", "outcome", "c
                   "return_comment", "clock_note")
 
 
-def insert(conn: sqlite3.Connection, values: dict[str, Any]) -> int:
-    cols = [f for f in CASE_FIELDS if f in values]
-    return conn.execute(f"INSERT INTO cases ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) RETURNING id",
-                        [values[c] for c in cols]).fetchone()[0]
-
-
-GENERATED_FIELDS = ("id", "case_no", "applicant_id", "applicant_name", "applicant_type", "channel", "received_on",
-                    "request_text", "created_at", "state", "lead_division_id", "due_on", "paused", "outcome",
-                    "concluded_on", "overdue")
-
-
-def insert_many_with_ids(conn: sqlite3.Connection, rows: list[tuple]) -> None:
-    """Bulk insert of rows with the columns of ``GENERATED_FIELDS``, ids chosen by the caller (the data
-    generator)."""
-    conn.executemany(f"INSERT INTO cases ({', '.join(GENERATED_FIELDS)})"
-                     f" VALUES ({','.join('?' * len(GENERATED_FIELDS))})", rows)
-
-
 def insert_many(conn, columns: Sequence[str], rows: list[tuple]) -> None:
     """Bulk insert of case rows with these ``columns`` (ids chosen by the caller, under the write lock:
-    the ledger import and the data generator)."""
+    cases.create_cases, the one way cases are created)."""
     unknown = set(columns) - {"id", *CASE_FIELDS, *DERIVED_FIELDS}
     if unknown:
         raise ValueError(f"not a case column: {sorted(unknown)}")
-    conn.executemany(f"INSERT INTO cases ({', '.join(columns)}) VALUES ({','.join('?' * len(columns))})", rows)
+    conn.insert_rows("cases", columns, rows)
+
+
+def follow_ids(conn) -> None:
+    """PostgreSQL: the next case id after the highest present (cases created with ids chosen by the
+    caller); SQLite picks max(id) + 1 by itself."""
+    if conn.dialect != "sqlite":
+        conn.execute("SELECT setval(pg_get_serial_sequence('cases', 'id'), coalesce((SELECT max(id) FROM cases), 0) + 1,"
+                     " false)")
 
 
 def max_id(conn: sqlite3.Connection) -> int:
@@ -97,7 +89,7 @@ def open_case_ids(conn: sqlite3.Connection) -> list[int]:
     """Ids of the cases not yet concluded, ascending (sorted here: an ORDER BY would make SQLite scan
     the table instead of the state index)."""
     return sorted(r[0] for r in conn.execute(
-        "SELECT id FROM cases WHERE state NOT IN ('replied','delivered','closed','archived')"))
+        f"SELECT id FROM cases WHERE state NOT IN {FINISHED_SQL}"))
 
 
 def visible_clause(division_id: int | None, user_id: int | None) -> tuple[str, list]:
@@ -136,7 +128,7 @@ def lookup_clause(kind: str, values: Sequence[str]) -> tuple[str, list]:
 def paused_case_ids(conn) -> list[int]:
     """Open cases whose clock is stopped: their projected due date moves with every working day."""
     return sorted(r[0] for r in conn.execute(
-        "SELECT id FROM cases WHERE state NOT IN ('replied','delivered','closed','archived') AND paused = 1"))
+        f"SELECT id FROM cases WHERE state NOT IN {FINISHED_SQL} AND paused = 1"))
 
 
 def ids_spanning(conn, first: str, last: str) -> list[int]:
@@ -212,8 +204,7 @@ def insert_applicants_with_ids(conn, rows: list[tuple]) -> None:
     order, created_at), ids chosen by the caller under the write lock."""
     from db.queries.applicants import FIELDS
 
-    columns = ("id", *FIELDS, "created_at")
-    conn.executemany(f"INSERT INTO applicants ({', '.join(columns)}) VALUES ({','.join('?' * len(columns))})", rows)
+    conn.insert_rows("applicants", ("id", *FIELDS, "created_at"), rows)
 
 
 def history_of_applicants(conn: sqlite3.Connection, applicant_ids: Sequence[int],

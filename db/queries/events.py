@@ -65,8 +65,8 @@ def chained(prev: str, rows: list[tuple[int, str, str, str, int | None, dict[str
 
 def insert_chained(conn, rows: list[tuple]) -> None:
     """Insert rows made by ``chained``, in their order, right after the event their first one names."""
-    conn.executemany("INSERT INTO case_events (case_id, type, effective_on, recorded_at, actor_id, payload,"
-                     " prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)", rows)
+    conn.insert_rows("case_events", ("case_id", "type", "effective_on", "recorded_at", "actor_id", "payload",
+                                     "prev_hash", "hash"), rows)
 
 
 def for_case(conn: sqlite3.Connection, case_id: int) -> list[sqlite3.Row]:

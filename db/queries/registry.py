@@ -20,8 +20,13 @@ SORT_COLUMNS = {
     "state": ("c.state", "c.received_on"),
     "due_on": ("(c.due_on IS NULL)", "c.due_on", "c.received_on"),
 }
-# Also the WHERE of the partial index cases_open_by_due (migration 0009): keep the two texts the same.
-OPEN_STATES_SQL = "c.state NOT IN ('replied','delivered','closed','archived')"
+# The finished states of the workflow (desktop.domain.workflow.FINISHED_STATES, in the same order: db
+# imports nothing of desktop, and tests/unit/test_registry_list.py holds the two equal). Every SQL
+# filter on open cases is made from this; so is the WHERE of the partial index cases_open_by_due
+# (migration 0009), whose text it must match for SQLite to use the index.
+FINISHED_STATES = ("replied", "delivered", "closed", "archived")
+FINISHED_SQL = "(" + ",".join(f"'{s}'" for s in FINISHED_STATES) + ")"
+OPEN_STATES_SQL = f"c.state NOT IN {FINISHED_SQL}"
 
 
 @dataclass

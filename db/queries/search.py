@@ -239,20 +239,24 @@ def register_functions(conn: sqlite3.Connection) -> None:
     conn.create_function("search_spaced", 1, spaced, deterministic=True)
 
 
-def index_case(conn, case_id: int, received_on: str, request_text: str, applicant_name: str) -> None:
-    """Add a newly registered case to the search index (in its registration transaction)."""
-    index_cases(conn, [(case_id, received_on, request_text, applicant_name)])
-
-
 def index_cases(conn, cases: list[tuple[int, str, str, str]]) -> None:
     """Add cases ``(id, received_on, request_text, applicant_name)`` to the search index."""
+    insert_index_rows(conn, index_rows(conn, cases))
+
+
+def index_rows(conn, cases: list[tuple[int, str, str, str]]) -> list[tuple]:
+    """The search index's rows of cases ``(id, received_on, request_text, applicant_name)``, made apart
+    from their insert (``insert_index_rows``): a bulk write prepares one batch while the last is written."""
     if conn.dialect == "sqlite":
-        conn.executemany("INSERT INTO case_search (rowid, request_text, applicant_name) VALUES (?,?,?)",
-                         [(search_key(received, case_id), spaced(text), spaced(name))
-                          for case_id, received, text, name in cases])
+        return [(search_key(received, case_id), spaced(text), spaced(name)) for case_id, received, text, name in cases]
+    return [pg_row(received, case_id, text, name) for case_id, received, text, name in cases]
+
+
+def insert_index_rows(conn, rows: list[tuple]) -> None:
+    if conn.dialect == "sqlite":
+        conn.insert_rows("case_search", ("rowid", "request_text", "applicant_name"), rows)
     else:
-        conn.executemany("INSERT INTO case_search (key, body, grams) VALUES (?,?,?)",
-                         [pg_row(received, case_id, text, name) for case_id, received, text, name in cases])
+        conn.executemany("INSERT INTO case_search (key, body, grams) VALUES (?,?,?)", rows)
 
 
 def match_expression(term: str) -> str | None:

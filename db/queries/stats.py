@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import sqlite3
 
-OPEN_STATES = "('replied','delivered','closed','archived')"  # the states NOT in this list are open
+from db.queries.registry import FINISHED_SQL
+
+OPEN_STATES = FINISHED_SQL  # the states NOT in this list are open
 
 
 def _division(division_id: int | None) -> tuple[str, list]:

@@ -47,6 +47,19 @@ def read_ledger(path: str | Path) -> tuple[list[str], Iterator[tuple[int, dict[s
     Read with python-calamine (Rust): ≈9× faster than openpyxl's read-only mode, the same values
     (numbers, dates, text; a formula's last computed value).
     """
+    headers, rows = read_ledger_values(path)
+    return headers, ((number, row_dict(headers, values)) for number, values in rows)
+
+
+def row_dict(headers: list[str], values: Sequence[Any]) -> dict[str, Any]:
+    """A row as read (``read_ledger_values``) as {header: value}, each value cleaned (``_cell``)."""
+    return {h: _cell(v) for h, v in zip(headers, values, strict=False) if h}
+
+
+def read_ledger_values(path: str | Path) -> tuple[list[str], Iterator[tuple[int, Sequence[Any]]]]:
+    """``read_ledger`` without the dict per row: (row number, the reader's own values in header order,
+    not yet cleaned: "" for an empty cell, text not trimmed, whole numbers as float). For a caller that
+    looks at the values itself (the import's check of a clean row); ``row_dict`` makes the dict."""
     from python_calamine import CalamineError, CalamineWorkbook, ZipError
 
     path = Path(path)
@@ -66,7 +79,9 @@ def read_ledger(path: str | Path) -> tuple[list[str], Iterator[tuple[int, dict[s
     try:
         if not wb.sheet_names:
             raise LedgerFileError(f"{path.name} 中没有工作表")
-        rows = wb.get_sheet_by_index(0).iter_rows()
+        sheet = wb.get_sheet_by_index(0)
+        rows, height = sheet.iter_rows(), sheet.height
+        del sheet
         header_row = next(rows)
     except LedgerFileError:
         wb.close()
@@ -81,7 +96,7 @@ def read_ledger(path: str | Path) -> tuple[list[str], Iterator[tuple[int, dict[s
 
     held = [rows]  # let go once read: the sheet's cells (tens of MB) are not kept while the rows are written
 
-    def generate() -> Iterator[tuple[int, dict[str, Any]]]:
+    def generate() -> Iterator[tuple[int, Sequence[Any]]]:
         number = 1
         try:
             for number, values in enumerate(held[0], start=2):
@@ -89,7 +104,7 @@ def read_ledger(path: str | Path) -> tuple[list[str], Iterator[tuple[int, dict[s
                     raise LedgerFileError(f"行数超过{MAX_ROWS}行，请分批导入")
                 if all(v == "" or v is None or (isinstance(v, str) and not v.strip()) for v in values):
                     continue
-                yield number, {h: _cell(v) for h, v in zip(headers, values, strict=False) if h}
+                yield number, values
         except LedgerFileError:
             raise
         except Exception as exc:  # noqa: BLE001 - damaged sheet data found while reading rows
@@ -98,7 +113,24 @@ def read_ledger(path: str | Path) -> tuple[list[str], Iterator[tuple[int, dict[s
             held.clear()
             wb.close()
 
-    return headers, generate()
+    return headers, LedgerRows(generate(), max(0, height - 1))
+
+
+class LedgerRows:
+    """The rows of ``read_ledger_values``: an iterator, with ``total`` the rows the sheet spans (empty
+    ones too: for a progress bar) and ``close`` letting the file go before the end."""
+
+    def __init__(self, rows: Iterator[tuple[int, Sequence[Any]]], total: int):
+        self._rows, self.total = rows, total
+
+    def __iter__(self) -> LedgerRows:
+        return self
+
+    def __next__(self) -> tuple[int, Sequence[Any]]:
+        return next(self._rows)
+
+    def close(self) -> None:
+        self._rows.close()
 
 
 def text_cell(ws: Any, value: str) -> Any:

@@ -59,6 +59,7 @@ class WorkCalendar:
         self._notice_years = frozenset(notice_years)
         self._package = package
         self._years: dict[int, list[int]] = {}
+        self._added: dict[tuple[date, int], date] = {}  # add_workdays without pauses, remembered
 
     # -- facts about days ---------------------------------------------------------------
     def has_official_data(self, year: int) -> bool:
@@ -115,6 +116,15 @@ class WorkCalendar:
         """The n-th working day after ``start`` that is not inside a pause (S < d <= E)."""
         if n <= 0:
             return start
+        if not pauses:  # the common question (an import or a list of thousands asks the same few)
+            key = (start, n)
+            found = self._added.get(key)
+            if found is None:
+                found = self._added[key] = self._add_workdays(start, n, ())
+            return found
+        return self._add_workdays(start, n, pauses)
+
+    def _add_workdays(self, start: date, n: int, pauses: Iterable[tuple[date, date]]) -> date:
         pause_list = [(s.toordinal(), e.toordinal()) for s, e in pauses if e > s]
         year, remaining = start.year, n
         index = bisect_right(self._year_list(year), start.toordinal())

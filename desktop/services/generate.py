@@ -18,12 +18,12 @@ from db.copy import reset_sequences
 from db.queries import applicants as applicants_q
 from db.queries import cases as cases_q
 from db.queries import events as events_q
-from db.queries import search as search_q
 from db.queries import settings as settings_q
 from desktop.domain import outcomes, workflow
 from desktop.services import agency
 from desktop.services.base import Registry
-from desktop.services.cases import CASE_NO_KIND, derived_values
+from desktop.services.cases import CASE_NO_KIND
+from desktop.services.cases.creation import NewCase, create_cases
 from desktop.services.demo import CITIES, DOCS, GIVEN, ORGS, SURNAMES, TOPICS, _credit_code, _person_id
 
 GENERATOR_VERSION = 3  # bump when generated facts or their projection change (benchmark databases are rebuilt)
@@ -39,8 +39,6 @@ _DECISIONS = ("经审查，您申请公开的{t}属于公开范围，现将有�
               "您申请公开的{t}涉及第三方合法权益，经征求意见，第三方不同意公开，决定不予公开。")
 _NOTES = ("已电话联系申请人核实申请内容", "已调取相关档案材料", "与业务处室会商答复口径", "申请人来电询问办理进度")
 CHAIN_COLUMNS = ("case_id", "type", "effective_on", "recorded_at", "actor_id", "payload")
-CASE_COLUMNS = ("id", "case_no", "applicant_id", "applicant_name", "applicant_type", "channel", "received_on",
-                "request_text", "created_at", *cases_q.DERIVED_FIELDS)
 
 
 def generate(reg: Registry, count: int, years: int = 10, seed: int = 1,
@@ -65,7 +63,7 @@ def generate(reg: Registry, count: int, years: int = 10, seed: int = 1,
     done = 0
     while done < count:
         n = min(batch, count - done)
-        new_applicants, new_cases, indexed = [], [], []
+        new_applicants, new_cases = [], []
         for i in range(n):
             received = start + timedelta(days=int(span * (done + i + rng.random()) / count))
             received = cal.first_workday_on_or_after(received)
@@ -100,11 +98,8 @@ def generate(reg: Registry, count: int, years: int = 10, seed: int = 1,
                                {"received_on": received.isoformat(), "channel": channel, "request_text": text,
                                 "applicant_name": name, "applicant_type": applicant_type})
             history.sort(key=lambda e: e[1])  # stable: the order of the steps within a day is kept
-            facts = workflow.replay([workflow.Event(t, on, p) for t, on, p in history])
-            derived = derived_values(facts, cal, today)
-            new_cases.append((case_id, case_no, applicant_id, name, applicant_type, channel, received.isoformat(),
-                              text, now, *(derived[f] for f in cases_q.DERIVED_FIELDS)))
-            indexed.append((case_id, received.isoformat(), text, name))
+            new_cases.append(NewCase(case_no, applicant_id, name, applicant_type, channel, received.isoformat(),
+                                     text, history))
             for order, (type_, on, payload) in enumerate(history):
                 day = on.isoformat()
                 # entered during the working day, in the order the steps were taken
@@ -117,8 +112,8 @@ def generate(reg: Registry, count: int, years: int = 10, seed: int = 1,
             ready.append(heapq.heappop(pending)[3])
         with reg.transaction():
             applicants_q.insert_many_with_ids(reg.conn, new_applicants)
-            cases_q.insert_many(reg.conn, CASE_COLUMNS, new_cases)
-            search_q.index_cases(reg.conn, indexed)
+            # the events are chained below, all cases' together in the order of their dates
+            create_cases(reg, new_cases, None, created_at=now, first_id=next_case - n, write_events=False)
             events_q.append_many(reg.conn, ready)
             for year, last in seq_by_year.items():
                 settings_q.raise_sequence(reg.conn, CASE_NO_KIND, year, last)

@@ -7,18 +7,21 @@ Import is all-or-nothing: every row is checked first, every problem is reported 
 from __future__ import annotations
 
 import json
+import re
+import sys
+import unicodedata
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from db import connection
 from db.copy import reset_sequences
 from db.queries import applicants as applicants_q
 from db.queries import cases as cases_q
 from db.queries import events as events_q
-from db.queries import search as search_q
 from db.queries import settings as settings_q
 from desktop.documents.ledger_xlsx import (
     COMPUTED_COLUMNS,
@@ -26,14 +29,16 @@ from desktop.documents.ledger_xlsx import (
     MAX_CELL,
     REQUIRED_COLUMNS,
     LedgerFileError,
-    read_ledger,
+    read_ledger_values,
+    row_dict,
     write_ledger,
     write_problem_copy,
 )
-from desktop.domain import application, deadlines, outcomes, workflow
+from desktop.domain import application, deadlines, identity, outcomes, workflow
 from desktop.domain.workflow import STATE_LABELS
 from desktop.services import cases as cases_svc
-from desktop.services.base import Actor, Registry, ServiceError, require_role
+from desktop.services.base import Actor, Changes, Registry, ServiceError, require_role
+from desktop.services.cases.creation import NewCase, prepare_cases, write_prepared
 
 Progress = Callable[[int, int], None]
 
@@ -88,6 +93,14 @@ class ImportResult:
     case_nos: list[str] = field(default_factory=list)
     dry_run: bool = False
     new_divisions: list[str] = field(default_factory=list)  # created first (--create-divisions)
+
+    @property
+    def changes(self) -> Changes:
+        """What the import changed: a whole ledger of cases (every list, count and figure; the numbers
+        are named), and the divisions it created."""
+        if self.dry_run:
+            return Changes()
+        return Changes(case_nos=tuple(self.case_nos), people=bool(self.new_divisions), everything=bool(self.case_nos))
 
 
 @dataclass(slots=True)
@@ -258,18 +271,187 @@ def _check_row(number: int, raw: dict[str, Any], today: date, divisions: dict[st
     })
 
 
+# -- the check of a clean row, fast ------------------------------------------------------------------
+# Most rows of a ledger are clean. ``_fast_checker`` proves a row clean with a few set lookups, cached
+# date and outcome parses and the identity checks themselves, and gives the same ``_Checked`` as the
+# full check (``_check_row`` then ``_Checked.of``); a row it cannot prove clean — any text it would
+# have to clean, any value of an unusual type, any rule broken — goes to the full check, which finds
+# and words the problems. Whatever this path accepts, the full one accepts with the same result
+# (tests/unit/test_ledger_import_fast.py compares the two).
+# Text the full check would change (NFC aside) or refuse: controls (and CR), invisible marks.
+_SUSPECT = re.compile("[\x00-\x08\x0b-\x1f\x7f\u0080-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+# Whitespace at either end of a cell's text (cells joined by "\n"): str.strip's own, as \s is.
+_PADDED = re.compile(r"\A\s|\s\Z|\n\s|\s\n")
+_DATE_COLUMNS = ("补正告知日期", "补正收到日期", "暂停开始日期", "暂停结束日期", "答复日期")
+
+
+def _fast_checker(headers: list[str], today: date, divisions: dict[str, int]) -> Callable[[int, Sequence], _Checked | None]:
+    at = {h: i for i, h in enumerate(headers) if h}
+    width = len(headers)
+    none = width  # the index of a column the ledger lacks: reads as empty
+    ix = {c: at.get(c, none) for c in (*_FORM_FIELDS, "申请编号", "承办处室", "延期天数", "办理结果", *_DATE_COLUMNS)}
+    i_recv, i_channel, i_type, i_name = ix["收到日期"], ix["申请方式"], ix["申请人类型"], ix["申请人"]
+    i_idtype, i_idno, i_phone, i_addr = ix["证件类型"], ix["证件号码"], ix["联系电话"], ix["通讯地址"]
+    i_email, i_text, i_remarks, i_no = ix["电子邮箱"], ix["申请内容"], ix["备注"], ix["申请编号"]
+    i_div, i_ext, i_outcome = ix["承办处室"], ix["延期天数"], ix["办理结果"]
+    i_dates = tuple(ix[c] for c in _DATE_COLUMNS)
+    unknown_long = any(h not in ix for h in at)  # a column only bounded by Excel's cell limit
+    channels, types, org_types = frozenset(application.CHANNELS), frozenset(application.APPLICANT_TYPES), \
+        frozenset(application.ORG_TYPES)
+    allowed_ids = {t: frozenset(application.id_types_for(t)) for t in application.APPLICANT_TYPES}
+    earliest = application.EARLIEST_RECEIPT
+    parsed: dict[str, date | None] = {}  # a date written as text → the date (None: not one)
+    found_outcomes: dict[str, str | None] = {}
+    check_id, check_phone, check_email = identity.check_id_number, identity.check_phone, identity.check_email
+    suspect, mobile, normalized = _SUSPECT.search, _MOBILE.fullmatch, unicodedata.is_normalized
+    padded = _PADDED.search
+    credit, resident = identity.ID_TYPE_CREDIT_CODE, "居民身份证"
+
+    def day(v: Any, limit_30: bool = True) -> date | None | bool:
+        """A date cell: the date, None when empty, False when the full check must look at it."""
+        cls = v.__class__
+        if cls is date:
+            d = v
+        elif cls is str:
+            if not v:
+                return None
+            d = parsed.get(v, False)
+            if d is False:
+                try:
+                    d = application.parse_date(v) if len(v) <= 30 else None
+                except ValueError:
+                    d = None
+                parsed[v] = d
+            if d is None:
+                return False
+        elif cls is datetime and not (v.hour or v.minute or v.second or v.microsecond):
+            d = v.date()
+        elif v is None:
+            return None
+        else:
+            return False
+        return d if earliest <= d <= today else False
+
+    def fast(number: int, values: Sequence) -> _Checked | None:
+        if len(values) != width:
+            return None
+        joined = "\n".join([v for v in values if v.__class__ is str and v])
+        if padded(joined):  # some text to trim first (as the full check's reading does)
+            row = [v.strip() if v.__class__ is str else v for v in values]
+            joined = "\n".join([v for v in row if v.__class__ is str and v])
+        else:
+            row = list(values)
+        row.append("")
+        if suspect(joined) or not normalized("NFC", joined) or (unknown_long and len(joined) > MAX_CELL):
+            return None
+        received = day(row[i_recv])
+        channel, applicant_type, name = row[i_channel], row[i_type], row[i_name]
+        if not received or channel not in channels or applicant_type not in types:
+            return None
+        if name.__class__ is not str or not name or len(name) > 100:
+            return None
+        id_type, id_number, phone, address, email = row[i_idtype], row[i_idno], row[i_phone], row[i_addr], \
+            row[i_email]
+        if id_type.__class__ is not str or id_number.__class__ is not str or phone.__class__ is not str \
+                or address.__class__ is not str or email.__class__ is not str:
+            return None
+        if len(id_type) > 20 or len(address) > 200:
+            return None
+        if id_number:
+            if len(id_number) > 40 or (id_type and id_type not in allowed_ids[applicant_type]):
+                return None
+            if check_id(id_type or (credit if applicant_type in org_types else resident), id_number) is not None:
+                return None
+            id_number = id_number.upper()
+            id_type = id_type or (credit if applicant_type in org_types else resident)
+        if phone and (len(phone) > 40 or (not mobile(phone) and check_phone(phone) is not None)):
+            return None
+        if email and (len(email) > 100 or check_email(email) is not None):
+            return None
+        text, remarks = row[i_text], row[i_remarks]
+        if text.__class__ is not str or not text or len(text) > 5000 or remarks.__class__ is not str \
+                or len(remarks) > 2000:
+            return None
+        case_no = row[i_no]
+        if case_no.__class__ is not str or len(case_no) > 40:
+            return None
+        division, outcome_text = row[i_div], row[i_outcome]
+        if division.__class__ is not str or outcome_text.__class__ is not str:
+            return None  # (a number there is text to the full check: "0" is not empty)
+        division_id = None
+        if division:
+            division_id = divisions.get(division) if len(division) <= 100 else None
+            if division_id is None:
+                return None
+        notice, corrected, pause_start, pause_end, replied = (day(row[i]) for i in i_dates)
+        if notice is False or corrected is False or pause_start is False or pause_end is False or replied is False:
+            return None
+        if (notice and notice < received) or (corrected and (not notice or corrected < notice)):
+            return None
+        if (pause_end and (not pause_start or pause_end < pause_start)) or (pause_start and pause_start < received):
+            return None
+        ext = row[i_ext]
+        if ext == "" or ext is None:
+            ext = 0
+        elif ext.__class__ is float and ext.is_integer() and 1 <= ext <= deadlines.MAX_EXTENSION_DAYS:
+            ext = int(ext)
+        elif not (ext.__class__ is int and 1 <= ext <= deadlines.MAX_EXTENSION_DAYS):
+            return None
+        outcome = None
+        if outcome_text:
+            if len(outcome_text) > 60:
+                return None
+            outcome = found_outcomes.get(outcome_text, False)
+            if outcome is False:
+                hit = outcomes.find(outcome_text)
+                outcome = found_outcomes[outcome_text] = hit.code if hit else None
+            if outcome is None or not replied or replied < received or (corrected and replied < corrected):
+                return None
+        elif replied:
+            return None
+        kind = "person" if applicant_type == "自然人" else "org"
+        return _Checked(number, case_no or None,
+                        (kind, applicant_type, name, id_type or None, id_number or None, None, None, None,
+                         phone or None, address or None, None, email or None),
+                        channel, text, remarks or None,
+                        (received.isoformat(), division_id, notice.isoformat() if notice else None,
+                         corrected.isoformat() if corrected else None, ext,
+                         pause_start.isoformat() if pause_start else None,
+                         pause_end.isoformat() if pause_end else None, outcome,
+                         replied.isoformat() if replied else None))
+
+    return fast
+
+
+class _Refused(Exception):
+    """Raised inside the import's transaction (so that it is rolled back); made into LedgerRejected,
+    with its copy of the ledger, once the write lock is let go."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+
+
 def import_ledger(reg: Registry, actor: Actor, path: str | Path, dry_run: bool = False,
                   progress: Progress | None = None, errors_to: str | Path | None = None,
                   create_divisions: bool = False) -> ImportResult:
-    """Check every row, then (unless ``dry_run``) add all cases in one transaction.
+    """Check every row and (unless ``dry_run``) add all cases in one transaction: all or nothing.
     When rows are refused and ``errors_to`` is given, the ledger is written there with a 问题 column.
     Divisions the ledger names that the registry lacks are refused, listed once — or, with
-    ``create_divisions``, created first in the same transaction (an office moving in from its ledger)."""
+    ``create_divisions``, created first in the same transaction (an office moving in from its ledger).
+
+    The rows are written while the file is read, batch by batch, inside the transaction: a row found
+    wrong later rolls all of it back (as does a crash, or the process killed), so nothing is saved
+    unless every row is right. Until then the rows are checked in this thread while another writes
+    the batches before (SQLite or the server at work, outside Python's lock), and only a batch at a
+    time is held in memory. A ledger whose rows need the whole file known first — rows without a
+    number (their numbers skip every number the ledger gives), or naming divisions still to be
+    created — is held from that row on and written at the end."""
     require_role(actor, "clerk", "office_head", "admin", action="导入台账")
     from desktop.services import backup
 
     backup.refuse_if_damaged(reg, "导入台账")
-    headers, rows = read_ledger(path)
+    headers, rows = read_ledger_values(path)
     problems: list[str] = []
     missing = [c for c in REQUIRED_COLUMNS if c not in headers]
     for column in missing:
@@ -278,23 +460,89 @@ def import_ledger(reg: Registry, actor: Actor, path: str | Path, dry_run: bool =
     for column in duplicates:
         problems.append(f"第1行 〔{column}〕 列名重复")
     if problems:
+        rows.close()
         raise _rejected(problems, path, errors_to)
+    try:
+        if dry_run:
+            return _import(reg, actor, path, headers, rows, None, progress, create_divisions)
+        with reg.transaction():
+            writer = _Writer(reg, actor, Path(path).name)
+            try:
+                return _import(reg, actor, path, headers, rows, writer, progress, create_divisions)
+            finally:
+                writer.close()  # its thread stopped before the transaction ends (committed or rolled back)
+    except _Refused as refused:
+        raise _rejected(refused.problems, path, errors_to) from None
+    finally:
+        rows.close()
+
+
+def _import(reg: Registry, actor: Actor, path: str | Path, headers: list[str], rows, writer: _Writer | None,
+            progress: Progress | None, create_divisions: bool) -> ImportResult:
+    from desktop.services import annual
+
     today = reg.today()
     divisions = {r["name"]: r["id"] for r in settings_q.divisions(reg.conn)}
-    checked: list[_Checked] = []
+    locked = annual.final_years(reg)
+    problems: list[str] = []
+    locked_problems: list[str] = []  # told only when nothing else is wrong (as before the rows were written early)
     seen: dict[str, int] = {}
-    for number, raw in rows:
-        row = _check_row(number, raw, today, divisions, problems)
+    batch: list[_Checked] = []
+    held: list[_Checked] = []  # rows written at the end (see import_ledger)
+    streaming = writer is not None
+    count = 0
+    total = getattr(rows, "total", 0)
+    fast = _fast_checker(headers, today, divisions)
+    for number, values in rows:
+        row = fast(number, values)
         if row is None:
-            continue
+            full = _check_row(number, row_dict(headers, values), today, divisions, problems)
+            if full is None:
+                streaming = False  # refused in the end: nothing more to write
+                continue
+            row = _Checked.of(full)
         if row.case_no:
             if row.case_no in seen:
                 problems.append(f"第{number}行 〔申请编号〕 “{row.case_no}”与第{seen[row.case_no]}行重复")
+                streaming = False
                 continue
             seen[row.case_no] = number
-        checked.append(_Checked.of(row))
-    for row_no, number in sorted((seen[n], n) for n in cases_q.numbers_taken(reg.conn, list(seen))):
-        problems.append(f"第{row_no}行 〔申请编号〕 “{number}”已在系统中存在")
+        if locked:
+            years = {int(v[:4]) for k, v in zip(_FACTS, row.facts, strict=True)
+                     if k.endswith("_on") and isinstance(v, str) and v}
+            for year in sorted(years & locked):
+                locked_problems.append(f"第{row.number}行 〔收到日期〕 {year}年度报告已定稿，该年度的数据已锁定")
+                streaming = False
+        count += 1
+        if writer is None or problems or locked_problems or writer.refused:
+            continue  # refused in the end: nothing more to write
+        if streaming and (not row.case_no or (row.facts[1] is not None and row.facts[1] < 0)):
+            streaming = False
+        if not streaming:
+            if batch:
+                writer.submit(batch, None)
+                batch = []
+            held.append(row)
+            continue
+        batch.append(row)
+        if len(batch) == IMPORT_BATCH:
+            writer.submit(batch, None)
+            batch = []
+            if progress:
+                progress(writer.submitted, max(total, count))
+    written_upto = 0  # the rows up to this one are written (each batch checked its numbers first)
+    if writer is not None:
+        if batch and not (problems or locked_problems):
+            writer.submit(batch, None)
+        writer.wait()
+        problems += writer.refused
+        written_upto = writer.written_upto
+    # the numbers not written yet, checked against the registry (told with any other problems)
+    unwritten = [n for n, row_no in seen.items() if row_no > written_upto]
+    for row_no, number in sorted((seen[n], n) for n in cases_q.numbers_taken(reg.conn, unwritten)):
+        problem = f"第{row_no}行 〔申请编号〕 “{number}”已在系统中存在"
+        if writer is None or problem not in writer.refused:
+            problems.append(problem)
     new_divisions = [name for name, i in sorted(divisions.items(), key=lambda d: -d[1]) if i < 0]
     if new_divisions and not create_divisions:
         names = "、".join(f"“{n}”" for n in new_divisions)
@@ -302,116 +550,136 @@ def import_ledger(reg: Registry, actor: Actor, path: str | Path, dry_run: bool =
                         "（系统管理或 division add），或导入时加 --create-divisions 一并创建")
     if problems:
         problems.sort(key=lambda p: int(p[1:p.index("行")]))
-        raise _rejected(problems, path, errors_to)
-    if not checked:
-        raise _rejected(["第2行 〔申请内容〕 台账中没有任何案件"], path, errors_to)
-    from desktop.services import annual
-
-    locked = annual.final_years(reg)
-    if locked:
-        for row in checked:
-            years = {int(v[:4]) for k, v in zip(_FACTS, row.facts, strict=True)
-                     if k.endswith("_on") and isinstance(v, str) and v}
-            for year in sorted(years & locked):
-                problems.append(f"第{row.number}行 〔收到日期〕 {year}年度报告已定稿，该年度的数据已锁定")
-    if problems:
-        raise _rejected(problems, path, errors_to)
-    result = ImportResult(len(checked), dry_run=dry_run, new_divisions=new_divisions)
-    if dry_run:
+        raise _Refused(problems)
+    if not count:
+        raise _Refused(["第2行 〔申请内容〕 台账中没有任何案件"])
+    if locked_problems:
+        raise _Refused(locked_problems)
+    result = ImportResult(count, dry_run=writer is None, new_divisions=new_divisions)
+    if writer is None:
         return result
-    with reg.transaction():
-        # Checked again once this seat holds the write lock: the same ledger imported at another
-        # seat meanwhile wins, and this one is refused by row (not a UNIQUE-constraint error).
-        taken = sorted((seen[n], n) for n in cases_q.numbers_taken(reg.conn, list(seen)))
-        if taken:
-            raise _rejected([f"第{row_no}行 〔申请编号〕 “{number}”已在系统中存在" for row_no, number in taken],
-                            path, errors_to)
+    if held:
         created = {}
         for name in new_divisions:  # first, in the same all-or-nothing transaction
             from desktop.services import agency
 
             created[divisions[name]] = agency.add_division(reg, actor, name).id
-        result.case_nos = _write(reg, actor, checked, set(seen), Path(path).name, progress, created)
+        numbers = _case_numbers(reg, held, set(seen))
+        for start in range(0, len(held), IMPORT_BATCH):
+            writer.submit(held[start:start + IMPORT_BATCH], numbers[start:start + IMPORT_BATCH], created)
+            if progress:
+                progress(writer.submitted, count)
+        writer.wait()
+        if writer.refused:
+            raise _Refused(writer.refused)
+    writer.finish()
+    result.case_nos = writer.case_nos
     if progress:
-        progress(len(checked), len(checked))
+        progress(count, count)
     return result
 
 
 IMPORT_BATCH = 5000
+IMPORT_SWITCH_S = 0.0005  # sys.setswitchinterval while an import writes (see _Writer)
+IMPORT_CACHE_MIB = 8  # SQLite's page cache while an import writes (the usual one is 2 MiB; memory: the sheet read is held too)
 
 
-def _write(reg: Registry, actor: Actor, checked: list[_Checked], given: set[str], source: str,
-           progress: Progress | None, created: dict[int, int] | None = None) -> list[str]:
-    """Write the checked rows, set-based (a few statements per batch of rows, not per row), inside the
-    caller's transaction; returns the case numbers in row order. While one batch is written (SQLite or
-    the server at work, outside the GIL) the next is prepared: derived values, payloads, hash chain."""
-    from concurrent.futures import ThreadPoolExecutor
+class _Writer:
+    """Writes the import's batches in a thread of its own, in order, inside the caller's transaction.
+    The thread that reads and checks the rows prepares each batch (its cases' rows, derived values,
+    search entries, chained events: cases.prepare_cases) and leaves the connection to this one: the
+    applicants are looked up and added here too, just before the batch's cases. At most one batch
+    waits, so memory stays that of a few batches for any size of ledger."""
 
-    conn, cal, today, now = reg.conn, reg.calendar(), reg.today(), reg.now()
-    applicant_ids = _applicant_ids(reg, checked, now)
-    numbers = _case_numbers(reg, checked, given)
-    first_id = cases_q.max_id(conn) + 1
-    prev = events_q.last_hash(conn)
-    case_columns = ("id", "case_no", "applicant_id", "applicant_name", "applicant_type", "channel", "received_on",
-                    "request_text", "remarks", "created_at", "created_by", *cases_q.DERIVED_FIELDS)
+    def __init__(self, reg: Registry, actor: Actor, source: str):
+        from concurrent.futures import ThreadPoolExecutor
 
-    def write(cases: list[tuple], indexed: list[tuple], events: list[tuple]) -> None:
-        cases_q.insert_many(conn, case_columns, cases)
-        search_q.index_cases(conn, indexed)
-        events_q.insert_chained(conn, events)
+        self.reg, self.actor, self.source = reg, actor, source
+        self.conn, self.now, self.cal, self.today = reg.conn, reg.now(), reg.calendar(), reg.today()
+        self.first_id = cases_q.max_id(self.conn) + 1
+        self.prev = events_q.last_hash(self.conn)
+        self.next_applicant = applicants_q.max_id(self.conn) + 1
+        self.applicants: dict[tuple, int] = {}  # key → id, of every applicant met so far
+        self.submitted = 0
+        self.case_nos: list[str] = []
+        self.refused: list[str] = []
+        self.written_upto = 0  # the last row written (rows are written in their order)
+        self.pending: list = []
+        self.cache = connection.larger_cache(self.conn, IMPORT_CACHE_MIB)
+        self.cache.__enter__()
+        # Each time the writer comes back from the database it waits for Python's lock, which this
+        # thread (busy checking rows) hands over only every "switch interval" (5 ms): dozens of times
+        # a batch, seconds in all. Asked more often while the import runs, it waits a tenth of that.
+        self.switch = sys.getswitchinterval()
+        sys.setswitchinterval(IMPORT_SWITCH_S)
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="ledger-import")
 
-    # one writer thread; this thread leaves the connection to it until the import is written
-    with ThreadPoolExecutor(1, thread_name_prefix="ledger-import") as writer:
-        pending = None
-        for start in range(0, len(checked), IMPORT_BATCH):
-            batch = checked[start:start + IMPORT_BATCH]
-            cases, indexed, events = [], [], []
-            for offset, row in enumerate(batch, start=start):
-                case_id = first_id + offset
-                facts = dict(zip(_FACTS, row.facts, strict=True))
-                if created and facts.get("lead_division_id") in created:  # a division made by this import
-                    facts["lead_division_id"] = created[facts["lead_division_id"]]
-                payload = {**facts, "source": f"{source} 第{row.number}行"}
-                replayed = workflow.replay([workflow.Event("ledger_import", date.fromisoformat(row.received_on),
-                                                           payload)])
-                derived = cases_svc.derived_values(replayed, cal, today)
-                name, applicant_type = row.applicant[2], row.applicant[1]
-                cases.append((case_id, numbers[offset], applicant_ids[offset], name, applicant_type, row.channel,
-                              row.received_on, row.request_text, row.remarks, now, actor.user_id,
-                              *(derived[f] for f in cases_q.DERIVED_FIELDS)))
-                indexed.append((case_id, row.received_on, row.request_text, name))
-                events.append((case_id, "ledger_import", row.received_on, now, actor.user_id, payload))
-            events, prev = events_q.chained(prev, events)
-            if pending is not None:
-                pending.result()  # the batch before is written (or its error raised here)
-            if progress:
-                progress(start, len(checked))
-            pending = writer.submit(write, cases, indexed, events)
-        if pending is not None:
-            pending.result()
-    reset_sequences(conn)  # PostgreSQL: the next ids follow the ones given here
-    return numbers
+    def submit(self, rows: list[_Checked], numbers: list[str] | None, created: dict[int, int] | None = None) -> None:
+        """Prepare ``rows`` (their own numbers, else ``numbers``) here and queue their write."""
+        if self.refused:
+            return
+        numbers = numbers or [row.case_no for row in rows]
+        batch = []
+        for row, case_no in zip(rows, numbers, strict=True):
+            facts = dict(zip(_FACTS, row.facts, strict=True))
+            key = row.facts
+            if created and facts.get("lead_division_id") in created:  # a division made by this import
+                facts["lead_division_id"] = created[facts["lead_division_id"]]
+                key = tuple(facts.values())
+            batch.append(NewCase(case_no, 0, row.applicant[2], row.applicant[1], row.channel, row.received_on,
+                                 row.request_text,
+                                 [("ledger_import", row.received_on, {**facts, "source": f"{self.source} 第{row.number}行"})],
+                                 row.remarks, same_facts=key))
+        prepared = prepare_cases(self.reg, batch, self.actor.user_id, self.first_id + self.submitted, self.prev,
+                                 created_at=self.now, cal=self.cal, today=self.today)
+        self.prev = prepared.last_hash
+        self.submitted += len(rows)
+        self.case_nos += numbers
+        while self.pending:
+            self.pending.pop(0).result()  # (its error, if any, raised here)
+        self.pending.append(self.pool.submit(self._write, rows, numbers, prepared))
 
+    def _write(self, rows: list[_Checked], numbers: list[str], prepared) -> None:
+        if self.refused:
+            return
+        taken = cases_q.numbers_taken(self.conn, numbers)
+        if taken:
+            self.refused += [f"第{row.number}行 〔申请编号〕 “{n}”已在系统中存在"
+                             for row, n in zip(rows, numbers, strict=True) if n in taken]
+            return
+        keys = [row.applicant_key() for row in rows]
+        wanted = {k for k in keys if k not in self.applicants}
+        self.applicants.update(cases_q.existing_applicants(self.conn, sorted(k for k in wanted if k[0]),
+                                                           sorted((k for k in wanted if not k[0]), key=lambda k: k[1:])))
+        new = []
+        ids = []
+        for key, row in zip(keys, rows, strict=True):
+            applicant_id = self.applicants.get(key)
+            if applicant_id is None:
+                applicant_id = self.applicants[key] = self.next_applicant
+                self.next_applicant += 1
+                new.append((applicant_id, *row.applicant, self.now))
+            ids.append(applicant_id)
+        cases_q.insert_applicants_with_ids(self.conn, new)
+        write_prepared(self.conn, prepared._replace(rows=[(r[0], r[1], i, *r[3:])
+                                                          for r, i in zip(prepared.rows, ids, strict=True)]))
+        self.written_upto = rows[-1].number
 
-def _applicant_ids(reg: Registry, checked: list[_Checked], now: str) -> list[int]:
-    """Each row's applicant: one already recorded (the same rule as registration), else a new one —
-    once per person or organisation however many rows name them."""
-    keys = [row.applicant_key() for row in checked]
-    found = cases_q.existing_applicants(reg.conn, sorted({k for k in keys if k[0]}),
-                                        sorted({k for k in keys if not k[0]}, key=lambda k: k[1:]))
-    next_id = applicants_q.max_id(reg.conn) + 1
-    new = []
-    out = []
-    for key, row in zip(keys, checked, strict=True):
-        applicant_id = found.get(key)
-        if applicant_id is None:
-            applicant_id = found[key] = next_id
-            next_id += 1
-            new.append((applicant_id, *row.applicant, now))
-        out.append(applicant_id)
-    for start in range(0, len(new), IMPORT_BATCH):
-        cases_q.insert_applicants_with_ids(reg.conn, new[start:start + IMPORT_BATCH])
-    return out
+    def wait(self) -> None:
+        while self.pending:
+            self.pending.pop(0).result()
+
+    def finish(self) -> None:
+        self.wait()
+        self.close()
+        reset_sequences(self.conn)  # PostgreSQL: the next ids follow the ones given here
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
+            self.pool = None
+            self.cache.__exit__(None, None, None)
+            sys.setswitchinterval(self.switch)
 
 
 def _case_numbers(reg: Registry, checked: list[_Checked], given: set[str]) -> list[str]:

@@ -43,3 +43,18 @@ def test_what_concerns_the_lists_and_the_open_case():
     merged = one | Changes((9,), templates=True)
     assert merged.case_ids == (7, 9) and merged.templates and not merged.calendar
     assert EVERYTHING.cases and EVERYTHING.touches(1)
+
+
+def test_a_ledger_import_says_it_changed_every_list(registry, staff, tmp_path):
+    import openpyxl
+
+    from desktop.services import ledger
+
+    book = openpyxl.Workbook()
+    book.active.append(["申请编号", "收到日期", "申请方式", "申请人类型", "申请人", "申请内容"])
+    book.active.append(["2026-X-1", "2026-11-02", "当面", "自然人", "王喆", "申请公开某文件"])
+    book.save(tmp_path / "one.xlsx")
+    tried = ledger.import_ledger(registry, staff["clerk"], tmp_path / "one.xlsx", dry_run=True)
+    assert changes_of(tried) == Changes()  # nothing written
+    done = changes_of(ledger.import_ledger(registry, staff["clerk"], tmp_path / "one.xlsx"))
+    assert done.everything and done.case_nos == ("2026-X-1",)

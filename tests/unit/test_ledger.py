@@ -292,3 +292,67 @@ def test_an_import_cancelled_while_writing_writes_nothing(registry, divisions, t
     counts = [registry.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
               for t in ("cases", "case_events", "applicants")]
     assert counts == [0, 0, 0]
+
+
+# -- rows written while the file is read: still all or nothing ---------------------------------------------
+def _numbered(n, **extra):
+    base = {"收到日期": "2026-03-02", "申请方式": "网络", "申请人类型": "自然人", "申请内容": "某文件"}
+    return [{**base, "申请编号": f"T-{i:04d}", "申请人": f"甲{i % 30}", **extra} for i in range(n)]
+
+
+def _counts(registry):
+    return [registry.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("cases", "case_events", "applicants")]
+
+
+def test_a_bad_row_after_batches_were_written_leaves_nothing(registry, divisions, tmp_path, monkeypatch):
+    monkeypatch.setattr(ledger, "IMPORT_BATCH", 50)
+    rows = _numbered(300)
+    rows[260]["收到日期"] = "2026-02-30"
+    with pytest.raises(LedgerRejected) as exc:
+        ledger.import_ledger(registry, divisions["system"], write_book(tmp_path / "late.xlsx", rows))
+    assert str(exc.value).startswith("第262行 〔收到日期〕")
+    assert _counts(registry) == [0, 0, 0]
+
+
+def test_a_number_taken_in_a_later_batch_is_refused_by_row_and_nothing_is_written(registry, divisions, tmp_path,
+                                                                                  monkeypatch):
+    monkeypatch.setattr(ledger, "IMPORT_BATCH", 50)
+    ledger.import_ledger(registry, divisions["system"], write_book(tmp_path / "one.xlsx", _numbered(300)[222:223]))
+    before = _counts(registry)
+    with pytest.raises(LedgerRejected) as exc:
+        ledger.import_ledger(registry, divisions["system"], write_book(tmp_path / "all.xlsx", _numbered(300)))
+    assert str(exc.value) == "第224行 〔申请编号〕 “T-0222”已在系统中存在"
+    assert _counts(registry) == before
+
+
+def test_rows_without_numbers_or_with_new_divisions_after_numbered_ones_keep_the_row_order(
+        registry, divisions, tmp_path, monkeypatch):
+    from desktop.services import backup
+
+    monkeypatch.setattr(ledger, "IMPORT_BATCH", 40)
+    rows = _numbered(130)
+    for i in range(100, 130, 3):
+        rows[i]["申请编号"] = None
+    rows[110]["承办处室"] = "新设处"
+    rows[120]["申请编号"] = "2026-00001"  # the number the sequence would give first: never given twice
+    result = ledger.import_ledger(registry, divisions["system"], write_book(tmp_path / "mixed.xlsx", rows),
+                                  create_divisions=True)
+    assert result.rows == 130 and result.new_divisions == ["新设处"]
+    by_id = [r[0] for r in registry.conn.execute("SELECT case_no FROM cases ORDER BY id")]
+    assert by_id == result.case_nos and len(set(by_id)) == 130
+    assert result.case_nos[:100] == [f"T-{i:04d}" for i in range(100)] and result.case_nos[100] == "2026-00002"
+    assert registry.conn.execute("SELECT count(*) FROM applicants").fetchone()[0] == 30
+    assert backup.integrity_problems(registry) == []
+
+
+def test_numbers_already_taken_are_told_with_the_other_problems(registry, divisions, tmp_path, monkeypatch):
+    monkeypatch.setattr(ledger, "IMPORT_BATCH", 50)
+    ledger.import_ledger(registry, divisions["system"], write_book(tmp_path / "one.xlsx", _numbered(300)[10:11]))
+    rows = _numbered(300)
+    rows[280]["申请方式"] = "飞鸽"
+    with pytest.raises(LedgerRejected) as exc:
+        ledger.import_ledger(registry, divisions["system"], write_book(tmp_path / "all.xlsx", rows))
+    lines = str(exc.value).splitlines()
+    assert lines[0] == "第12行 〔申请编号〕 “T-0010”已在系统中存在" and lines[1].startswith("第282行 〔申请方式〕")
+    assert len(lines) == 2 and _counts(registry)[0] == 1

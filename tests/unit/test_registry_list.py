@@ -128,6 +128,7 @@ def test_deadline_filters_read_the_small_index_of_open_cases(registry):
 
     listed = set(re.findall(r"'(\w+)'", registry_q.OPEN_STATES_SQL))
     assert listed == set(workflow.FINISHED_STATES)  # "open" means not finished, in SQL as in the workflow
+    assert registry_q.FINISHED_STATES == workflow.FINISHED_STATES
     if registry.conn.dialect == "sqlite":
         index_sql = registry.conn.execute("SELECT sql FROM sqlite_master WHERE name = 'cases_open_by_due'").fetchone()[0]
         assert registry_q.OPEN_STATES_SQL.replace("c.", "") in index_sql

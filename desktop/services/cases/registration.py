@@ -17,7 +17,7 @@ from db.queries import settings as settings_q
 from desktop.domain import application, workflow
 from desktop.domain.application import Problem
 from desktop.services.base import Actor, Changes, Registry, ValidationFailed
-from desktop.services.cases.events import append_event
+from desktop.services.cases.creation import NewCase, create_cases
 
 CASE_NO_KIND = "case"
 
@@ -59,34 +59,26 @@ def register_case(reg: Registry, actor: Actor, form: dict[str, Any],
     from desktop.services import annual
 
     annual.check_date_unlocked(reg, values["received_on"])
-    case_ids, case_nos = [], []
+    received_on = values["received_on"].isoformat()
+    arrived = values.get("letter_arrived_on")
     with reg.transaction():
         applicant_id = applicant_id_for(reg, values)
-        first_id = None
-        for text in texts:
+        new = []
+        for i, text in enumerate(texts):
             request_text = text or values["request_text"]
-            case_no = next_case_no(reg, values["received_on"].year)
-            case_id = cases_q.insert(reg.conn, {
-                "case_no": case_no, "applicant_id": applicant_id, "applicant_name": values["name"],
-                "applicant_type": values["applicant_type"], "channel": values["channel"],
-                "received_on": values["received_on"].isoformat(), "request_text": request_text,
-                "index_no": values["index_no"], "purpose": values["purpose"],
-                "delivery_form": values["delivery_form"], "delivery_route": values["delivery_route"],
-                "accept_other_form": values.get("accept_other_form"), "remarks": values["remarks"],
-                "split_from_id": first_id, "created_at": reg.now(), "created_by": actor.user_id,
-                "state": "registered"})
-            first_id = first_id or (case_id if len(texts) > 1 else None)
-            search_q.index_case(reg.conn, case_id, values["received_on"].isoformat(), request_text,
-                                  values["name"])
             # what was registered goes into the chained event too: verify compares the row with it
-            arrived = values.get("letter_arrived_on")
-            append_event(reg, actor, case_id, "register", values["received_on"],
-                         {"received_on": values["received_on"].isoformat(), "channel": values["channel"],
-                          **({"letter_arrived_on": arrived.isoformat()} if arrived else {}),
-                          "request_text": request_text, "applicant_name": values["name"],
-                          "applicant_type": values["applicant_type"], "after": {"state": "registered"}})
-            case_ids.append(case_id)
-            case_nos.append(case_no)
+            payload = {"received_on": received_on, "channel": values["channel"],
+                       **({"letter_arrived_on": arrived.isoformat()} if arrived else {}),
+                       "request_text": request_text, "applicant_name": values["name"],
+                       "applicant_type": values["applicant_type"], "after": {"state": "registered"}}
+            new.append(NewCase(
+                next_case_no(reg, values["received_on"].year), applicant_id, values["name"],
+                values["applicant_type"], values["channel"], received_on, request_text,
+                [("register", received_on, payload)], values["remarks"], values["index_no"], values["purpose"],
+                values["delivery_form"], values["delivery_route"], values.get("accept_other_form"),
+                0 if i and len(texts) > 1 else None))
+        case_ids = create_cases(reg, new, actor.user_id)
+        case_nos = [c.case_no for c in new]
     return Changes(tuple(case_ids), tuple(case_nos))
 
 
