@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from collections.abc import Collection
 from typing import Any
 
 GENESIS = "0" * 64
@@ -86,13 +87,20 @@ def for_cases(conn: sqlite3.Connection, case_ids: list[int]) -> dict[int, list[s
     return out
 
 
-def replay_rows(conn, case_ids: list[int]) -> list[tuple[int, str, str, str]]:
-    """(case_id, type, effective_on, payload) of every event of these cases, by case and oldest first:
-    what a replay needs, as plain tuples, for many cases at once (at most a few thousand ids)."""
+def replay_rows(conn, case_ids: list[int], types: Collection[str] | None = None) -> list[tuple[int, str, str, str]]:
+    """(case_id, type, effective_on, payload) of every event of these cases (of these ``types`` only,
+    when given), by case and oldest first: what a replay needs, as plain tuples, for many cases at once
+    (at most a few thousand ids)."""
     if not case_ids:
         return []
+    params: list = list(case_ids)
+    of_types = ""
+    if types is not None:
+        of_types = f" AND type IN ({','.join('?' * len(types))})"
+        params += sorted(types)
     return conn.fetch_tuples(f"SELECT case_id, type, effective_on, payload FROM case_events"
-                             f" WHERE case_id IN ({','.join('?' * len(case_ids))}) ORDER BY case_id, id", case_ids)
+                             f" WHERE case_id IN ({','.join('?' * len(case_ids))}){of_types} ORDER BY case_id, id",
+                             params)
 
 
 def count(conn: sqlite3.Connection) -> int:
