@@ -160,9 +160,11 @@ def ledger_ids(conn, year: int | None = None,
     return out
 
 
-# The stored columns of the ledger, in the order ledger.ledger_rows unpacks them.
+# The stored columns of the ledger, in the order ledger.ledger_rows unpacks them; the last four are the
+# projection of the case's events the export takes instead of replaying them.
 LEDGER_COLUMNS = ("c.id", "c.case_no", "c.channel", "c.applicant_type", "c.applicant_name", "a.id_type", "a.id_number",
-                  "a.phone", "a.address", "a.email", "c.request_text", "c.lead_division_id", "c.remarks")
+                  "a.phone", "a.address", "a.email", "c.request_text", "c.lead_division_id", "c.remarks",
+                  "c.state", "c.received_on", "c.outcome", "c.concluded_on")
 
 
 def ledger_columns(conn, case_ids: Sequence[int]) -> list[tuple]:

@@ -241,8 +241,6 @@ def write_ledger(path: str | Path, rows: Iterable[dict[str, Any] | Sequence[Any]
         bold = wb.add_format({"bold": True})
         day = wb.add_format({"num_format": "yyyy-mm-dd"})
         quoted = wb.add_format({"quote_prefix": True})
-        for i, name in enumerate(columns):
-            ws.set_column(i, i, WIDTHS.get(name, 13))
         ws.freeze_panes(1, 0)
         for i, name in enumerate(columns):
             ws.write_string(0, i, name, bold)
@@ -271,6 +269,10 @@ def write_ledger(path: str | Path, rows: Iterable[dict[str, Any] | Sequence[Any]
                     text(count, i, str(value))
             if progress and count % every == 0:
                 progress(count, total or count)
+        # The widths last: they are written with the sheet at close all the same, and set before the rows
+        # XlsxWriter would look each cell's column up for a format (none here): a few per cent of the writing.
+        for i, name in enumerate(columns):
+            ws.set_column(i, i, WIDTHS.get(name, 13))
         if total is not None and count != total:
             raise RuntimeError(f"台账导出的行数（{count}）与预计（{total}）不一致")
         if progress:

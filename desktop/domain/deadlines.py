@@ -125,11 +125,13 @@ def reply_due(facts: CaseFacts, cal: WorkCalendar, pause_end_if_open: date | Non
 
 
 def compute(facts: CaseFacts, cal: WorkCalendar, today: date,
-            due_soon_days: int = DEFAULT_DUE_SOON) -> Deadline:
-    """Due dates, days left, status and warnings of a case on ``today``."""
+            due_soon_days: int = DEFAULT_DUE_SOON, details: bool = True) -> Deadline:
+    """Due dates, days left, status and warnings of a case on ``today``. ``details=False`` (a ledger
+    of many cases): the status, due dates, days left and overdue alone — no warnings, no original or
+    correction-notice due date (None), a third of the work."""
     warnings: list[str] = []
     received = facts.received_on
-    correction_due = correction_notice_due(received, cal) if received else None
+    correction_due = correction_notice_due(received, cal) if received and details else None
     if facts.correction_notice_on and correction_due and facts.correction_notice_on > correction_due:
         warnings.append(f"补正告知晚于法定期限（应在{correction_due.isoformat()}前发出）")
 
@@ -152,7 +154,7 @@ def compute(facts: CaseFacts, cal: WorkCalendar, today: date,
     else:
         due = reply_due(facts, cal, pause_end_if_open=facts.concluded_on or today)
         projected = None
-    original = None if awaiting_correction else reply_due(
+    original = None if awaiting_correction or not details else reply_due(
         facts, cal, pause_end_if_open=max(today, open_pause.start) if open_pause else today,
         with_extension=False)
     if facts.letter_arrived_on and received and received > facts.letter_arrived_on:
@@ -189,6 +191,8 @@ def compute(facts: CaseFacts, cal: WorkCalendar, today: date,
             days_left = -1  # past due on a day off: still overdue
         overdue = due < today
         status = "overdue" if overdue else ("due_soon" if days_left <= due_soon_days else "on_time")
+    if not details:
+        return Deadline(status, due, projected, None, None, days_left, overdue, (), (), other_due, other_assumed, note)
     if overdue and not facts.finished:
         warnings.append("已超过答复期限")
     last = max(d for d in (due, projected, original, today, facts.concluded_on) if d is not None)

@@ -193,6 +193,70 @@ def test_export_streams_in_the_order_given_with_the_facts_of_a_full_replay(regis
     assert registry.conn.execute("SELECT count(*) FROM case_events").fetchone()[0] > 8 * 300
 
 
+def test_the_export_replays_only_the_events_that_set_its_columns_and_gives_a_full_replays_rows(registry, monkeypatch):
+    """The export replays a case's LEDGER_EVENTS alone and takes the rest from the case row (its
+    projection of every event, as written and as `verify` checks it): for histories holding every kind
+    of event, in any order after the registration, each row is the one a full replay of every event
+    and the full deadline computation give."""
+    import random
+    from datetime import timedelta
+
+    from db.queries import events as events_q
+    from desktop.domain import outcomes, workflow
+    from desktop.services import cases
+    from desktop.services.base import SYSTEM
+    from desktop.services.generate import generate
+
+    generate(registry, 120, years=1, seed=8)
+    monkeypatch.setattr(ledger, "EXPORT_BATCH", 11)
+    rng = random.Random(19)
+    ids = [r[0] for r in registry.conn.execute("SELECT id FROM cases ORDER BY id")]
+    division = registry.conn.execute("SELECT min(id) FROM divisions").fetchone()[0]
+    codes = list(outcomes.BY_CODE)
+    kinds = [t for t in workflow.TRANSITIONS if t not in ("register", "ledger_import")]
+
+    def payload(kind: str, on: date) -> dict:
+        later = (on + timedelta(days=rng.randint(1, 40))).isoformat()
+        return {
+            "correction_notice": {"period_end": later, "period_days": rng.choice([None, 10, 15])},
+            "abandoned": {"period_end": rng.choice([None, later])},
+            "assign": {"lead_division_id": division},
+            "draft": {"outcome": rng.choice(codes), "decision": "答复"} if rng.random() < 0.7 else {"decision": "答复"},
+            "extension_approve": {"days": rng.randint(1, 20)},
+            "consultation_start": {"kind": rng.choice(["third_party", "agency", "other"])},
+            "art35_delay": {"due_on": later},
+            "fee_notice": {"payment_due_on": later, "applicant_received_on": rng.choice([None, later]),
+                           "method": "per_application"},
+            "fee_unpaid": {"payment_due_on": rng.choice([None, later])},
+            "reply_issued": {"outcome": rng.choice(codes)} if rng.random() < 0.7 else {},
+            "letter_delivered": {"kind": rng.choice(["consult_third_party", "consult_agency", "correction",
+                                                     "fee_notice", "reply"])},
+        }.get(kind, {})
+
+    last = dict(registry.conn.execute("SELECT case_id, max(effective_on) FROM case_events GROUP BY case_id").fetchall())
+    added = []
+    for case_id in ids[::2]:  # half the cases get a history of every kind of event on top of the generated one
+        on = date.fromisoformat(last[case_id])
+        for kind in rng.choices(kinds, k=rng.randint(1, 14)):
+            on += timedelta(days=rng.choice([0, 1, 3, 8, 15, 30]))
+            added.append((case_id, kind, on.isoformat(), "2026-01-01T00:00:00", None, payload(kind, on)))
+    for n, case_id in enumerate(ids[1:40:2]):  # and the letters whose delivery bounds a pause, delivered late
+        on = date.fromisoformat(last[case_id]) + timedelta(days=1)
+        start, letter = (("consultation_start", {"kind": "third_party"}), {"kind": "consult_third_party"}) if n % 2 \
+            else (("fee_notice", {"payment_due_on": None, "method": "per_application"}), {"kind": "fee_notice"})
+        for kind, days, data in ((start[0], 0, start[1]), ("letter_delivered", 10 + n, letter),
+                                 ("consultation_end" if n % 2 else "fee_paid", 30 + 2 * n, {})):
+            added.append((case_id, kind, (on + timedelta(days=days)).isoformat(), "2026-01-01T00:00:00", None, data))
+    with registry.transaction():
+        events_q.append_many(registry.conn, added)
+    cases.refresh_derived(registry, ids)
+    assert len({e[1] for e in added}) == len(kinds)
+    shuffled = rng.sample(ids, len(ids))
+    fast = list(ledger.ledger_rows(registry, shuffled, SYSTEM))
+    assert fast == list(ledger.ledger_rows(registry, shuffled, SYSTEM, full_replay=True))
+    assert {r[21] for r in fast} - {None} and {r[15] for r in fast} - {None}  # days left and pauses were compared
+
+
 def test_an_export_of_a_filter_holds_only_what_a_division_user_may_read_in_the_given_order(
         registry, staff, tmp_path):
     from desktop.services import cases
@@ -356,3 +420,26 @@ def test_numbers_already_taken_are_told_with_the_other_problems(registry, divisi
     lines = str(exc.value).splitlines()
     assert lines[0] == "第12行 〔申请编号〕 “T-0010”已在系统中存在" and lines[1].startswith("第282行 〔申请方式〕")
     assert len(lines) == 2 and _counts(registry)[0] == 1
+
+
+def test_the_export_finds_its_events_through_the_index_made_for_them(registry):
+    """Migration 0017's partial index names LEDGER_EVENTS (in both dialects), and the export's query,
+    whose condition must be the index's own, is answered through it."""
+    import re
+
+    from db import migrations
+    from db.queries import events as events_q
+
+    for dialect in ("sqlite", "postgresql"):
+        sql = next(text for version, _name, text in migrations.steps(dialect) if version == 17)
+        listed = re.search(r"WHERE type IN \(([^)]*)\)", sql).group(1)
+        assert re.findall(r"'([a-z0-9_]+)'", listed) == sorted(ledger.LEDGER_EVENTS)
+    if registry.conn.dialect != "sqlite":
+        return
+    seen = []
+    registry.conn.set_trace_callback(seen.append)
+    events_q.replay_rows(registry.conn, [1, 2, 3], ledger.LEDGER_EVENTS)
+    registry.conn.set_trace_callback(None)
+    query = next(s for s in seen if "FROM case_events" in s)
+    plan = " ".join(str(tuple(r)) for r in registry.conn.execute(f"EXPLAIN QUERY PLAN {query}"))
+    assert "case_events_for_ledger" in plan

@@ -74,6 +74,7 @@ def test_upgrade_rebuilds_the_search_index_in_list_order(tmp_path):
     reg.conn.execute("DROP INDEX case_events_by_actor")  # step 14
     reg.conn.execute("DROP INDEX applicants_by_phone_digits")  # step 15
     reg.conn.execute("ALTER TABLE cases DROP COLUMN clock_note")  # step 16
+    reg.conn.execute("DROP INDEX case_events_for_ledger")  # step 17
     reg.conn.execute("PRAGMA user_version = 7")
     reg.close()
     old = sqlite3.connect(path)

@@ -130,6 +130,7 @@ def test_an_upgrade_reads_the_old_files_folder_into_the_database(registry, offic
     registry.conn.execute("DROP INDEX case_events_by_actor")  # step 14
     registry.conn.execute("DROP INDEX applicants_by_phone_digits")  # step 15
     registry.conn.execute("ALTER TABLE cases DROP COLUMN clock_note")  # step 16
+    registry.conn.execute("DROP INDEX case_events_for_ledger")  # step 17
     registry.conn.execute("PRAGMA user_version = 10")
     path = registry.path
     registry.close()
