@@ -12,7 +12,6 @@ disk is full — the user can act on it, so the message says what to do) and eve
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sqlite3
@@ -48,18 +47,12 @@ class SqliteConnection(sqlite3.Connection):
         return cur.execute(sql, params).fetchall()
 
     def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-        """Insert ``rows`` (values in ``columns`` order: text, integers, None) in one statement: the
-        rows go in as one JSON array that SQLite unpacks itself (json_each), so the whole batch is
-        written without Python's lock — a bulk write in a worker thread runs beside the Python that
-        prepares the next batch (executemany takes the lock back for every row)."""
-        if not rows:
-            return
-        values = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(columns)))
-        self.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {values} FROM json_each(?)",
-                     (_JSON.encode(rows),))
-
-
-_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+        """Insert ``rows`` (values in ``columns`` order: text, integers, None): one prepared statement
+        stepped for every row (the bulk writers — the ledger import, the generator — write from one
+        thread, so nothing waits for Python's lock between the rows)."""
+        if rows:
+            self.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+                             rows)
 
 
 @contextmanager

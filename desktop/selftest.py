@@ -1,6 +1,7 @@
 """`disclosure-desk --self-test`: proves an installed or frozen copy works end to end — a temporary
-database is created and migrated, a case registered, a letter drawn with the bundled font, a scanned
-line read by OCR in its child process, the main window built (offscreen when there is no display) —
+database is created and migrated, a case registered, a letter drawn with the bundled font, the case
+exported as a ledger and imported into a new database (read in its child process), a scanned line read
+by OCR in its child process, the main window built (offscreen when there is no display) —
 then exits 0, or 1 naming the step that failed."""
 
 from __future__ import annotations
@@ -39,6 +40,16 @@ def run() -> int:
             if not data.startswith(b"%PDF") or b"/FontFile2" not in data:  # a TrueType font embedded
                 raise RuntimeError("文书PDF不完整或没有嵌入字体")
             steps.append(f"已生成文书 {issued.doc_no}（{len(data):,}字节）")
+            # the ledger import reads and checks the workbook in a process of its own (in the built
+            # program: this executable with --ledger-reader): the case exported and read into a new registry
+            from desktop.services import ledger
+
+            ledger.export_ledger(reg, SYSTEM, Path(tmp) / "ledger.xlsx")
+            moved = Registry.open(Path(tmp) / "moved.db")
+            agency.ensure_defaults(moved)
+            imported = ledger.import_ledger(moved, SYSTEM, Path(tmp) / "ledger.xlsx")
+            moved.close()
+            steps.append(f"台账读取子进程已导入 {imported.case_nos[0]}（导出再导入新库）")
             # de-identification's OCR runs in a child process (in the built program: this executable
             # with --ocr-worker) with its own models: one line of a generated scan read back
             from desktop.documents import redaction

@@ -241,13 +241,14 @@ def register_functions(conn: sqlite3.Connection) -> None:
 
 def index_cases(conn, cases: list[tuple[int, str, str, str]]) -> None:
     """Add cases ``(id, received_on, request_text, applicant_name)`` to the search index."""
-    insert_index_rows(conn, index_rows(conn, cases))
+    insert_index_rows(conn, index_rows(conn.dialect, cases))
 
 
-def index_rows(conn, cases: list[tuple[int, str, str, str]]) -> list[tuple]:
-    """The search index's rows of cases ``(id, received_on, request_text, applicant_name)``, made apart
-    from their insert (``insert_index_rows``): a bulk write prepares one batch while the last is written."""
-    if conn.dialect == "sqlite":
+def index_rows(dialect: str, cases: list[tuple[int, str, str, str]]) -> list[tuple]:
+    """The search index's rows of cases ``(id, received_on, request_text, applicant_name)`` for a
+    database of ``dialect``, made apart from their insert (``insert_index_rows``): a bulk write
+    prepares one batch while the last is written."""
+    if dialect == "sqlite":
         return [(search_key(received, case_id), spaced(text), spaced(name)) for case_id, received, text, name in cases]
     return [pg_row(received, case_id, text, name) for case_id, received, text, name in cases]
 

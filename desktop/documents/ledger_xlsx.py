@@ -102,8 +102,10 @@ def read_ledger_values(path: str | Path) -> tuple[list[str], Iterator[tuple[int,
             for number, values in enumerate(held[0], start=2):
                 if number > MAX_ROWS + 1:
                     raise LedgerFileError(f"行数超过{MAX_ROWS}行，请分批导入")
-                if all(v == "" or v is None or (isinstance(v, str) and not v.strip()) for v in values):
-                    continue
+                first = values[0] if values else None
+                if not (first.__class__ is str and first and not first.isspace()) and all(
+                        v == "" or v is None or (isinstance(v, str) and not v.strip()) for v in values):
+                    continue  # (a row whose first cell holds text is not empty: most rows, told at once)
                 yield number, values
         except LedgerFileError:
             raise

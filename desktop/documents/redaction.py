@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop.domain.identity import check_credit_code, check_resident_id
+from desktop.paths import child_command
 
 if TYPE_CHECKING:  # pragma: no cover
     from PIL import Image as PILImage
@@ -832,11 +833,7 @@ class OcrProcess:
 
     @staticmethod
     def command() -> list[str]:
-        if getattr(sys, "frozen", False):  # the built program: the same executable, as the worker
-            return [sys.executable, "--ocr-worker"]
-        root = str(Path(__file__).resolve().parents[2])  # this copy of the program, whatever the folder
-        return [sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); "
-                "from desktop.documents.ocr_worker import main; sys.exit(main())", root]
+        return child_command("--ocr-worker", "desktop.documents.ocr_worker")
 
     def start(self) -> None:
         """Start the child and wait until its engine is loaded; OcrUnavailable if it cannot be."""

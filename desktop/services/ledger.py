@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 import unicodedata
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -440,101 +439,70 @@ def import_ledger(reg: Registry, actor: Actor, path: str | Path, dry_run: bool =
     Divisions the ledger names that the registry lacks are refused, listed once — or, with
     ``create_divisions``, created first in the same transaction (an office moving in from its ledger).
 
-    The rows are written while the file is read, batch by batch, inside the transaction: a row found
-    wrong later rolls all of it back (as does a crash, or the process killed), so nothing is saved
-    unless every row is right. Until then the rows are checked in this thread while another writes
-    the batches before (SQLite or the server at work, outside Python's lock), and only a batch at a
-    time is held in memory. A ledger whose rows need the whole file known first — rows without a
-    number (their numbers skip every number the ledger gives), or naming divisions still to be
-    created — is held from that row on and written at the end."""
+    A process of its own (``ledger_reader``) reads the file, checks the rows and prepares their cases
+    batch by batch (``read_rows``) while this one writes each batch inside the transaction: a row found
+    wrong later rolls all of it back (as does a crash, or either process killed), so nothing is saved
+    unless every row is right, and only a few batches are held in memory. A ledger whose rows need the
+    whole file known first — rows without a number (their numbers skip every number the ledger gives),
+    or naming divisions still to be created — is held from that row on and written at the end."""
     require_role(actor, "clerk", "office_head", "admin", action="导入台账")
     from desktop.services import backup
 
     backup.refuse_if_damaged(reg, "导入台账")
-    headers, rows = read_ledger_values(path)
-    problems: list[str] = []
-    missing = [c for c in REQUIRED_COLUMNS if c not in headers]
-    for column in missing:
-        problems.append(f"第1行 〔{column}〕 缺少此列")
-    duplicates = sorted({h for h in headers if h and headers.count(h) > 1})
-    for column in duplicates:
-        problems.append(f"第1行 〔{column}〕 列名重复")
-    if problems:
-        rows.close()
-        raise _rejected(problems, path, errors_to)
     try:
         if dry_run:
-            return _import(reg, actor, path, headers, rows, None, progress, create_divisions)
+            return _import(reg, actor, path, None, progress, create_divisions)
         with reg.transaction():
             writer = _Writer(reg, actor, Path(path).name)
             try:
-                return _import(reg, actor, path, headers, rows, writer, progress, create_divisions)
+                return _import(reg, actor, path, writer, progress, create_divisions)
             finally:
-                writer.close()  # its thread stopped before the transaction ends (committed or rolled back)
+                writer.close()
     except _Refused as refused:
         raise _rejected(refused.problems, path, errors_to) from None
-    finally:
-        rows.close()
 
 
-def _import(reg: Registry, actor: Actor, path: str | Path, headers: list[str], rows, writer: _Writer | None,
-            progress: Progress | None, create_divisions: bool) -> ImportResult:
+@dataclass
+class _ReadEnd:
+    """What the reading process found once every row is read (``read_rows``'s last message)."""
+    problems: list[str]
+    locked_problems: list[str]  # told only when nothing else is wrong
+    count: int  # rows accepted
+    seen: dict[str, int]  # number given in the ledger → its row
+    held: list[_Checked]  # rows to be written at the end (see import_ledger)
+    divisions: dict[str, int]  # with the ledger's new ones, as negative ids
+
+
+def _import(reg: Registry, actor: Actor, path: str | Path, writer: _Writer | None, progress: Progress | None,
+            create_divisions: bool) -> ImportResult:
     from desktop.services import annual
+    from desktop.services.ledger_reader import ReaderProcess, ReadSpec
 
-    today = reg.today()
     divisions = {r["name"]: r["id"] for r in settings_q.divisions(reg.conn)}
-    locked = annual.final_years(reg)
-    problems: list[str] = []
-    locked_problems: list[str] = []  # told only when nothing else is wrong (as before the rows were written early)
-    seen: dict[str, int] = {}
-    batch: list[_Checked] = []
-    held: list[_Checked] = []  # rows written at the end (see import_ledger)
-    streaming = writer is not None
-    count = 0
-    total = getattr(rows, "total", 0)
-    fast = _fast_checker(headers, today, divisions)
-    for number, values in rows:
-        row = fast(number, values)
-        if row is None:
-            full = _check_row(number, row_dict(headers, values), today, divisions, problems)
-            if full is None:
-                streaming = False  # refused in the end: nothing more to write
-                continue
-            row = _Checked.of(full)
-        if row.case_no:
-            if row.case_no in seen:
-                problems.append(f"第{number}行 〔申请编号〕 “{row.case_no}”与第{seen[row.case_no]}行重复")
-                streaming = False
-                continue
-            seen[row.case_no] = number
-        if locked:
-            years = {int(v[:4]) for k, v in zip(_FACTS, row.facts, strict=True)
-                     if k.endswith("_on") and isinstance(v, str) and v}
-            for year in sorted(years & locked):
-                locked_problems.append(f"第{row.number}行 〔收到日期〕 {year}年度报告已定稿，该年度的数据已锁定")
-                streaming = False
-        count += 1
-        if writer is None or problems or locked_problems or writer.refused:
-            continue  # refused in the end: nothing more to write
-        if streaming and (not row.case_no or (row.facts[1] is not None and row.facts[1] < 0)):
-            streaming = False
-        if not streaming:
-            if batch:
-                writer.submit(batch, None)
-                batch = []
-            held.append(row)
-            continue
-        batch.append(row)
-        if len(batch) == IMPORT_BATCH:
-            writer.submit(batch, None)
-            batch = []
-            if progress:
-                progress(writer.submitted, max(total, count))
+    spec = ReadSpec(str(Path(path).resolve()), reg.today(), divisions, frozenset(annual.final_years(reg)),
+                    IMPORT_BATCH, writer is not None)
+    if writer is not None:
+        spec = writer.spec(spec)
+    total = 0
+    end: _ReadEnd | None = None
+    with ReaderProcess(spec) as reader:
+        for message in reader:
+            kind = message[0]
+            if kind == "batch":
+                writer.write(*message[1:])
+                if progress:
+                    progress(writer.submitted, max(total, writer.submitted))
+            elif kind == "total":
+                total = message[1]
+            elif kind == "end":
+                end = message[1]
+            elif kind == "rejected":
+                raise _Refused(message[1])
+            else:
+                raise LedgerFileError(message[1])
+    problems, divisions, seen = end.problems, end.divisions, end.seen
     written_upto = 0  # the rows up to this one are written (each batch checked its numbers first)
     if writer is not None:
-        if batch and not (problems or locked_problems):
-            writer.submit(batch, None)
-        writer.wait()
         problems += writer.refused
         written_upto = writer.written_upto
     # the numbers not written yet, checked against the registry (told with any other problems)
@@ -551,13 +519,14 @@ def _import(reg: Registry, actor: Actor, path: str | Path, headers: list[str], r
     if problems:
         problems.sort(key=lambda p: int(p[1:p.index("行")]))
         raise _Refused(problems)
-    if not count:
+    if not end.count:
         raise _Refused(["第2行 〔申请内容〕 台账中没有任何案件"])
-    if locked_problems:
-        raise _Refused(locked_problems)
-    result = ImportResult(count, dry_run=writer is None, new_divisions=new_divisions)
+    if end.locked_problems:
+        raise _Refused(end.locked_problems)
+    result = ImportResult(end.count, dry_run=writer is None, new_divisions=new_divisions)
     if writer is None:
         return result
+    held = end.held
     if held:
         created = {}
         for name in new_divisions:  # first, in the same all-or-nothing transaction
@@ -566,120 +535,206 @@ def _import(reg: Registry, actor: Actor, path: str | Path, headers: list[str], r
             created[divisions[name]] = agency.add_division(reg, actor, name).id
         numbers = _case_numbers(reg, held, set(seen))
         for start in range(0, len(held), IMPORT_BATCH):
-            writer.submit(held[start:start + IMPORT_BATCH], numbers[start:start + IMPORT_BATCH], created)
+            writer.write_held(held[start:start + IMPORT_BATCH], numbers[start:start + IMPORT_BATCH], created)
             if progress:
-                progress(writer.submitted, count)
-        writer.wait()
+                progress(writer.submitted, end.count)
         if writer.refused:
             raise _Refused(writer.refused)
     writer.finish()
     result.case_nos = writer.case_nos
     if progress:
-        progress(count, count)
+        progress(end.count, end.count)
     return result
 
 
-IMPORT_BATCH = 5000
-IMPORT_SWITCH_S = 0.0005  # sys.setswitchinterval while an import writes (see _Writer)
-IMPORT_CACHE_MIB = 8  # SQLite's page cache while an import writes (the usual one is 2 MiB; memory: the sheet read is held too)
+def read_rows(spec) -> Iterator[tuple]:
+    """The reading process's work (``ledger_reader``): the file read and every row checked (a clean row
+    by the fast check, any other by the full one, which words its problems), and — unless a dry run,
+    or once a row is refused — the rows prepared as cases batch by batch, as messages: ``("total", n)``
+    (the rows the sheet spans, for the progress), ``("batch", rows, numbers, prepared)`` in row order,
+    then ``("end", _ReadEnd)``; ``("rejected", problems)`` for a header that is wrong."""
+    headers, rows = read_ledger_values(spec.path)
+    try:
+        problems: list[str] = []
+        for column in (c for c in REQUIRED_COLUMNS if c not in headers):
+            problems.append(f"第1行 〔{column}〕 缺少此列")
+        for column in sorted({h for h in headers if h and headers.count(h) > 1}):
+            problems.append(f"第1行 〔{column}〕 列名重复")
+        if problems:
+            yield ("rejected", problems)
+            return
+        yield ("total", rows.total)
+        today, divisions, locked = spec.today, dict(spec.divisions), spec.locked
+        locked_problems: list[str] = []
+        seen: dict[str, int] = {}
+        batch: list[_Checked] = []
+        held: list[_Checked] = []
+        streaming = spec.write
+        count = 0
+        first_id, prev = spec.first_id, spec.prev_hash
+        fast = _fast_checker(headers, today, divisions)
+        size = min(spec.batch, IMPORT_FIRST_BATCH)  # the program writes nothing until the first batch comes
+
+        def prepared(rows: list[_Checked]) -> tuple:
+            nonlocal first_id, prev
+            numbers = [row.case_no for row in rows]
+            made = _prepare(rows, numbers, None, spec, first_id, prev)
+            first_id, prev = first_id + len(rows), made.last_hash
+            return ("batch", _entries(rows), numbers, made)
+
+        for number, values in rows:
+            row = fast(number, values)
+            if row is None:
+                full = _check_row(number, row_dict(headers, values), today, divisions, problems)
+                if full is None:
+                    streaming = False  # refused in the end: nothing more to write
+                    continue
+                row = _Checked.of(full)
+            if row.case_no:
+                if row.case_no in seen:
+                    problems.append(f"第{number}行 〔申请编号〕 “{row.case_no}”与第{seen[row.case_no]}行重复")
+                    streaming = False
+                    continue
+                seen[row.case_no] = number
+            if locked:
+                years = {int(v[:4]) for k, v in zip(_FACTS, row.facts, strict=True)
+                         if k.endswith("_on") and isinstance(v, str) and v}
+                for year in sorted(years & locked):
+                    locked_problems.append(f"第{row.number}行 〔收到日期〕 {year}年度报告已定稿，该年度的数据已锁定")
+                    streaming = False
+            count += 1
+            if not spec.write or problems or locked_problems:
+                continue  # refused in the end: nothing more to write
+            if streaming and (not row.case_no or (row.facts[1] is not None and row.facts[1] < 0)):
+                streaming = False
+            if not streaming:
+                if batch:
+                    yield prepared(batch)
+                    batch = []
+                held.append(row)
+                continue
+            batch.append(row)
+            if len(batch) == size:
+                yield prepared(batch)
+                batch, size = [], spec.batch
+        if batch and not (problems or locked_problems):
+            yield prepared(batch)
+        yield ("end", _ReadEnd(problems, locked_problems, count, seen, held, divisions))
+    finally:
+        rows.close()
+
+
+def _entries(rows: list[_Checked]) -> list[tuple[int, tuple, tuple]]:
+    """What the write needs of checked rows besides their prepared cases: (row number, applicant, key)."""
+    return [(row.number, row.applicant, row.applicant_key()) for row in rows]
+
+
+def _prepare(rows: list[_Checked], numbers: list[str], created: dict[int, int] | None, spec, first_id: int,
+             prev: str | None):
+    """The cases of checked ``rows`` (numbered ``numbers``) ready to be written (cases.prepare_cases),
+    their ids from ``first_id``, their events chained after ``prev``; ``created``: the ids of the
+    divisions this import made, for the ledger's new ones (negative ids)."""
+    batch = []
+    for row, case_no in zip(rows, numbers, strict=True):
+        facts = dict(zip(_FACTS, row.facts, strict=True))
+        key = row.facts
+        if created and facts.get("lead_division_id") in created:  # a division made by this import
+            facts["lead_division_id"] = created[facts["lead_division_id"]]
+            key = tuple(facts.values())
+        batch.append(NewCase(case_no, 0, row.applicant[2], row.applicant[1], row.channel, row.received_on,
+                             row.request_text,
+                             [("ledger_import", row.received_on, {**facts, "source": f"{spec.source} 第{row.number}行"})],
+                             row.remarks, same_facts=key))
+    return prepare_cases(batch, spec.actor_id, first_id, prev, dialect=spec.dialect, cal=spec.calendar,
+                         today=spec.today, created_at=spec.now)
+
+
+IMPORT_BATCH = 2000  # rows prepared and written at a time (the last one is written after the reading ends)
+IMPORT_FIRST_BATCH = 250
+IMPORT_CACHE_MIB = 8  # SQLite's page cache while an import writes (the usual one is 2 MiB)
 
 
 class _Writer:
-    """Writes the import's batches in a thread of its own, in order, inside the caller's transaction.
-    The thread that reads and checks the rows prepares each batch (its cases' rows, derived values,
-    search entries, chained events: cases.prepare_cases) and leaves the connection to this one: the
-    applicants are looked up and added here too, just before the batch's cases. At most one batch
-    waits, so memory stays that of a few batches for any size of ledger."""
+    """Writes the import's batches inside the caller's transaction, in order: the batches the reading
+    process prepared, then the rows held to the end (prepared here). The applicants are looked up and
+    added here, just before each batch's cases."""
 
     def __init__(self, reg: Registry, actor: Actor, source: str):
-        from concurrent.futures import ThreadPoolExecutor
-
         self.reg, self.actor, self.source = reg, actor, source
-        self.conn, self.now, self.cal, self.today = reg.conn, reg.now(), reg.calendar(), reg.today()
+        self.conn, self.now = reg.conn, reg.now()
+        self.given = None  # the spec the reading process was given (``spec``)
         self.first_id = cases_q.max_id(self.conn) + 1
         self.prev = events_q.last_hash(self.conn)
         self.next_applicant = applicants_q.max_id(self.conn) + 1
+        # Into an empty registry (an office moving in from its ledger) no number can be taken and no
+        # applicant known but by this import's own rows: nothing to look up in the database.
+        self.had_cases, self.had_applicants = self.first_id > 1, self.next_applicant > 1
         self.applicants: dict[tuple, int] = {}  # key → id, of every applicant met so far
         self.submitted = 0
         self.case_nos: list[str] = []
         self.refused: list[str] = []
         self.written_upto = 0  # the last row written (rows are written in their order)
-        self.pending: list = []
         self.cache = connection.larger_cache(self.conn, IMPORT_CACHE_MIB)
         self.cache.__enter__()
-        # Each time the writer comes back from the database it waits for Python's lock, which this
-        # thread (busy checking rows) hands over only every "switch interval" (5 ms): dozens of times
-        # a batch, seconds in all. Asked more often while the import runs, it waits a tenth of that.
-        self.switch = sys.getswitchinterval()
-        sys.setswitchinterval(IMPORT_SWITCH_S)
-        self.pool = ThreadPoolExecutor(1, thread_name_prefix="ledger-import")
+        self.closed = False
 
-    def submit(self, rows: list[_Checked], numbers: list[str] | None, created: dict[int, int] | None = None) -> None:
-        """Prepare ``rows`` (their own numbers, else ``numbers``) here and queue their write."""
+    def spec(self, spec):
+        """``spec`` with what the reading process needs to prepare the cases this writes."""
+        from dataclasses import replace
+
+        self.given = replace(spec, calendar=self.reg.calendar(), now=self.now, actor_id=self.actor.user_id,
+                             first_id=self.first_id, prev_hash=self.prev, dialect=self.conn.dialect,
+                             source=self.source)
+        return self.given
+
+    def write(self, entries: list[tuple[int, tuple, tuple]], numbers: list[str], prepared) -> None:
+        """Write a batch prepared (by the reading process) from the ids and the chain this one is at:
+        ``entries`` are its rows' (row number, applicant, applicant's key) (``_entries``)."""
         if self.refused:
             return
-        numbers = numbers or [row.case_no for row in rows]
-        batch = []
-        for row, case_no in zip(rows, numbers, strict=True):
-            facts = dict(zip(_FACTS, row.facts, strict=True))
-            key = row.facts
-            if created and facts.get("lead_division_id") in created:  # a division made by this import
-                facts["lead_division_id"] = created[facts["lead_division_id"]]
-                key = tuple(facts.values())
-            batch.append(NewCase(case_no, 0, row.applicant[2], row.applicant[1], row.channel, row.received_on,
-                                 row.request_text,
-                                 [("ledger_import", row.received_on, {**facts, "source": f"{self.source} 第{row.number}行"})],
-                                 row.remarks, same_facts=key))
-        prepared = prepare_cases(self.reg, batch, self.actor.user_id, self.first_id + self.submitted, self.prev,
-                                 created_at=self.now, cal=self.cal, today=self.today)
         self.prev = prepared.last_hash
-        self.submitted += len(rows)
+        self.submitted += len(entries)
         self.case_nos += numbers
-        while self.pending:
-            self.pending.pop(0).result()  # (its error, if any, raised here)
-        self.pending.append(self.pool.submit(self._write, rows, numbers, prepared))
-
-    def _write(self, rows: list[_Checked], numbers: list[str], prepared) -> None:
-        if self.refused:
-            return
-        taken = cases_q.numbers_taken(self.conn, numbers)
+        taken = cases_q.numbers_taken(self.conn, numbers) if self.had_cases else ()
         if taken:
-            self.refused += [f"第{row.number}行 〔申请编号〕 “{n}”已在系统中存在"
-                             for row, n in zip(rows, numbers, strict=True) if n in taken]
+            self.refused += [f"第{number}行 〔申请编号〕 “{n}”已在系统中存在"
+                             for (number, _a, _k), n in zip(entries, numbers, strict=True) if n in taken]
             return
-        keys = [row.applicant_key() for row in rows]
-        wanted = {k for k in keys if k not in self.applicants}
-        self.applicants.update(cases_q.existing_applicants(self.conn, sorted(k for k in wanted if k[0]),
-                                                           sorted((k for k in wanted if not k[0]), key=lambda k: k[1:])))
+        keys = [key for _n, _a, key in entries]
+        if self.had_applicants:
+            wanted = {k for k in keys if k not in self.applicants}
+            self.applicants.update(cases_q.existing_applicants(
+                self.conn, sorted(k for k in wanted if k[0]), sorted((k for k in wanted if not k[0]), key=lambda k: k[1:])))
         new = []
         ids = []
-        for key, row in zip(keys, rows, strict=True):
+        now = self.now
+        for _number, applicant, key in entries:
             applicant_id = self.applicants.get(key)
             if applicant_id is None:
                 applicant_id = self.applicants[key] = self.next_applicant
                 self.next_applicant += 1
-                new.append((applicant_id, *row.applicant, self.now))
+                new.append((applicant_id, *applicant, now))
             ids.append(applicant_id)
         cases_q.insert_applicants_with_ids(self.conn, new)
         write_prepared(self.conn, prepared._replace(rows=[(r[0], r[1], i, *r[3:])
                                                           for r, i in zip(prepared.rows, ids, strict=True)]))
-        self.written_upto = rows[-1].number
+        self.written_upto = entries[-1][0]
 
-    def wait(self) -> None:
-        while self.pending:
-            self.pending.pop(0).result()
+    def write_held(self, rows: list[_Checked], numbers: list[str], created: dict[int, int]) -> None:
+        """Prepare and write rows held to the end (``numbers`` given them; ``created``: see _prepare)."""
+        if self.refused:
+            return
+        self.write(_entries(rows), numbers,
+                   _prepare(rows, numbers, created, self.given, self.first_id + self.submitted, self.prev))
 
     def finish(self) -> None:
-        self.wait()
         self.close()
         reset_sequences(self.conn)  # PostgreSQL: the next ids follow the ones given here
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True)
-            self.pool = None
+        if not self.closed:
+            self.closed = True
             self.cache.__exit__(None, None, None)
-            sys.setswitchinterval(self.switch)
 
 
 def _case_numbers(reg: Registry, checked: list[_Checked], given: set[str]) -> list[str]:

@@ -5,6 +5,7 @@ import pytest
 
 from desktop.documents.ledger_xlsx import COMPUTED_COLUMNS, INPUT_COLUMNS, LedgerFileError
 from desktop.services import agency, ledger
+from desktop.services.errors import ServiceError
 from desktop.services.ledger import LedgerRejected
 
 GOOD_ROWS = [
@@ -356,6 +357,38 @@ def test_an_import_cancelled_while_writing_writes_nothing(registry, divisions, t
     counts = [registry.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
               for t in ("cases", "case_events", "applicants")]
     assert counts == [0, 0, 0]
+
+
+def test_an_import_whose_reading_process_dies_says_so_and_writes_nothing(registry, divisions, tmp_path, monkeypatch):
+    """The workbook is read and checked in a child process: killed after the first batches were
+    written, the import stops with a message in Chinese and the transaction leaves nothing."""
+    from desktop.services import ledger_reader
+
+    monkeypatch.setattr(ledger, "IMPORT_BATCH", 100)
+    started = []
+    real_init = ledger_reader.ReaderProcess.__init__
+
+    def remember(self, spec):
+        real_init(self, spec)
+        started.append(self._proc)
+    monkeypatch.setattr(ledger_reader.ReaderProcess, "__init__", remember)
+    base = {"收到日期": "2026-03-02", "申请方式": "网络", "申请人类型": "自然人", "申请内容": "某文件"}
+    src = write_book(tmp_path / "k.xlsx", [{**base, "申请编号": f"K-{i:04d}", "申请人": f"甲{i}"} for i in range(3000)])
+    written = []
+
+    def progress(done, total):
+        written.append(done)
+        if len(written) == 2:
+            started[0].kill()
+
+    with pytest.raises(ServiceError) as exc:
+        ledger.import_ledger(registry, divisions["system"], src, progress=progress)
+    assert str(exc.value).startswith("读取台账的进程意外退出，本次未导入")
+    assert written[:2] == [100, 200]
+    counts = [registry.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+              for t in ("cases", "case_events", "applicants")]
+    assert counts == [0, 0, 0]
+    assert started[0].poll() is not None  # no child left behind
 
 
 # -- rows written while the file is read: still all or nothing ---------------------------------------------

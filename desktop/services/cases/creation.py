@@ -63,22 +63,20 @@ def create_cases(reg: Registry, cases: Sequence[NewCase], actor_id: int | None, 
     chained. Returns the new ids, in order."""
     if first_id is None:
         first_id = cases_q.max_id(reg.conn) + 1
-    prepared = prepare_cases(reg, cases, actor_id, first_id, events_q.last_hash(reg.conn) if write_events else None,
-                             created_at=created_at, recorded_at=recorded_at, derived_cache=derived_cache)
+    prepared = prepare_cases(cases, actor_id, first_id, events_q.last_hash(reg.conn) if write_events else None,
+                             dialect=reg.conn.dialect, cal=reg.calendar(), today=reg.today(),
+                             created_at=created_at or reg.now(), recorded_at=recorded_at, derived_cache=derived_cache)
     write_prepared(reg.conn, prepared)
     return prepared.ids
 
 
-def prepare_cases(reg: Registry, cases: Sequence[NewCase], actor_id: int | None, first_id: int,
-                  prev_hash: str | None, *, created_at: str | None = None, recorded_at: str | None = None,
-                  derived_cache: dict | None = None, cal: WorkCalendar | None = None,
-                  today: date | None = None) -> Prepared:
-    """What ``create_cases`` writes, made without touching the database (a bulk write prepares one
-    batch while another thread writes the one before): the events are chained after ``prev_hash``
-    (None: the caller writes the events itself). A caller writing from another thread meanwhile gives
-    ``cal``, ``today`` and ``created_at``: then the database is not read here."""
-    cal, today = cal or reg.calendar(), today or reg.today()
-    created_at = created_at or reg.now()
+def prepare_cases(cases: Sequence[NewCase], actor_id: int | None, first_id: int, prev_hash: str | None, *,
+                  dialect: str, cal: WorkCalendar, today: date, created_at: str, recorded_at: str | None = None,
+                  derived_cache: dict | None = None) -> Prepared:
+    """What ``create_cases`` writes, made without a database (the ledger import prepares its batches
+    in a process of its own while this one writes the batch before): the events are chained after
+    ``prev_hash`` (None: the caller writes the events itself); ``dialect`` is the database's that
+    will be written (its search entries differ)."""
     recorded_at = recorded_at or created_at
     cache = derived_cache if derived_cache is not None else {}
     Event, replay, fromiso, derived_fields = workflow.Event, workflow.replay, date.fromisoformat, cases_q.DERIVED_FIELDS
@@ -102,7 +100,7 @@ def prepare_cases(reg: Registry, cases: Sequence[NewCase], actor_id: int | None,
             for type_, on, payload in c.events:
                 events.append((case_id, type_, on, recorded_at, actor_id, payload))
     chained, last = events_q.chained(prev_hash, events) if prev_hash is not None else ([], None)
-    return Prepared(list(range(first_id, first_id + len(cases))), rows, search_q.index_rows(reg.conn, indexed),
+    return Prepared(list(range(first_id, first_id + len(cases))), rows, search_q.index_rows(dialect, indexed),
                     chained, last)
 
 

@@ -19,8 +19,9 @@ from desktop.services.cases.records import domain_events
 
 
 def derived_values(facts: CaseFacts, cal: WorkCalendar, today: date) -> dict[str, Any]:
-    """The projection stored on the case row, recomputed from the facts and the calendar."""
-    dl = deadlines.compute(facts, cal, today)
+    """The projection stored on the case row, recomputed from the facts and the calendar (the clock
+    without its warnings: the row stores none)."""
+    dl = deadlines.compute(facts, cal, today, details=False)
     due = dl.effective_due_on
     return {
         "state": facts.state,
