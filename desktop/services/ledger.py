@@ -452,7 +452,9 @@ def import_ledger(reg: Registry, actor: Actor, path: str | Path, dry_run: bool =
     try:
         if dry_run:
             return _import(reg, actor, path, None, progress, create_divisions)
-        with reg.transaction():
+        # every reference the import writes is its own (applicants it adds, the divisions and the
+        # user it reads in the transaction): SQLite need not look each one up again
+        with connection.references_made_by_caller(reg.conn), reg.transaction():
             writer = _Writer(reg, actor, Path(path).name)
             try:
                 return _import(reg, actor, path, writer, progress, create_divisions)

@@ -90,8 +90,9 @@ class ReaderProcess:
         out = self._proc.stdout
         while True:
             head = out.read(_FRAME.size)
-            body = out.read(_FRAME.unpack(head)[0]) if len(head) == _FRAME.size else b""
-            if not body:
+            size = _FRAME.unpack(head)[0] if len(head) == _FRAME.size else 0
+            body = out.read(size) if size else b""
+            if not size or len(body) != size:  # (a child ended mid-message leaves part of one)
                 raise ServiceError(f"读取台账的进程意外退出，本次未导入（{self._gone()}）")
             message = pickle.loads(body)
             yield message

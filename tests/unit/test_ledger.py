@@ -391,6 +391,23 @@ def test_an_import_whose_reading_process_dies_says_so_and_writes_nothing(registr
     assert started[0].poll() is not None  # no child left behind
 
 
+def test_after_an_import_references_are_checked_again_and_all_hold(registry, divisions, tmp_path):
+    """SQLite does not look up the import's own references row by row; afterwards it checks every
+    write again (a case naming a missing applicant is refused), and verify finds every reference."""
+    import sqlite3
+
+    from desktop.services import backup
+
+    rows = [{"收到日期": "2026-03-02", "申请方式": "网络", "申请人类型": "自然人", "申请内容": "某文件",
+             "申请编号": f"F-{i}", "申请人": f"乙{i % 3}", "承办处室": "规划处" if i % 2 else ""} for i in range(40)]
+    ledger.import_ledger(registry, divisions["system"], write_book(tmp_path / "f.xlsx", rows))
+    assert backup.integrity_problems(registry) == []
+    if registry.conn.dialect == "sqlite":
+        assert registry.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        with pytest.raises(sqlite3.IntegrityError), registry.transaction():
+            registry.conn.execute("UPDATE cases SET applicant_id = 999999 WHERE case_no = 'F-1'")
+
+
 # -- rows written while the file is read: still all or nothing ---------------------------------------------
 def _numbered(n, **extra):
     base = {"收到日期": "2026-03-02", "申请方式": "网络", "申请人类型": "自然人", "申请内容": "某文件"}
