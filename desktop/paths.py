@@ -75,12 +75,12 @@ def cache_dir() -> Path:
     return data_dir() / "cache"
 
 
-def child_command(flag: str, module: str) -> list[str]:
-    """The command that starts this program again as a child process running ``module``'s ``main``:
+def child_command(flag: str, module: str, function: str = "main") -> list[str]:
+    """The command that starts this program again as a child process running ``module.function``:
     the built program is this same executable given ``flag`` (desktop/__main__.py); from source, this
     copy's own modules, whatever the current folder."""
     if getattr(sys, "frozen", False):
         return [sys.executable, flag]
     root = str(Path(__file__).resolve().parents[1])
-    return [sys.executable, "-c", f"import sys; sys.path.insert(0, sys.argv[1]); from {module} import main; "
-            "sys.exit(main())", root]
+    return [sys.executable, "-c", f"import sys; sys.path.insert(0, sys.argv[1]); from {module} import {function}; "
+            f"sys.exit({function}())", root]

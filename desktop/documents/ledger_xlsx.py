@@ -218,17 +218,22 @@ WRITER_OPTIONS = {"constant_memory": True, "strings_to_formulas": False, "string
                   "strings_to_urls": False}
 
 
+SEND_BATCH = 500  # rows handed to the writing process at a time
+
+
 def write_ledger(path: str | Path, rows: Iterable[dict[str, Any] | Sequence[Any]], total: int | None = None,
                  progress: Callable[[int, int], None] | None = None,
                  columns: tuple[str, ...] = INPUT_COLUMNS + COMPUTED_COLUMNS) -> int:
     """Write the ledger (header row, then one row per case); returns the number of cases written.
 
-    A row is a dict by header or a sequence in ``columns`` order. Written with XlsxWriter in its
-    constant-memory mode (each row goes to disk as it comes: memory stays the same for any number of
-    rows), dates as date cells, text always as text (formula-like text also with Excel's quote
-    prefix, so editing the cell keeps it text), and the sheet's dimension. The file appears only when
-    complete: a cancelled or failed export leaves nothing behind."""
-    import xlsxwriter
+    A row is a dict by header or a sequence in ``columns`` order. The workbook is written by a process
+    of its own (``writer_main``, the built program with ``--ledger-writer``) while this one reads and
+    computes the next rows — XlsxWriter is most of an export's time, and a core is free. Written in
+    XlsxWriter's constant-memory mode (each row goes to disk as it comes: memory stays the same for
+    any number of rows), dates as date cells, text always as text (formula-like text also with Excel's
+    quote prefix, so editing the cell keeps it text), and the sheet's dimension. The file appears only
+    when complete: a cancelled or failed export leaves nothing behind."""
+    from desktop.child import Child, ChildGone
 
     target = Path(path)
     if target.is_dir():
@@ -236,9 +241,58 @@ def write_ledger(path: str | Path, rows: Iterable[dict[str, Any] | Sequence[Any]
     if not target.parent.is_dir():
         raise LedgerFileError(f"无法写入 {target}：文件夹 {target.parent} 不存在")
     partial = target.with_name(f".{target.name}.part")
-    wb = xlsxwriter.Workbook(str(partial), WRITER_OPTIONS)
     count = 0
     try:
+        try:
+            writer = Child("--ledger-writer", "desktop.documents.ledger_xlsx", (str(partial), tuple(columns)),
+                           "writer_main")
+        except (OSError, ChildGone) as exc:
+            raise LedgerFileError(f"无法启动写入台账的进程（{exc}）") from None
+        with writer:
+            every = max(1, min(1000, (total or 0) // 100)) if total else 1000
+            batch: list[Sequence[Any]] = []
+            try:
+                for row in rows:
+                    count += 1
+                    batch.append([row.get(name) for name in columns] if isinstance(row, dict) else row)
+                    if len(batch) == SEND_BATCH:
+                        writer.send(batch)
+                        batch = []
+                    if progress and count % every == 0:
+                        progress(count, total or count)
+                if total is not None and count != total:
+                    raise RuntimeError(f"台账导出的行数（{count}）与预计（{total}）不一致")
+                if progress:
+                    progress(count, total or count)  # the last chance to cancel: nothing is written yet
+                writer.send(batch)
+                writer.send(None)
+                answer = writer.receive()
+            except ChildGone as gone:
+                raise LedgerFileError(f"写入台账的进程意外退出，未导出（{gone}）") from None
+        if answer[0] == "error":
+            raise LedgerFileError(f"无法写入 {path}：{answer[1]}")
+        os.replace(partial, target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise LedgerFileError(f"无法写入 {path}：{exc.strerror or exc}") from None
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return count
+
+
+def writer_main() -> int:
+    """The writing process (``write_ledger``): given (the file, the columns), then batches of rows and
+    None at the end, it writes the workbook and answers ("done", rows) or ("error", why)."""
+    import xlsxwriter
+
+    from desktop.child import own_pipes, pack, receive
+
+    requests, replies = own_pipes()
+    file, columns = receive(requests)
+    count = 0
+    try:
+        wb = xlsxwriter.Workbook(file, WRITER_OPTIONS)
         ws = wb.add_worksheet("台账")
         bold = wb.add_format({"bold": True})
         day = wb.add_format({"num_format": "yyyy-mm-dd"})
@@ -248,43 +302,39 @@ def write_ledger(path: str | Path, rows: Iterable[dict[str, Any] | Sequence[Any]
             ws.write_string(0, i, name, bold)
         text, number, when, boolean = ws.write_string, ws.write_number, ws.write_datetime, ws.write_boolean
         dates = frozenset(i for i, name in enumerate(columns) if name in DATE_COLUMNS)
-        every = max(1, min(1000, (total or 0) // 100)) if total else 1000
-        for row in rows:
-            count += 1
-            values = [row.get(name) for name in columns] if isinstance(row, dict) else row
-            for i, value in enumerate(values):
-                if value is None:
-                    continue
-                kind = type(value)
-                if kind is str:
-                    if value.startswith(FORMULA_PREFIXES):
-                        text(count, i, value, quoted)
-                    elif value:
-                        text(count, i, value)
-                elif kind is int or kind is float:
-                    number(count, i, value)
-                elif kind is date or kind is datetime:
-                    when(count, i, value, day if i in dates or kind is date else None)
-                elif kind is bool:
-                    boolean(count, i, value)
-                else:
-                    text(count, i, str(value))
-            if progress and count % every == 0:
-                progress(count, total or count)
+        while (batch := receive(requests)) is not None:
+            for values in batch:
+                count += 1
+                for i, value in enumerate(values):
+                    if value is None:
+                        continue
+                    kind = type(value)
+                    if kind is str:
+                        if value.startswith(FORMULA_PREFIXES):
+                            text(count, i, value, quoted)
+                        elif value:
+                            text(count, i, value)
+                    elif kind is int or kind is float:
+                        number(count, i, value)
+                    elif kind is date or kind is datetime:
+                        when(count, i, value, day if i in dates or kind is date else None)
+                    elif kind is bool:
+                        boolean(count, i, value)
+                    else:
+                        text(count, i, str(value))
         # The widths last: they are written with the sheet at close all the same, and set before the rows
         # XlsxWriter would look each cell's column up for a format (none here): a few per cent of the writing.
         for i, name in enumerate(columns):
             ws.set_column(i, i, WIDTHS.get(name, 13))
-        if total is not None and count != total:
-            raise RuntimeError(f"台账导出的行数（{count}）与预计（{total}）不一致")
-        if progress:
-            progress(count, total or count)  # the last chance to cancel: nothing is written yet
         wb.close()
-        os.replace(partial, target)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
-        raise LedgerFileError(f"无法写入 {path}：{exc.strerror or exc}") from None
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    return count
+        replies.write(pack(("error", exc.strerror or str(exc))))
+        return 0
+    except EOFError:  # the program has gone (or cancelled): the part written is removed by it
+        return 0
+    replies.write(pack(("done", count)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(writer_main())

@@ -102,8 +102,8 @@ def test_the_checkers_see_a_db_import_and_an_execute(tmp_path):
 LAYERS = {  # package: the packages it may import (besides itself and the standard library)
     "db": set(),
     "desktop.domain": set(),
-    "desktop.documents": {"desktop.domain", "desktop.paths"},
-    "desktop.services": {"desktop.domain", "desktop.documents", "desktop.paths", "db"},
+    "desktop.documents": {"desktop.domain", "desktop.paths", "desktop.child"},
+    "desktop.services": {"desktop.domain", "desktop.documents", "desktop.paths", "desktop.child", "db"},
     "desktop.ui": {"desktop.services", "desktop.domain", "desktop.documents", "desktop.paths", "desktop",
                    "db.connection", "db.migrations"},
 }

@@ -370,7 +370,7 @@ def test_an_import_whose_reading_process_dies_says_so_and_writes_nothing(registr
 
     def remember(self, spec):
         real_init(self, spec)
-        started.append(self._proc)
+        started.append(self._child.proc)
     monkeypatch.setattr(ledger_reader.ReaderProcess, "__init__", remember)
     base = {"收到日期": "2026-03-02", "申请方式": "网络", "申请人类型": "自然人", "申请内容": "某文件"}
     src = write_book(tmp_path / "k.xlsx", [{**base, "申请编号": f"K-{i:04d}", "申请人": f"甲{i}"} for i in range(3000)])
