@@ -606,7 +606,10 @@ elif what == "backup":
     from desktop.services import backup
     shutil.rmtree(folder / "backups", ignore_errors=True)
     out["ms"], info = clock(lambda: backup.create(reg, folder / "backups"))
-    out["mb"], out["db_mb"] = info.path.stat().st_size / 2**20, Path(target).stat().st_size / 2**20
+    from db.connection import is_server
+    size = reg.conn.execute("SELECT pg_database_size(current_database())").fetchone()[0] if is_server(target) \
+        else Path(target).stat().st_size
+    out["mb"], out["db_mb"] = info.path.stat().st_size / 2**20, size / 2**20
     out["rss_mb"] = rss()
     shutil.rmtree(folder / "backups", ignore_errors=True)
 elif what == "verify":
@@ -945,7 +948,7 @@ def server_annual_figure(target: str) -> Figure:
     raw = _raw_server(target)
     year = TODAY.year - 1
     sql = re.sub(r":(\w+)", r"%(\1)s", ANNUAL_RAW.format(partial=""))  # the server's planner picks its indexes
-    params = {k: date.fromisoformat(v) for k, v in _annual_params(year).items()}
+    params = _annual_params(year)  # ISO dates, as the columns hold them (text on both databases)
     figure = _paired("年度报告 / annual report", lambda: annual.compute(reg, year),
                      lambda: raw.execute(sql, params).fetchall(), runs=9)
     reg.close()
