@@ -8,16 +8,22 @@ from desktop.ui.main_window import MainWindow
 from tests.helpers import person_form
 
 
+def _window_at(qtbot, registry, actor, section: str) -> MainWindow:
+    """The main window of ``actor``, shown, at ``section``."""
+    w = MainWindow(registry, actor)
+    qtbot.addWidget(w)
+    w.show()
+    w.show_section(section)
+    return w
+
+
 def _state_shown(page, case_id: int) -> str:
     return page.model.row_at(page.model.all_ids().index(case_id)).cell("state")
 
 
 def test_an_action_in_the_case_screen_shows_in_the_list_it_was_opened_from(qtbot, registry, staff, monkeypatch):
     case_id = cases.register_case(registry, staff["clerk"], person_form(received_on="2026-11-20")).case_ids[0]
-    w = MainWindow(registry, staff["head"])
-    qtbot.addWidget(w)
-    w.show()
-    w.show_section("all")
+    w = _window_at(qtbot, registry, staff["head"], "all")
     assert _state_shown(w.page("all"), case_id) == "待分办"
     w.open_case(case_id)
 
@@ -35,10 +41,7 @@ def test_an_action_in_the_case_screen_shows_in_the_list_it_was_opened_from(qtbot
 
 
 def test_a_division_added_shows_in_the_user_form_at_once_keeping_what_was_chosen(qtbot, registry, staff):
-    w = MainWindow(registry, staff["admin"])
-    qtbot.addWidget(w)
-    w.show()
-    w.show_section("admin")
+    w = _window_at(qtbot, registry, staff["admin"], "admin")
     admin = w.page("admin")
     form = admin.users_tab
     form.division.setCurrentIndex(form.division.findText("社会处"))
@@ -49,10 +52,7 @@ def test_a_division_added_shows_in_the_user_form_at_once_keeping_what_was_chosen
 
 
 def test_figures_follow_another_seat_while_the_report_text_being_typed_stays(qtbot, registry, staff):
-    w = MainWindow(registry, staff["head"])
-    qtbot.addWidget(w)
-    w.show()
-    w.show_section("stats")
+    w = _window_at(qtbot, registry, staff["head"], "stats")
     stats = w.page("stats")
     stats.setCurrentWidget(stats.annual)
     report = stats.annual
