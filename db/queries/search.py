@@ -249,7 +249,10 @@ def index_rows(dialect: str, cases: list[tuple[int, str, str, str]]) -> list[tup
     database of ``dialect``, made apart from their insert (``insert_index_rows``): a bulk write
     prepares one batch while the last is written."""
     if dialect == "sqlite":
-        return [(search_key(received, case_id), spaced(text), spaced(name)) for case_id, received, text, name in cases]
+        # in key order: FTS5 writes out the terms it holds whenever a key comes lower than the one before
+        # (a ledger listing its newest cases first would otherwise make a small segment for every day)
+        return sorted([(search_key(received, case_id), spaced(text), spaced(name))
+                       for case_id, received, text, name in cases])
     return [pg_row(received, case_id, text, name) for case_id, received, text, name in cases]
 
 
