@@ -87,6 +87,35 @@ def references_made_by_caller(conn) -> Iterator[None]:
         conn.execute("PRAGMA foreign_keys = ON")
 
 
+class IndexesLater:
+    """SQLite, inside a bulk write's transaction into ``tables`` while they are empty: their indexes are
+    dropped, and made again by ``build`` — one sort each, a third of the work of keeping them up to
+    date row by row. The drop is part of the transaction: a rollback, or the process killed, leaves
+    them as they were. PostgreSQL keeps its indexes (nothing is dropped)."""
+
+    def __init__(self, conn, tables: Sequence[str]):
+        self.conn = conn
+        self.dropped: list[tuple[str, str]] = []
+        if conn.dialect != "sqlite" or not tables:
+            return
+        marks = ",".join("?" * len(tables))
+        self.dropped = [(r[0], r[1]) for r in conn.execute(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({marks})"
+            " ORDER BY name", list(tables))]
+        for name, _sql in self.dropped:
+            conn.execute(f'DROP INDEX "{name}"')
+
+    @property
+    def waiting(self) -> bool:
+        return bool(self.dropped)
+
+    def build(self) -> None:
+        """Make the dropped indexes again (inside the same transaction)."""
+        dropped, self.dropped = self.dropped, []
+        for _name, sql in dropped:
+            self.conn.execute(sql)
+
+
 def is_server(target: str | Path) -> bool:
     """Whether ``target`` names a PostgreSQL database (otherwise it is a SQLite file)."""
     if isinstance(target, Path):

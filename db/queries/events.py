@@ -54,11 +54,24 @@ def last_hash(conn) -> str:
 
 
 def chained(prev: str, rows: list[tuple[int, str, str, str, int | None, dict[str, Any]]]) -> tuple[list[tuple], str]:
-    """Rows ready for insert_chained, each chained to the one before (``prev`` first), and the last hash:
-    computed apart from the insert, so that a long import prepares one batch while the last is written."""
+    """Rows ready for insert_chained, each chained to the one before (``prev`` first), and the last hash."""
+    return chain(prev, dumped(rows))
+
+
+def dumped(rows: list[tuple[int, str, str, str, int | None, dict[str, Any]]]) -> list[tuple]:
+    """Events (case_id, type, effective_on, recorded_at, actor_id, payload) with their payloads' stored
+    text, not yet chained: made apart from the write (a long import prepares its batches in a process
+    of its own), chained when written (``chain``)."""
+    dump = _ENCODER.encode
+    return [(case_id, type_, effective_on, recorded_at, actor_id, dump(payload))
+            for case_id, type_, effective_on, recorded_at, actor_id, payload in rows]
+
+
+def chain(prev: str, rows: list[tuple]) -> tuple[list[tuple], str]:
+    """``dumped`` rows ready for insert_chained, each chained to the one before (``prev`` first), and
+    the last hash."""
     out = []
-    for case_id, type_, effective_on, recorded_at, actor_id, payload in rows:
-        text = dump_payload(payload)
+    for case_id, type_, effective_on, recorded_at, actor_id, text in rows:
         digest = _digest(prev, case_id, type_, effective_on, recorded_at, actor_id, text)
         out.append((case_id, type_, effective_on, recorded_at, actor_id, text, prev, digest))
         prev = digest

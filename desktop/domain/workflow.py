@@ -227,7 +227,9 @@ def replay(events: Sequence[Event]) -> CaseFacts:
 
 
 def _parse_date(value: Any) -> date | None:
-    if value in (None, ""):
+    if value.__class__ is str:  # as stored (every ledger row's dates are replayed through here)
+        return date.fromisoformat(value) if value else None
+    if value is None or value == "":
         return None
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 

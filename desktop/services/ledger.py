@@ -6,11 +6,13 @@ Import is all-or-nothing: every row is checked first, every problem is reported 
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import unicodedata
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -487,15 +489,20 @@ def _import(reg: Registry, actor: Actor, path: str | Path, writer: _Writer | Non
         spec = writer.spec(spec)
     total = 0
     end: _ReadEnd | None = None
-    with ReaderProcess(spec) as reader:
+    with _collector_paused(), ReaderProcess(spec) as reader:
         for message in reader:
             kind = message[0]
-            if kind == "batch":
-                writer.write(*message[1:])
+            if kind in ("batch", "rows"):
+                if kind == "batch":
+                    writer.write(*message[1:])
+                else:
+                    writer.write_rows(message[1])
                 if progress:
                     progress(writer.submitted, max(total, writer.submitted))
             elif kind == "total":
                 total = message[1]
+                if writer is not None:
+                    writer.expect(total)
             elif kind == "end":
                 end = message[1]
             elif kind == "rejected":
@@ -537,7 +544,7 @@ def _import(reg: Registry, actor: Actor, path: str | Path, writer: _Writer | Non
             created[divisions[name]] = agency.add_division(reg, actor, name).id
         numbers = _case_numbers(reg, held, set(seen))
         for start in range(0, len(held), IMPORT_BATCH):
-            writer.write_held(held[start:start + IMPORT_BATCH], numbers[start:start + IMPORT_BATCH], created)
+            writer.write_rows(held[start:start + IMPORT_BATCH], numbers[start:start + IMPORT_BATCH], created)
             if progress:
                 progress(writer.submitted, end.count)
         if writer.refused:
@@ -549,12 +556,29 @@ def _import(reg: Registry, actor: Actor, path: str | Path, writer: _Writer | Non
     return result
 
 
-def read_rows(spec) -> Iterator[tuple]:
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector held while the batches come in: the writing makes no reference cycles,
+    and a collector walking every object of the program (a window's thousands) each few thousand new
+    rows is time taken from the write. Process-wide, for the import's seconds; then as it was."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def read_rows(spec, program_waiting: Callable[[], bool] = lambda: False) -> Iterator[tuple]:
     """The reading process's work (``ledger_reader``): the file read and every row checked (a clean row
     by the fast check, any other by the full one, which words its problems), and — unless a dry run,
-    or once a row is refused — the rows prepared as cases batch by batch, as messages: ``("total", n)``
-    (the rows the sheet spans, for the progress), ``("batch", rows, numbers, prepared)`` in row order,
-    then ``("end", _ReadEnd)``; ``("rejected", problems)`` for a header that is wrong."""
+    or once a row is refused — the rows sent batch by batch, in row order, as messages: ``("total", n)``
+    (the rows the sheet spans, for the progress); ``("batch", entries, numbers, prepared)``, the rows
+    prepared as cases — or, when ``program_waiting()`` (nothing is left for the program to write),
+    ``("rows", checked)`` for the program to prepare itself while this process goes on with the next
+    (both cores at work whichever side is slower); then ``("end", _ReadEnd)``; ``("rejected",
+    problems)`` for a header that is wrong."""
     headers, rows = read_ledger_values(spec.path)
     try:
         problems: list[str] = []
@@ -573,16 +597,17 @@ def read_rows(spec) -> Iterator[tuple]:
         held: list[_Checked] = []
         streaming = spec.write
         count = 0
-        first_id, prev = spec.first_id, spec.prev_hash
+        first_id = spec.first_id
         fast = _fast_checker(headers, today, divisions)
         size = min(spec.batch, IMPORT_FIRST_BATCH)  # the program writes nothing until the first batch comes
 
         def prepared(rows: list[_Checked]) -> tuple:
-            nonlocal first_id, prev
+            nonlocal first_id
+            first_id += len(rows)
+            if program_waiting():
+                return ("rows", rows)
             numbers = [row.case_no for row in rows]
-            made = _prepare(rows, numbers, None, spec, first_id, prev)
-            first_id, prev = first_id + len(rows), made.last_hash
-            return ("batch", _entries(rows), numbers, made)
+            return ("batch", _entries(rows), numbers, _prepare(rows, numbers, None, spec, first_id - len(rows)))
 
         for number, values in rows:
             row = fast(number, values)
@@ -631,42 +656,46 @@ def _entries(rows: list[_Checked]) -> list[tuple[int, tuple, tuple]]:
     return [(row.number, row.applicant, row.applicant_key()) for row in rows]
 
 
-def _prepare(rows: list[_Checked], numbers: list[str], created: dict[int, int] | None, spec, first_id: int,
-             prev: str | None):
+def _prepare(rows: list[_Checked], numbers: list[str], created: dict[int, int] | None, spec, first_id: int):
     """The cases of checked ``rows`` (numbered ``numbers``) ready to be written (cases.prepare_cases),
-    their ids from ``first_id``, their events chained after ``prev``; ``created``: the ids of the
-    divisions this import made, for the ledger's new ones (negative ids)."""
+    their ids from ``first_id``; ``created``: the ids of the divisions this import made, for the
+    ledger's new ones (negative ids)."""
     batch = []
+    source, keys = spec.source, (*_FACTS, "source")
     for row, case_no in zip(rows, numbers, strict=True):
-        facts = dict(zip(_FACTS, row.facts, strict=True))
-        key = row.facts
-        if created and facts.get("lead_division_id") in created:  # a division made by this import
-            facts["lead_division_id"] = created[facts["lead_division_id"]]
-            key = tuple(facts.values())
-        batch.append(NewCase(case_no, 0, row.applicant[2], row.applicant[1], row.channel, row.received_on,
-                             row.request_text,
-                             [("ledger_import", row.received_on, {**facts, "source": f"{spec.source} 第{row.number}行"})],
-                             row.remarks, same_facts=key))
-    return prepare_cases(batch, spec.actor_id, first_id, prev, dialect=spec.dialect, cal=spec.calendar,
+        key = row.facts  # rows with the same facts replay to the same derived values
+        payload = dict(zip(keys, (*key, f"{source} 第{row.number}行"), strict=True))
+        if created and key[1] in created:  # a division made by this import
+            payload["lead_division_id"] = created[key[1]]
+            key = tuple(payload[k] for k in _FACTS)
+        applicant, received = row.applicant, key[0]
+        batch.append(NewCase(case_no, 0, applicant[2], applicant[1], row.channel, received, row.request_text,
+                             [("ledger_import", received, payload)], row.remarks, None, None, None, None, None,
+                             None, key))
+    return prepare_cases(batch, spec.actor_id, first_id, True, dialect=spec.dialect, cal=spec.calendar,
                          today=spec.today, created_at=spec.now)
 
 
 IMPORT_BATCH = 2000  # rows prepared and written at a time (the last one is written after the reading ends)
 IMPORT_FIRST_BATCH = 250
+# Into an empty registry the indexes are set aside and made again once this share of the sheet's rows
+# is written: made then, and kept up to date for the rest, they cost the write a third less than
+# kept up to date for every row — and making them all at the end would leave the reading process idle.
+IMPORT_INDEX_AT = 0.8
 IMPORT_CACHE_MIB = 64  # SQLite's page cache while an import writes (the usual one is 2 MiB): fewer pages spilled and read back
 
 
 class _Writer:
     """Writes the import's batches inside the caller's transaction, in order: the batches the reading
-    process prepared, then the rows held to the end (prepared here). The applicants are looked up and
-    added here, just before each batch's cases."""
+    process prepared or handed over checked only (prepared here), then the rows held to the end
+    (prepared here). The applicants are looked up and added here, just before each batch's cases; the
+    events are chained to the registry's last one as each batch is written."""
 
     def __init__(self, reg: Registry, actor: Actor, source: str):
         self.reg, self.actor, self.source = reg, actor, source
         self.conn, self.now = reg.conn, reg.now()
         self.given = None  # the spec the reading process was given (``spec``)
         self.first_id = cases_q.max_id(self.conn) + 1
-        self.prev = events_q.last_hash(self.conn)
         self.next_applicant = applicants_q.max_id(self.conn) + 1
         # Into an empty registry (an office moving in from its ledger) no number can be taken and no
         # applicant known but by this import's own rows: nothing to look up in the database.
@@ -679,22 +708,33 @@ class _Writer:
         self.cache = connection.larger_cache(self.conn, IMPORT_CACHE_MIB)
         self.cache.__enter__()
         self.closed = False
+        # Into empty tables the indexes are made once most rows are in (IMPORT_INDEX_AT): made then, and
+        # kept up to date for the last rows, they cost less than kept up to date for all of them.
+        self.later = connection.IndexesLater(self.conn, () if self.had_cases else
+                                             ("cases", "case_events") if self.had_applicants else
+                                             ("cases", "case_events", "applicants"))
+        self.index_at = 0  # rows written before the indexes are made (``expect``)
+
+    def expect(self, total: int) -> None:
+        """The rows the ledger's sheet spans (the indexes are made when IMPORT_INDEX_AT of them are written)."""
+        self.index_at = int(total * IMPORT_INDEX_AT)
 
     def spec(self, spec):
         """``spec`` with what the reading process needs to prepare the cases this writes."""
         from dataclasses import replace
 
         self.given = replace(spec, calendar=self.reg.calendar(), now=self.now, actor_id=self.actor.user_id,
-                             first_id=self.first_id, prev_hash=self.prev, dialect=self.conn.dialect,
+                             first_id=self.first_id, dialect=self.conn.dialect,
                              source=self.source)
         return self.given
 
     def write(self, entries: list[tuple[int, tuple, tuple]], numbers: list[str], prepared) -> None:
-        """Write a batch prepared (by the reading process) from the ids and the chain this one is at:
-        ``entries`` are its rows' (row number, applicant, applicant's key) (``_entries``)."""
+        """Write a batch prepared (by the reading process) from the id this one is at: ``entries`` are
+        its rows' (row number, applicant, applicant's key) (``_entries``)."""
         if self.refused:
             return
-        self.prev = prepared.last_hash
+        if prepared.ids and prepared.ids[0] != self.first_id + self.submitted:
+            raise RuntimeError(f"batch prepared from case id {prepared.ids[0]}, not {self.first_id + self.submitted}")
         self.submitted += len(entries)
         self.case_nos += numbers
         taken = cases_q.numbers_taken(self.conn, numbers) if self.had_cases else ()
@@ -721,15 +761,21 @@ class _Writer:
         write_prepared(self.conn, prepared._replace(rows=[(r[0], r[1], i, *r[3:])
                                                           for r, i in zip(prepared.rows, ids, strict=True)]))
         self.written_upto = entries[-1][0]
+        if self.later.waiting and self.submitted >= self.index_at:
+            self.later.build()
 
-    def write_held(self, rows: list[_Checked], numbers: list[str], created: dict[int, int]) -> None:
-        """Prepare and write rows held to the end (``numbers`` given them; ``created``: see _prepare)."""
+    def write_rows(self, rows: list[_Checked], numbers: list[str] | None = None,
+                   created: dict[int, int] | None = None) -> None:
+        """Prepare and write checked rows: a batch the reading process handed over unprepared, or rows
+        held to the end (``numbers`` given them; ``created``: see _prepare)."""
         if self.refused:
             return
+        numbers = [row.case_no for row in rows] if numbers is None else numbers
         self.write(_entries(rows), numbers,
-                   _prepare(rows, numbers, created, self.given, self.first_id + self.submitted, self.prev))
+                   _prepare(rows, numbers, created, self.given, self.first_id + self.submitted))
 
     def finish(self) -> None:
+        self.later.build()
         self.close()
         reset_sequences(self.conn)  # PostgreSQL: the next ids follow the ones given here
 

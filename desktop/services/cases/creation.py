@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from datetime import date
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from db.queries import cases as cases_q
@@ -46,12 +47,12 @@ class NewCase(NamedTuple):
 
 
 class Prepared(NamedTuple):
-    """Cases ready to be written (``write_prepared``): their rows, search entries and chained events."""
+    """Cases ready to be written (``write_prepared``): their rows, search entries and events (with their
+    payloads' text: chained to the registry's last event when written)."""
     ids: list[int]
     rows: list[tuple]
     search: list[tuple]
     events: list[tuple]
-    last_hash: str | None  # the hash the next event is chained to (None: no events written)
 
 
 def create_cases(reg: Registry, cases: Sequence[NewCase], actor_id: int | None, *, created_at: str | None = None,
@@ -63,23 +64,23 @@ def create_cases(reg: Registry, cases: Sequence[NewCase], actor_id: int | None, 
     chained. Returns the new ids, in order."""
     if first_id is None:
         first_id = cases_q.max_id(reg.conn) + 1
-    prepared = prepare_cases(cases, actor_id, first_id, events_q.last_hash(reg.conn) if write_events else None,
+    prepared = prepare_cases(cases, actor_id, first_id, write_events,
                              dialect=reg.conn.dialect, cal=reg.calendar(), today=reg.today(),
                              created_at=created_at or reg.now(), recorded_at=recorded_at, derived_cache=derived_cache)
     write_prepared(reg.conn, prepared)
     return prepared.ids
 
 
-def prepare_cases(cases: Sequence[NewCase], actor_id: int | None, first_id: int, prev_hash: str | None, *,
+def prepare_cases(cases: Sequence[NewCase], actor_id: int | None, first_id: int, with_events: bool, *,
                   dialect: str, cal: WorkCalendar, today: date, created_at: str, recorded_at: str | None = None,
                   derived_cache: dict | None = None) -> Prepared:
     """What ``create_cases`` writes, made without a database (the ledger import prepares its batches
-    in a process of its own while this one writes the batch before): the events are chained after
-    ``prev_hash`` (None: the caller writes the events itself); ``dialect`` is the database's that
-    will be written (its search entries differ)."""
+    in a process of its own while this one writes the batch before): ``with_events`` False leaves the
+    events to the caller; ``dialect`` is the database's that will be written (its search entries differ)."""
     recorded_at = recorded_at or created_at
     cache = derived_cache if derived_cache is not None else {}
-    Event, replay, fromiso, derived_fields = workflow.Event, workflow.replay, date.fromisoformat, cases_q.DERIVED_FIELDS
+    Event, replay, fromiso = workflow.Event, workflow.replay, date.fromisoformat
+    derived_of = itemgetter(*cases_q.DERIVED_FIELDS)
     rows, indexed, events = [], [], []
     for offset, c in enumerate(cases):
         case_id = first_id + offset
@@ -88,7 +89,7 @@ def prepare_cases(cases: Sequence[NewCase], actor_id: int | None, first_id: int,
         if derived is None:
             facts = replay([Event(t, on if on.__class__ is date else fromiso(on), p) for t, on, p in c.events])
             values = derived_values(facts, cal, today)
-            derived = tuple(values[f] for f in derived_fields)
+            derived = derived_of(values)
             if key is not None:
                 cache[key] = derived
         rows.append((case_id, c.case_no, c.applicant_id, c.applicant_name, c.applicant_type, c.channel,
@@ -96,12 +97,11 @@ def prepare_cases(cases: Sequence[NewCase], actor_id: int | None, first_id: int,
                      c.accept_other_form, c.remarks, None if c.split_from is None else first_id + c.split_from,
                      created_at, actor_id, *derived))
         indexed.append((case_id, c.received_on, c.request_text, c.applicant_name))
-        if prev_hash is not None:
+        if with_events:
             for type_, on, payload in c.events:
                 events.append((case_id, type_, on, recorded_at, actor_id, payload))
-    chained, last = events_q.chained(prev_hash, events) if prev_hash is not None else ([], None)
     return Prepared(list(range(first_id, first_id + len(cases))), rows, search_q.index_rows(dialect, indexed),
-                    chained, last)
+                    events_q.dumped(events))
 
 
 def write_prepared(conn, prepared: Prepared) -> None:
@@ -110,6 +110,6 @@ def write_prepared(conn, prepared: Prepared) -> None:
         return
     cases_q.insert_many(conn, COLUMNS, prepared.rows)
     search_q.insert_index_rows(conn, prepared.search)
-    if prepared.events:
-        events_q.insert_chained(conn, prepared.events)
+    if prepared.events:  # chained here, inside the write transaction, after the registry's last event
+        events_q.insert_chained(conn, events_q.chain(events_q.last_hash(conn), prepared.events)[0])
     cases_q.follow_ids(conn)
