@@ -73,7 +73,8 @@ class Child:
         except OSError:
             self._errors.close()
             raise
-        _widen(self.proc.stdout)
+        for pipe in (self.proc.stdin, self.proc.stdout):  # the export's rows go in, the import's come out
+            _widen(pipe)
         self.send(first)
 
     def __enter__(self) -> Child:

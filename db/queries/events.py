@@ -62,8 +62,7 @@ def dumped(rows: list[tuple[int, str, str, str, int | None, dict[str, Any]]]) ->
     """Events (case_id, type, effective_on, recorded_at, actor_id, payload) with their payloads' stored
     text, not yet chained: made apart from the write (a long import prepares its batches in a process
     of its own), chained when written (``chain``)."""
-    dump = _ENCODER.encode
-    return [(case_id, type_, effective_on, recorded_at, actor_id, dump(payload))
+    return [(case_id, type_, effective_on, recorded_at, actor_id, dump_payload(payload))
             for case_id, type_, effective_on, recorded_at, actor_id, payload in rows]
 
 
