@@ -6,8 +6,11 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
+
+from desktop.documents.xlsx_stream import Piece, PieceError, open_pieces
 
 INPUT_COLUMNS = (
     "申请编号", "收到日期", "申请方式", "申请人类型", "申请人", "证件类型", "证件号码", "联系电话",
@@ -59,9 +62,12 @@ def row_dict(headers: list[str], values: Sequence[Any]) -> dict[str, Any]:
 def read_ledger_values(path: str | Path) -> tuple[list[str], Iterator[tuple[int, Sequence[Any]]]]:
     """``read_ledger`` without the dict per row: (row number, the reader's own values in header order,
     not yet cleaned: "" for an empty cell, text not trimmed, whole numbers as float). For a caller that
-    looks at the values itself (the import's check of a clean row); ``row_dict`` makes the dict."""
-    from python_calamine import CalamineError, CalamineWorkbook, ZipError
+    looks at the values itself (the import's check of a clean row); ``row_dict`` makes the dict.
 
+    The header is the sheet's first row that holds anything; rows are numbered as Excel numbers them
+    and their values start at column A, as many as the headers (a value beyond the last header is
+    kept; the caller ignores it). The sheet is read piece by piece as the rows are taken
+    (``xlsx_stream``) when it is laid out for that, else whole first."""
     path = Path(path)
     if not path.exists():
         raise LedgerFileError(f"找不到文件：{path}")
@@ -70,6 +76,31 @@ def read_ledger_values(path: str | Path) -> tuple[list[str], Iterator[tuple[int,
                               else f"{path} 不是普通文件，无法读取")
     if path.stat().st_size == 0:
         raise LedgerFileError(f"{path.name} 是空文件，不是Excel工作簿（.xlsx）")
+    pieces = open_pieces(str(path))
+    if pieces is None:
+        return _read_whole(path)
+    found = iter(pieces)
+    try:
+        first = next(found)
+    except StopIteration:
+        pieces.close()
+        raise LedgerFileError(f"{path.name} 的第一个工作表是空的（第1行应为列名）") from None
+    except Exception as exc:  # noqa: BLE001 - the sheet's XML (or the zip around it) is damaged
+        pieces.close()
+        raise LedgerFileError(f"{path.name} 已损坏，无法读取：{_cause(exc)}") from None
+
+    def rest() -> Iterator[Piece]:
+        yield first
+        yield from found
+
+    return _rows_of(path, rest(), pieces.last_row - 1, pieces.close)
+
+
+def _read_whole(path: Path) -> tuple[list[str], LedgerRows]:
+    """The sheet read whole by python-calamine first (a layout ``xlsx_stream`` does not read in
+    pieces), its rows then taken one by one."""
+    from python_calamine import CalamineError, CalamineWorkbook, ZipError
+
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except (ZipError, OSError, ValueError, TypeError) as exc:
@@ -80,42 +111,81 @@ def read_ledger_values(path: str | Path) -> tuple[list[str], Iterator[tuple[int,
         if not wb.sheet_names:
             raise LedgerFileError(f"{path.name} 中没有工作表")
         sheet = wb.get_sheet_by_index(0)
-        rows, height = sheet.iter_rows(), sheet.height
+        start, end = sheet.start, sheet.end
+        if start is None or end is None:
+            raise LedgerFileError(f"{path.name} 的第一个工作表是空的（第1行应为列名）")
+        # (python-calamine's rows start at the sheet's first row, their values at its first column
+        # that holds anything)
+        whole = Piece(start[0], start[1], islice(sheet.iter_rows(), start[0], None))
         del sheet
-        header_row = next(rows)
     except LedgerFileError:
         wb.close()
         raise
-    except StopIteration:
-        wb.close()
-        raise LedgerFileError(f"{path.name} 的第一个工作表是空的（第1行应为列名）") from None
     except (CalamineError, Exception) as exc:  # noqa: BLE001 - the sheet's XML is damaged
         wb.close()
         raise LedgerFileError(f"{path.name} 已损坏，无法读取：{type(exc).__name__}") from None
-    headers = [str(_cell(h)).strip() if _cell(h) is not None else "" for h in header_row]
+    return _rows_of(path, iter([whole]), end[0], wb.close)
 
-    held = [rows]  # let go once read: the sheet's cells (tens of MB) are not kept while the rows are written
+
+def _cause(exc: BaseException) -> str:
+    return type(exc.cause if isinstance(exc, PieceError) else exc).__name__
+
+
+def _rows_of(path: Path, pieces: Iterator[Piece], last: int, close: Callable[[], None]
+             ) -> tuple[list[str], LedgerRows]:
+    """The headers and rows of ``read_ledger_values`` from the sheet's pieces (the first holds the
+    header; ``last``: the sheet's last row, counted from 0)."""
+    first = next(pieces)
+    values = iter(first.rows)
+    try:
+        header_row = [""] * first.column + list(next(values))
+    except Exception as exc:  # noqa: BLE001 - the sheet's XML is damaged
+        close()
+        raise LedgerFileError(f"{path.name} 已损坏，无法读取：{_cause(exc)}") from None
+    headers = [str(_cell(h)).strip() if _cell(h) is not None else "" for h in header_row]
+    while headers and not headers[-1]:
+        headers.pop()
+    width, header_at = len(headers), first.row
 
     def generate() -> Iterator[tuple[int, Sequence[Any]]]:
-        number = 1
+        number = header_at + 1
         try:
-            for number, values in enumerate(held[0], start=2):
-                if number > MAX_ROWS + 1:
-                    raise LedgerFileError(f"行数超过{MAX_ROWS}行，请分批导入")
-                first = values[0] if values else None
-                if not (first.__class__ is str and first and not first.isspace()) and all(
-                        v == "" or v is None or (isinstance(v, str) and not v.strip()) for v in values):
-                    continue  # (a row whose first cell holds text is not empty: most rows, told at once)
-                yield number, values
+            for piece, rows, start in _following(first, values, pieces):
+                pad = [""] * piece.column
+                for number, values_ in enumerate(rows, start=start):
+                    if number > MAX_ROWS + 1:
+                        raise LedgerFileError(f"行数超过{MAX_ROWS}行，请分批导入")
+                    if pad:
+                        values_ = pad + values_
+                    if len(values_) != width:
+                        if len(values_) < width:
+                            values_ = values_ + [""] * (width - len(values_))
+                        elif all(v == "" for v in values_[width:]):  # nothing beyond the headers: not kept
+                            values_ = values_[:width]
+                    first_cell = values_[0] if values_ else None
+                    if not (first_cell.__class__ is str and first_cell and not first_cell.isspace()) and all(
+                            v == "" or v is None or (isinstance(v, str) and not v.strip()) for v in values_):
+                        continue  # (a row whose first cell holds text is not empty: most rows, told at once)
+                    yield number, values_
         except LedgerFileError:
             raise
+        except PieceError as exc:
+            raise LedgerFileError(f"{path.name} 已损坏，读到第{exc.after_row + 1}行附近无法继续："
+                                  f"{_cause(exc)}") from None
         except Exception as exc:  # noqa: BLE001 - damaged sheet data found while reading rows
             raise LedgerFileError(f"{path.name} 已损坏，读到第{number + 1}行附近无法继续：{type(exc).__name__}") from None
         finally:
-            held.clear()
-            wb.close()
+            close()
 
-    return headers, LedgerRows(generate(), max(0, height - 1))
+    return headers, LedgerRows(generate(), max(0, last - header_at))
+
+
+def _following(first: Piece, rest_of_first: Iterator[list[Any]], pieces: Iterator[Piece]
+               ) -> Iterator[tuple[Piece, Iterator[list[Any]], int]]:
+    """Each piece with its rows still to take and the row number (Excel's) of the first of them."""
+    yield first, rest_of_first, first.row + 2
+    for piece in pieces:
+        yield piece, iter(piece.rows), piece.row + 1
 
 
 class LedgerRows:
