@@ -680,8 +680,9 @@ IMPORT_BATCH = 2000  # rows prepared and written at a time (the last one is writ
 IMPORT_FIRST_BATCH = 250
 # Into an empty registry the indexes are set aside and made again once this share of the sheet's rows
 # is written: made then, and kept up to date for the rest, they cost the write a third less than
-# kept up to date for every row — and making them all at the end would leave the reading process idle.
-IMPORT_INDEX_AT = 0.8
+# kept up to date for every row — and making them all at the end would leave the reading process idle
+# (it reads and prepares the last tenth, ``ledger_reader.AHEAD`` batches ahead, while they are made).
+IMPORT_INDEX_AT = 0.9
 IMPORT_CACHE_MIB = 64  # SQLite's page cache while an import writes (the usual one is 2 MiB): fewer pages spilled and read back
 
 
