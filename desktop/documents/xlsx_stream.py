@@ -27,7 +27,7 @@ import threading
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from queue import Empty, Queue
+from queue import Empty, Full, Queue
 from typing import Any
 from xml.etree import ElementTree
 
@@ -107,7 +107,7 @@ class SheetPieces:
             try:
                 self._queue.put(item, timeout=0.05)
                 return True
-            except Exception:  # noqa: BLE001 - queue.Full: look at the stop again
+            except Full:  # look at the stop again
                 continue
         return False
 
@@ -245,8 +245,8 @@ def _layout(archive: zipfile.ZipFile) -> tuple[str, bytes, int, int, dict[str, b
         return None  # no rows (<sheetData/>), a prefixed namespace, or an opening longer than any writer's
     head = start[:opening + len(b"<sheetData>")]
     dimension = _DIMENSION.search(head)
-    if dimension is None:
-        return None
+    if dimension is None or int(dimension.group(1)) < 2:
+        return None  # (some writers say "A1" whatever the sheet holds: the progress needs the rows)
     # the piece's workbook does not say the whole sheet's size (python-calamine would make room for it)
     head = head[:dimension.start()] + head[dimension.end():]
     parts = {name: archive.read(name) for name in _PARTS if name in names}

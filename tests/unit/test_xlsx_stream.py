@@ -138,6 +138,11 @@ def test_large_shared_strings_or_no_dimension_read_the_sheet_whole(tmp_path, mon
     no_dimension = _rewritten(path, tmp_path / "nodim.xlsx", lambda xml: re.sub(rb"<dimension[^>]*/>", b"", xml))
     assert xlsx_stream.open_pieces(str(no_dimension)) is None
     assert _read(no_dimension) == _read(path)
+    # a dimension of "A1" whatever the sheet holds (some writers): the rows' count is not known
+    said_a1 = _rewritten(path, tmp_path / "a1.xlsx", lambda xml: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1"', xml))
+    assert xlsx_stream.open_pieces(str(said_a1)) is None
+    headers, rows = read_ledger_values(said_a1)
+    assert rows.total == 1 and list(rows) == [(2, ["2026-11-02", "王喆"])]
 
 
 def test_a_sheet_damaged_partway_names_where_reading_stopped(tmp_path, small_pieces):
