@@ -254,11 +254,15 @@ def write_problem_copy(source: str | Path, out: str | Path, problems: dict[int, 
         for number, values in enumerate(src.worksheets[0].iter_rows(values_only=True), start=1):
             values = list(values or ())
             if column is None:
+                if all(v is None for v in values):  # above the header (the first row holding anything)
+                    ws.append([])
+                    continue
+                header_at = number
                 names = [str(v).strip() if v is not None else "" for v in values]
                 column = names.index(PROBLEM_COLUMN) if PROBLEM_COLUMN in names else len(values)
             values += [None] * (column + 1 - len(values))
             out_row = [_copy_value(ws, v) for v in values]
-            if number == 1:
+            if number == header_at:
                 text: Any = PROBLEM_COLUMN
             else:
                 text = "；".join(problems.get(number, ())) or None
@@ -268,7 +272,7 @@ def write_problem_copy(source: str | Path, out: str | Path, problems: dict[int, 
                 c = WriteOnlyCell(ws, value=text)
                 c.data_type = "s"
                 c.font = Font(bold=True, color="9C0006")
-                if number > 1:
+                if number > header_at:
                     c.fill = red
                 text = c
             out_row[column] = text

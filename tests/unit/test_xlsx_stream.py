@@ -184,3 +184,27 @@ def test_an_import_of_a_ledger_damaged_after_batches_were_written_says_where_and
     assert [registry.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
             for t in ("cases", "case_events", "applicants")] == [0, 0, 0]
     assert ledger.import_ledger(registry, staff["system"], path).rows == 6000
+
+
+def test_a_refused_ledger_with_rows_above_its_header_gets_its_problems_on_excels_rows(
+        registry, staff, tmp_path):
+    import openpyxl
+
+    from desktop.services import ledger
+    from desktop.services.ledger import LedgerRejected
+
+    path = tmp_path / "b3.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet()
+    ws.write_row(2, 1, ["收到日期", "申请方式", "申请人类型", "申请人", "申请内容"])
+    ws.write_row(3, 1, ["2026-11-02", "网络", "自然人", "王喆", "某文件"])
+    ws.write_row(5, 1, ["2026-02-30", "网络", "自然人", "李堃", "某文件"])  # row 6 in Excel; row 5 empty
+    wb.close()
+    copy = tmp_path / "problems.xlsx"
+    with pytest.raises(LedgerRejected) as refused:
+        ledger.import_ledger(registry, staff["system"], path, errors_to=copy)
+    assert str(refused.value).startswith("第6行 〔收到日期〕")
+    rows = list(openpyxl.load_workbook(copy).worksheets[0].iter_rows(values_only=True))
+    assert rows[2][6] == "问题" and rows[3][6] is None and rows[5][6].startswith("〔收到日期〕")
+    assert [r[6] for r in rows if len(r) > 6 and r[6]] == ["问题", rows[5][6]]
+    assert rows[5][1:5] == ("2026-02-30", "网络", "自然人", "李堃")
