@@ -260,7 +260,7 @@ def insert_index_rows(conn, rows: list[tuple]) -> None:
     if conn.dialect == "sqlite":
         conn.insert_rows("case_search", ("rowid", "request_text", "applicant_name"), rows)
     else:
-        conn.executemany("INSERT INTO case_search (key, body, grams) VALUES (?,?,?)", rows)
+        conn.insert_rows("case_search", ("key", "body", "grams"), rows)
 
 
 def match_expression(term: str) -> str | None:
