@@ -44,18 +44,13 @@ def append(conn: sqlite3.Connection, case_id: int, type_: str, effective_on: str
 def append_many(conn: sqlite3.Connection,
                 rows: list[tuple[int, str, str, str, int | None, dict[str, Any]]]) -> None:
     """Add many events (case_id, type, effective_on, recorded_at, actor_id, payload), chained in order."""
-    insert_chained(conn, chained(last_hash(conn), rows)[0])
+    insert_chained(conn, chain(last_hash(conn), dumped(rows))[0])
 
 
 def last_hash(conn) -> str:
     """The hash the next event is chained to (call inside the write transaction that appends it)."""
     row = conn.execute("SELECT hash FROM case_events ORDER BY id DESC LIMIT 1").fetchone()
     return row[0] if row else GENESIS
-
-
-def chained(prev: str, rows: list[tuple[int, str, str, str, int | None, dict[str, Any]]]) -> tuple[list[tuple], str]:
-    """Rows ready for insert_chained, each chained to the one before (``prev`` first), and the last hash."""
-    return chain(prev, dumped(rows))
 
 
 def dumped(rows: list[tuple[int, str, str, str, int | None, dict[str, Any]]]) -> list[tuple]:

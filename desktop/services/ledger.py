@@ -603,11 +603,11 @@ def read_rows(spec, program_waiting: Callable[[], bool] = lambda: False) -> Iter
 
         def prepared(rows: list[_Checked]) -> tuple:
             nonlocal first_id
-            first_id += len(rows)
+            start, first_id = first_id, first_id + len(rows)
             if program_waiting():
                 return ("rows", rows)
             numbers = [row.case_no for row in rows]
-            return ("batch", _entries(rows), numbers, _prepare(rows, numbers, None, spec, first_id - len(rows)))
+            return ("batch", _entries(rows), numbers, _prepare(rows, numbers, None, spec, start))
 
         for number, values in rows:
             row = fast(number, values)

@@ -7,9 +7,10 @@ rows of a bulk insert); two threads of one process take turns at Python's lock, 
 other. Here the child reads, checks and prepares batch after batch while the program writes the batch
 before into its transaction — both cores at work, no lock shared. Whichever side is slower, neither
 waits long: when nothing is left for the program to write, the child hands its next batch over
-checked but not prepared, and the program prepares it (the same function) while the child goes on. The child never touches the
-database: what it needs of it comes in the ``ReadSpec``, and the transaction (all or nothing, whatever
-happens to either process) stays the program's.
+checked but not prepared, and the program prepares it (the same function) while the child goes on.
+The child never touches the database: what it needs of it comes in the ``ReadSpec``, and the
+transaction (all or nothing, whatever happens to either process) stays the program's. The workbook
+itself is read in pieces on a thread of the child (``documents.xlsx_stream``) while its rows are checked.
 
 The protocol (desktop/child.py's frames): the program sends the ``ReadSpec``; the child answers with
 the messages ``ledger.read_rows`` yields, ending with ``("end", …)``, ``("rejected", problems)`` or
